@@ -1,0 +1,7 @@
+export { parseDuration, formatDuration } from './duration.js';
+export { parseByteSize } from './bytes.js';
+export { compileRe2, RegexSyntaxError } from './regex.js';
+export { createSecretResolver, SecretError, type SecretResolver, type SsmFetcher } from './secrets.js';
+export { ConfigError, type ConfigProblem } from './errors.js';
+export { loadTargetsFile, parseTargetsFile, parseTarget, parseYaml } from './load.js';
+export * from './schema.js';

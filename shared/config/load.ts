@@ -1,0 +1,48 @@
+// Reading targets files: YAML → schema → typed config, every failure a ConfigError naming file and field.
+import { readFile } from 'node:fs/promises';
+import { parseDocument } from 'yaml';
+import { ConfigError, problemsFromZod } from './errors.js';
+import { targetSchema, targetsFileSchema, type TargetSpec, type TargetsFile } from './schema.js';
+
+/** Parses YAML text; syntax errors become a ConfigError with line and column. */
+export function parseYaml(text: string, file: string): unknown {
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      file,
+      doc.errors.map((e) => {
+        const pos = e.linePos?.[0];
+        return { path: '', message: `${pos ? `line ${pos.line} column ${pos.col}: ` : ''}${e.message.split('\n')[0]}` };
+      }),
+    );
+  }
+  return doc.toJS() ?? {};
+}
+
+export function parseTargetsFile(text: string, file: string): TargetsFile {
+  const raw = parseYaml(text, file);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new ConfigError(file, [{ path: '', message: 'must be a YAML mapping with labels, defaults and groups' }]);
+  }
+  const parsed = targetsFileSchema.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(file, problemsFromZod(parsed.error));
+  return parsed.data;
+}
+
+export async function loadTargetsFile(file: string): Promise<TargetsFile> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ConfigError(file, [{ path: '', message: code === 'ENOENT' ? 'file not found' : `cannot read file (${code ?? 'error'})` }]);
+  }
+  return parseTargetsFile(text, file);
+}
+
+/** Validates one target given outside a file (CLI flags, a Lambda event); `source` names where it came from. */
+export function parseTarget(raw: unknown, source: string): TargetSpec {
+  const parsed = targetSchema.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(source, problemsFromZod(parsed.error));
+  return parsed.data;
+}

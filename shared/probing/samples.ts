@@ -1,0 +1,61 @@
+// Assembling a ProbeResult: the samples every prober writes (probe_success, durations, address, reason)
+// are built here once, so the HTTP, TCP and PostgreSQL probers only add their own.
+import type { ModuleName } from '../config/index.js';
+import { ipAddressHash, type Resolved } from './resolve.js';
+import type { DebugInfo, FailureReason, PhaseTiming, ProbeResult, Sample } from './types.js';
+
+export interface ProbeOutcome {
+  target: string;
+  module: ModuleName;
+  instance: string;
+  timestampMs: number;
+  durationSeconds: number;
+  timeoutMs: number;
+  resolved?: Resolved;
+  failure?: { reason: FailureReason; message: string };
+  /** Phase label → seconds, in the order they should print; written as the module's duration metric. */
+  phases: PhaseTiming[];
+  /** Metric name for phases, e.g. probe_http_duration_seconds. */
+  phaseMetric?: string;
+  samples: Sample[];
+  extra?: Pick<ProbeResult, 'http' | 'tls' | 'postgres'>;
+  debug?: DebugInfo;
+}
+
+export function buildResult(outcome: ProbeOutcome): ProbeResult {
+  const success = outcome.failure === undefined;
+  const samples: Sample[] = [
+    { name: 'probe_success', labels: {}, value: success ? 1 : 0 },
+    { name: 'probe_duration_seconds', labels: {}, value: outcome.durationSeconds },
+    { name: 'probe_timeout_seconds', labels: {}, value: outcome.timeoutMs / 1000 },
+  ];
+  if (outcome.resolved) {
+    samples.push(
+      { name: 'probe_dns_lookup_time_seconds', labels: {}, value: outcome.resolved.seconds },
+      { name: 'probe_ip_protocol', labels: {}, value: outcome.resolved.family },
+      { name: 'probe_ip_addr_hash', labels: {}, value: ipAddressHash(outcome.resolved.address) },
+    );
+  }
+  if (outcome.phaseMetric) {
+    for (const { phase, seconds } of outcome.phases) {
+      samples.push({ name: outcome.phaseMetric, labels: { phase }, value: seconds });
+    }
+  }
+  samples.push(...outcome.samples);
+  if (outcome.failure) samples.push({ name: 'probe_failure_info', labels: { reason: outcome.failure.reason }, value: 1 });
+  return {
+    target: outcome.target,
+    module: outcome.module,
+    instance: outcome.instance,
+    success,
+    reason: outcome.failure?.reason ?? null,
+    ...(outcome.failure ? { message: outcome.failure.message } : {}),
+    timestamp_ms: outcome.timestampMs,
+    duration_seconds: outcome.durationSeconds,
+    timeout_seconds: outcome.timeoutMs / 1000,
+    phases: outcome.phases,
+    ...outcome.extra,
+    samples,
+    ...(outcome.debug ? { debug: outcome.debug } : {}),
+  };
+}
