@@ -5,3 +5,4 @@ export { createSecretResolver, SecretError, type SecretResolver, type SsmFetcher
 export { ConfigError, type ConfigProblem } from './errors.js';
 export { loadTargetsFile, parseTargetsFile, parseTarget, parseYaml } from './load.js';
 export * from './schema.js';
+export { detectModule, targetInputFromUrl } from './target-from-url.js';

@@ -4,7 +4,10 @@ import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+// x509's typings name the DOM Crypto type, which this Node-only project does not load.
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+
+type CryptoKeyPair = webcrypto.CryptoKeyPair;
 
 const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 const DAY = 86_400_000;
@@ -23,8 +26,8 @@ export interface LeafOptions {
   notAfter?: Date;
 }
 
-async function exportKey(key: CryptoKey): Promise<string> {
-  const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', key as unknown as webcrypto.CryptoKey);
+async function exportKey(key: webcrypto.CryptoKey): Promise<string> {
+  const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', key);
   const b64 = Buffer.from(pkcs8).toString('base64').replace(/(.{64})/g, '$1\n');
   return `-----BEGIN PRIVATE KEY-----\n${b64}\n-----END PRIVATE KEY-----\n`;
 }
@@ -50,7 +53,7 @@ export class TestCa {
   ) {}
 
   static async create(name = 'Periscope Test CA'): Promise<TestCa> {
-    const keys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as unknown as CryptoKeyPair;
+    const keys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as CryptoKeyPair;
     const cert = await x509.X509CertificateGenerator.createSelfSigned({
       serialNumber: randomSerial(),
       name: `CN=${name}`,
@@ -67,7 +70,7 @@ export class TestCa {
   }
 
   async issue(options: LeafOptions = {}): Promise<IssuedCert> {
-    const keys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as unknown as CryptoKeyPair;
+    const keys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as CryptoKeyPair;
     const notAfter = options.notAfter ?? new Date(Date.now() + 90 * DAY);
     const cert = await x509.X509CertificateGenerator.create({
       serialNumber: randomSerial(),
@@ -90,7 +93,7 @@ export class TestCa {
 
 /** A self-signed leaf (its own issuer), as a developer's quick test server would have. */
 export async function selfSigned(options: LeafOptions = {}): Promise<IssuedCert> {
-  const keys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as unknown as CryptoKeyPair;
+  const keys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as CryptoKeyPair;
   const notAfter = options.notAfter ?? new Date(Date.now() + 30 * DAY);
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: randomSerial(),

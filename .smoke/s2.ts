@@ -1,0 +1,10 @@
+import { probeHttp } from '../shared/probing/http/probe.js';
+import { httpModuleSchema, createSecretResolver } from '../shared/config/index.js';
+import { startTcpServer } from '../test/support/http-servers.js';
+const s = await startTcpServer((sock) => { sock.on('close', () => console.log('server saw close')); });
+const secrets = createSecretResolver({ env: {} });
+const r = await probeHttp('t', httpModuleSchema.parse({ url: s.url + '/' }), { timeoutMs: 500, secrets, debug: true });
+console.log(r.reason, r.message, s.accepted, s.closed);
+await new Promise((r) => setTimeout(r, 500));
+console.log(s.accepted, s.closed);
+await s.close();

@@ -1,0 +1,12 @@
+import { Client } from 'undici';
+import net from 'node:net';
+import { startTcpServer } from '../test/support/http-servers.js';
+const s = await startTcpServer((sock) => { sock.on('close', () => console.log('server saw close')); });
+const c = new Client(s.url, { connect: (o, cb) => { const sock = net.connect({host:'127.0.0.1', port: s.port}); sock.once('connect', () => { cb(null, sock); sock.on('close', () => console.log('client sock close')); }); } });
+c.dispatch({ path: '/', method: 'GET', reset: true }, { onRequestStart() {}, onResponseStart() {}, onResponseData() {}, onResponseEnd() {}, onResponseError(_c, e) { console.log('err', e.message) } });
+await new Promise((r) => setTimeout(r, 200));
+console.log('destroying', c.destroyed);
+await c.destroy(new Error('x'));
+console.log('destroyed');
+await new Promise((r) => setTimeout(r, 200));
+await s.close();

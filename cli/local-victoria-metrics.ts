@@ -1,0 +1,96 @@
+// The local run's own VictoriaMetrics: a child process with its data under the data dir, on 127.0.0.1.
+// Stopped with the run (SIGTERM lets it flush); the kernel kills it if the run dies (setpriv pdeathsig).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants, existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+export interface LocalVictoriaMetrics {
+  url: string;
+  stop(): Promise<void>;
+}
+
+const CANDIDATES = ['/usr/bin/victoria-metrics', '/usr/local/bin/victoria-metrics', '/usr/bin/victoria-metrics-prod'];
+
+function findBinary(): string {
+  const found = CANDIDATES.find((path) => existsSync(path));
+  if (!found) {
+    throw new Error("victoria-metrics is not installed: run 'sudo apt-get install -y victoria-metrics' (or 'npm run setup'), or pass --vm-url");
+  }
+  return found;
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+async function pickPort(preferred: number): Promise<number> {
+  for (let port = preferred; port < preferred + 20; port++) if (await portFree(port)) return port;
+  throw new Error(`no free port between ${preferred} and ${preferred + 19} for VictoriaMetrics`);
+}
+
+function withParentDeathSignal(command: string, args: string[]): [string, string[]] {
+  try {
+    accessSync('/usr/bin/setpriv', constants.X_OK);
+    return ['/usr/bin/setpriv', ['--pdeathsig', 'TERM', '--', command, ...args]];
+  } catch {
+    return [command, args];
+  }
+}
+
+async function waitHealthy(url: string, child: ChildProcess, output: () => string): Promise<void> {
+  const until = Date.now() + 20_000;
+  while (Date.now() < until) {
+    if (child.exitCode !== null) throw new Error(`VictoriaMetrics exited (${child.exitCode}): ${output().slice(-1000)}`);
+    try {
+      const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) });
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`VictoriaMetrics did not become healthy in 20 s: ${output().slice(-1000)}`);
+}
+
+export async function startLocalVictoriaMetrics(dataDir: string, preferredPort = 8428): Promise<LocalVictoriaMetrics> {
+  const binary = findBinary();
+  const storage = join(dataDir, 'victoria-metrics');
+  await mkdir(storage, { recursive: true });
+  const port = await pickPort(preferredPort);
+  const url = `http://127.0.0.1:${port}`;
+  const [command, args] = withParentDeathSignal(binary, [
+    `-httpListenAddr=127.0.0.1:${port}`,
+    `-storageDataPath=${storage}`,
+    '-retentionPeriod=1y',
+    // As recommended for production: a replayed batch cannot double-count.
+    '-dedup.minScrapeInterval=1ms',
+    '-search.latencyOffset=5s',
+  ]);
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let tail = '';
+  const keep = (chunk: Buffer) => {
+    tail = (tail + chunk.toString()).slice(-4000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  await waitHealthy(url, child, () => tail);
+  return {
+    url,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        const kill = setTimeout(() => child.kill('SIGKILL'), 5_000);
+        child.once('exit', () => {
+          clearTimeout(kill);
+          resolve();
+        });
+        child.kill('SIGTERM');
+      }),
+  };
+}

@@ -1,0 +1,122 @@
+// The `periscope` command line. Exit status: 0 success, 1 a probe failed, 2 bad input.
+import { Command, CommanderError, Option } from 'commander';
+import { ConfigError, createSecretResolver, loadTargetsFile, SecretError } from '../shared/config/index.js';
+import { runProbe } from '../shared/probing/index.js';
+import { formatDebug, formatWaterfall } from '../shared/probing/format.js';
+import { runCommand, type RunFlags } from './run-command.js';
+import { targetFromArgs, type ProbeFlags } from './target-from-args.js';
+
+const EXIT_BAD_INPUT = 2;
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+class UsageError extends Error {}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+async function probeCommand(positional: string | undefined, flags: ProbeFlags & { json?: boolean; debug?: boolean }): Promise<number> {
+  const { target, defaultTimeoutMs } = await targetFromArgs(positional, flags);
+  const result = await runProbe(target, {
+    timeoutMs: defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS,
+    debug: Boolean(flags.debug),
+    secrets: createSecretResolver(),
+  });
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  } else {
+    process.stdout.write(`${formatWaterfall(result)}\n`);
+    if (flags.debug) process.stdout.write(`${formatDebug(result)}\n`);
+  }
+  return result.success ? 0 : 1;
+}
+
+async function validateCommand(files: string[]): Promise<number> {
+  for (const file of files) {
+    const config = await loadTargetsFile(file);
+    const targets = config.groups.reduce((sum, g) => sum + g.targets.length, 0);
+    process.stdout.write(`${file}: ok (${config.groups.length} groups, ${targets} targets)\n`);
+  }
+  return 0;
+}
+
+function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command('periscope')
+    .description('Synthetic monitoring: blackbox_exporter-compatible probes, VictoriaMetrics storage, alerts')
+    .exitOverride()
+    .showHelpAfterError('(run periscope --help for usage)')
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+
+  program
+    .command('probe')
+    .description('probe one target and print the result')
+    .argument('[target]', 'http(s)://…, tcp://host:port, host:port --module tcp, postgres://user@host:port/db')
+    .addOption(new Option('-m, --module <module>', 'module for a bare host:port').choices(['http', 'tcp', 'postgres']))
+    .option('-c, --config <file>', 'targets file to take the target from')
+    .option('-t, --target <name>', 'name of the target in --config')
+    .option('--timeout <duration>', 'probe timeout, e.g. 5s (default 10s)')
+    .option('-X, --method <method>', 'HTTP method')
+    .option('-H, --header <header>', "request header 'Name: value' (repeatable)", collect, [])
+    .option('--valid-status <codes>', 'accepted status codes, e.g. 200,301 (default 2xx)')
+    .option('--expect-body <regex>', 'fail unless the body matches (repeatable)', collect, [])
+    .option('-k, --insecure', 'do not verify TLS certificates')
+    .option('--ca <file>', 'CA certificate (PEM) to verify the server with')
+    .option('--no-follow-redirects', 'do not follow HTTP redirects')
+    .option('--tls', 'tcp: connect with TLS')
+    .option('--password-from <ref>', 'postgres: password reference (env:NAME, file:/path)')
+    .option('--bearer-token-from <ref>', 'http: bearer token reference (env:NAME, file:/path)')
+    .option('--query <sql>', 'postgres: query to run (default SELECT 1)')
+    .option('--sslmode <mode>', 'postgres: disable, prefer, require, verify-ca, verify-full')
+    .option('--json', 'print the result as one JSON object')
+    .option('--debug', 'add request/response headers, a body excerpt and the step log')
+    .action(async (positional: string | undefined, flags: ProbeFlags & { json?: boolean; debug?: boolean }) => {
+      setExit(await probeCommand(positional, flags));
+    });
+
+  program
+    .command('validate')
+    .description('check targets files; exits 2 at the first invalid one')
+    .argument('<files...>', 'targets files')
+    .action(async (files: string[]) => {
+      setExit(await validateCommand(files));
+    });
+
+  program
+    .command('run')
+    .description('probe every group of a targets file on its interval (the local run)')
+    .option('-c, --config <file>', 'targets file', 'targets/local.yml')
+    .option('--vm-url <url>', 'VictoriaMetrics to write to (default: $VM_URL, else start one)')
+    .option('--once', 'run every group once, print the summary and exit')
+    .option('--demo', 'start the local demo service the local targets probe')
+    .option('--data-dir <dir>', 'where local state lives', '.periscope')
+    .option('--concurrency <n>', 'probes in flight per group', '50')
+    .action(async (flags: RunFlags) => {
+      setExit(await runCommand(flags));
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let exitCode = 0;
+  const program = buildProgram((code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version are "errors" to commander, with exit code 0.
+      return err.exitCode === 0 ? 0 : EXIT_BAD_INPUT;
+    }
+    if (err instanceof ConfigError || err instanceof SecretError || err instanceof UsageError) {
+      process.stderr.write(`periscope: ${err.message}\n`);
+      return EXIT_BAD_INPUT;
+    }
+    process.stderr.write(`periscope: internal error: ${(err as Error).message}\n`);
+    return 3;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,117 @@
+// `periscope run`: the local run. Each group of a targets file runs on its interval through the same code
+// as the probe Lambda (runGroup): probe, write to VictoriaMetrics, spool to <data dir>/spool when it is
+// down. Without --vm-url (or VM_URL) it starts VictoriaMetrics itself. --once runs every group once.
+import { join, resolve } from 'node:path';
+import { createSecretResolver, formatDuration, loadTargetsFile, type GroupSpec, type TargetsFile } from '../shared/config/index.js';
+import type { Logger, LogFields } from '../shared/observability/logger.js';
+import { createPrintingSink } from '../shared/observability/metrics.js';
+import { runGroup, type RunSummary } from '../shared/pipeline/run-group.js';
+import { formatSummaryLine } from '../shared/probing/format.js';
+import { createFileSpool } from '../shared/storage/file-spool.js';
+import { redactUrl } from '../shared/storage/vm-url.js';
+import { startDemoService, type DemoService } from './demo-service.js';
+import { startLocalVictoriaMetrics, type LocalVictoriaMetrics } from './local-victoria-metrics.js';
+
+export interface RunFlags {
+  config: string;
+  vmUrl?: string;
+  once?: boolean;
+  demo?: boolean;
+  dataDir: string;
+  concurrency: string;
+}
+
+/** Local logs: warnings and errors only, as text; per-target lines and summaries are printed separately. */
+function terminalLogger(): Logger {
+  const line = (level: string) => (message: string, fields: LogFields = {}) => {
+    if (message === 'probe failed') return;
+    const rest = Object.entries(fields).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
+    process.stderr.write(`${level}: ${message}${rest ? ` ${rest}` : ''}\n`);
+  };
+  return { info: () => {}, warn: line('warn'), error: line('error') };
+}
+
+function summaryLine(s: RunSummary): string {
+  return (
+    `group ${s.group}: ${s.succeeded}/${s.targets} ok, ${s.samples_written} samples written` +
+    (s.replayed ? ` (${s.replayed} replayed from the spool)` : '') +
+    (s.spooled ? `, ${s.spooled} spooled` : '') +
+    (s.rejected ? `, ${s.rejected} rejected` : '') +
+    (s.spool_depth ? `, spool holds ${s.spool_depth} batches` : '') +
+    `, ${s.duration_ms} ms`
+  );
+}
+
+export async function runCommand(flags: RunFlags): Promise<number> {
+  const file: TargetsFile = await loadTargetsFile(flags.config);
+  const dataDir = resolve(flags.dataDir);
+  const concurrency = Math.max(1, Number(flags.concurrency) || 50);
+  const cleanups: Array<() => Promise<void>> = [];
+  try {
+    let vmUrl = flags.vmUrl ?? process.env.VM_URL;
+    if (!vmUrl) {
+      const vm: LocalVictoriaMetrics = await startLocalVictoriaMetrics(dataDir);
+      cleanups.push(() => vm.stop());
+      vmUrl = vm.url;
+      process.stdout.write(`VictoriaMetrics: ${vm.url} (UI: ${vm.url}/vmui), data in ${join(dataDir, 'victoria-metrics')}\n`);
+    } else process.stdout.write(`VictoriaMetrics: ${redactUrl(vmUrl)}\n`);
+    if (flags.demo) {
+      const demo: DemoService = await startDemoService({ dataDir, httpPort: 18080, httpsPort: 18443 });
+      cleanups.push(() => demo.close());
+      process.stdout.write(`demo service: ${demo.httpUrl} and ${demo.httpsUrl}\n`);
+    }
+    const logger = terminalLogger();
+    const deps = {
+      file,
+      identity: { stage: 'local', account: 'local', region: process.env.AWS_REGION ?? 'local' },
+      vm: { url: vmUrl },
+      spool: createFileSpool(join(dataDir, 'spool')),
+      secrets: createSecretResolver(),
+      metrics: createPrintingSink(() => {}),
+      logger,
+      concurrency,
+    };
+    const runOnce = async (group: GroupSpec) => {
+      const interval = group.interval ?? file.defaults.interval;
+      // A round must end before the next is due, as a Lambda invocation must end before its timeout.
+      const budget = flags.once ? Math.max(interval, (group.timeout ?? file.defaults.timeout) + 10_000) : interval;
+      const { summary, results } = await runGroup({ ...deps, group, deadlineMs: Date.now() + budget });
+      process.stdout.write(`${new Date().toISOString()}  ${summaryLine(summary)}\n${results.map((r) => `  ${formatSummaryLine(r)}`).join('\n')}\n`);
+      return summary;
+    };
+    if (flags.once) {
+      let failed = 0;
+      for (const group of file.groups) failed += (await runOnce(group)).failed;
+      process.stdout.write(`done: ${file.groups.length} groups, ${failed} failed probes\n`);
+      return 0;
+    }
+    const timers = file.groups.map((group) => {
+      const interval = group.interval ?? file.defaults.interval;
+      process.stdout.write(`group ${group.name}: ${group.targets.length} targets every ${formatDuration(interval)}\n`);
+      let running = false;
+      const tick = async () => {
+        if (running) return; // a round still running when the next is due is skipped, not stacked
+        running = true;
+        try {
+          await runOnce(group);
+        } catch (err) {
+          logger.error('round failed', { group: group.name, error: (err as Error).message });
+        } finally {
+          running = false;
+        }
+      };
+      void tick();
+      return setInterval(() => void tick(), interval);
+    });
+    process.stdout.write('running; press Ctrl-C to stop\n');
+    await new Promise<void>((done) => {
+      process.once('SIGINT', done);
+      process.once('SIGTERM', done);
+    });
+    timers.forEach(clearInterval);
+    process.stdout.write('stopping\n');
+    return 0;
+  } finally {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  }
+}

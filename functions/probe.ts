@@ -1,0 +1,19 @@
+// The probe Lambda: scheduled with {"group": NAME}, or invoked by hand with {"target": …, "debug": true}.
+import type { Context } from 'aws-lambda';
+import { accountFromArn, createProbeRuntime } from '../shared/aws/probe-runtime.js';
+import { handleProbeEvent } from '../shared/pipeline/handle-probe-event.js';
+
+// Created once per container: clients, cached secrets and the parsed targets file outlive one invocation.
+let runtime: ReturnType<typeof createProbeRuntime> | undefined;
+
+export async function handler(event: unknown, context: Context) {
+  runtime ??= createProbeRuntime(process.env).catch((err: unknown) => {
+    runtime = undefined;
+    throw err;
+  });
+  return handleProbeEvent(
+    event,
+    { remainingMs: () => context.getRemainingTimeInMillis(), account: accountFromArn(context.invokedFunctionArn) },
+    await runtime,
+  );
+}

@@ -1,0 +1,18 @@
+// Structured logs: one JSON object per line in Lambda (CloudWatch Logs Insights can query the fields),
+// the same fields as text locally. Callers never pass secrets; values are logged as given.
+
+export type LogFields = Record<string, unknown>;
+
+export interface Logger {
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
+}
+
+export function createJsonLogger(write: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): Logger {
+  const log = (level: string) => (message: string, fields: LogFields = {}) =>
+    write(JSON.stringify({ level, message, time: new Date().toISOString(), ...fields }));
+  return { info: log('info'), warn: log('warn'), error: log('error') };
+}
+
+export const silentLogger: Logger = { info: () => {}, warn: () => {}, error: () => {} };

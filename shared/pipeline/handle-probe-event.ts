@@ -1,0 +1,121 @@
+// The probe Lambda's logic, apart from AWS wiring: parse the event, run a group or one manual probe, and
+// answer with a summary, a probe result (the same JSON as `periscope probe --json`) or an error object.
+// Bad input never throws: it comes back as {error, message, problems} and nothing is written.
+import { ConfigError, parseTarget, targetInputFromUrl, type SecretResolver, type TargetSpec, type TargetsFile } from '../config/index.js';
+import type { Logger } from '../observability/logger.js';
+import type { MetricsSink } from '../observability/metrics.js';
+import { formatWaterfall } from '../probing/format.js';
+import { runProbe, type ProbeResult } from '../probing/index.js';
+import type { Spool } from '../storage/spool.js';
+import type { VmWriteConfig } from '../storage/write-batch.js';
+import { writeSamples } from '../storage/write-samples.js';
+import { labelSamples } from './label-samples.js';
+import { parseProbeEvent } from './probe-event.js';
+import { runGroup, type RunSummary } from './run-group.js';
+
+export interface ProbeRuntime {
+  loadTargets(): Promise<TargetsFile>;
+  stage: string;
+  region: string;
+  vm: VmWriteConfig;
+  spool: Spool;
+  secrets: SecretResolver;
+  metrics: MetricsSink;
+  logger: Logger;
+  concurrency?: number;
+}
+
+export interface InvocationContext {
+  /** Milliseconds this invocation has left (Lambda's context.getRemainingTimeInMillis()). */
+  remainingMs(): number;
+  /** AWS account id (from the function ARN), or "local". */
+  account: string;
+}
+
+export interface ErrorAnswer {
+  error: 'bad_event';
+  message: string;
+  problems: Array<{ path: string; message: string }>;
+}
+
+export type ManualAnswer = ProbeResult & { waterfall?: string; written?: { samples: number; spooled: number; rejected: number } };
+
+/** Keep this much of the invocation back so the run ends, and reports, before Lambda stops it. */
+export const DEADLINE_MARGIN_MS = 1_500;
+
+function errorAnswer(err: ConfigError): ErrorAnswer {
+  return { error: 'bad_event', message: err.message, problems: err.problems.map((p) => ({ path: p.path, message: p.message })) };
+}
+
+async function findTarget(runtime: ProbeRuntime, group: string, name: string): Promise<{ target: TargetSpec; timeoutMs: number; labels: Record<string, string> }> {
+  const file = await runtime.loadTargets();
+  const spec = file.groups.find((g) => g.name === group);
+  if (!spec) throw new ConfigError('event', [{ path: 'group', message: `unknown group "${group}" (known: ${file.groups.map((g) => g.name).join(', ')})` }]);
+  const target = spec.targets.find((t) => t.name === name);
+  if (!target) throw new ConfigError('event', [{ path: 'target', message: `no target "${name}" in group "${group}"` }]);
+  return { target, timeoutMs: spec.timeout ?? file.defaults.timeout, labels: { ...file.labels, ...spec.labels, ...target.labels } };
+}
+
+export async function handleProbeEvent(raw: unknown, context: InvocationContext, runtime: ProbeRuntime): Promise<RunSummary | ManualAnswer | ErrorAnswer> {
+  const deadlineMs = Date.now() + Math.max(0, context.remainingMs() - DEADLINE_MARGIN_MS);
+  let file: TargetsFile;
+  try {
+    file = await runtime.loadTargets();
+  } catch (err) {
+    // A broken deployment, not a bad event: fail the invocation so the Errors alarm fires, with a clear message.
+    if (err instanceof ConfigError) {
+      runtime.logger.error('targets file invalid', { error: err.message });
+      throw new Error(`targets file invalid: ${err.message}`);
+    }
+    throw err;
+  }
+  try {
+    const event = parseProbeEvent(raw);
+    if (event.kind === 'group') {
+      const group = file.groups.find((g) => g.name === event.group);
+      if (!group) throw new ConfigError('event', [{ path: 'group', message: `unknown group "${event.group}" (known: ${file.groups.map((g) => g.name).join(', ')})` }]);
+      const { summary } = await runGroup({
+        file,
+        group,
+        identity: { stage: runtime.stage, account: context.account, region: runtime.region },
+        vm: runtime.vm,
+        spool: runtime.spool,
+        secrets: runtime.secrets,
+        metrics: runtime.metrics,
+        logger: runtime.logger,
+        deadlineMs,
+        dryRun: event.dryRun,
+        ...(runtime.concurrency ? { concurrency: runtime.concurrency } : {}),
+      });
+      return summary;
+    }
+    let target: TargetSpec;
+    let timeoutMs = file.defaults.timeout;
+    let labels = { ...file.labels };
+    let group = 'manual';
+    if (event.kind === 'named-target') {
+      ({ target, timeoutMs, labels } = await findTarget(runtime, event.group, event.target));
+      group = event.group;
+    } else if (event.kind === 'url') {
+      target = parseTarget(targetInputFromUrl(event.url, 'event'), 'event');
+    } else {
+      target = parseTarget(event.target, 'event.target');
+    }
+    const probeTimeout = Math.max(1, Math.min(target.timeout ?? timeoutMs, deadlineMs - Date.now()));
+    const result = await runProbe(target, { timeoutMs: probeTimeout, secrets: runtime.secrets, debug: event.debug });
+    const answer: ManualAnswer = event.debug ? { ...result, waterfall: formatWaterfall(result) } : { ...result };
+    if (!event.dryRun) {
+      const samples = labelSamples(result, { group, stage: runtime.stage, account: context.account, region: runtime.region }, labels);
+      const written = await writeSamples(samples, { vm: runtime.vm, spool: runtime.spool, logger: runtime.logger, deadlineMs });
+      answer.written = { samples: written.written, spooled: written.spooled, rejected: written.rejected + written.invalid };
+    }
+    runtime.logger.info('manual probe', { target: result.target, instance: result.instance, success: result.success, reason: result.reason, duration_ms: Math.round(result.duration_seconds * 1000) });
+    return answer;
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      runtime.logger.warn('bad event', { error: err.message });
+      return errorAnswer(err);
+    }
+    throw err;
+  }
+}

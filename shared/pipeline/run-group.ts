@@ -1,0 +1,115 @@
+// One scheduled run of a group — the probe Lambda's whole job, and the local run's per tick:
+// replay the spool (while probing), probe every target before the deadline, write, spool what fails,
+// report self-metrics and return a summary.
+import type { GroupSpec, SecretResolver, TargetsFile } from '../config/index.js';
+import type { Logger } from '../observability/logger.js';
+import type { MetricsSink, SelfMetric } from '../observability/metrics.js';
+import type { ProbeResult } from '../probing/index.js';
+import type { Spool } from '../storage/spool.js';
+import { replaySpool, writeSamples } from '../storage/write-samples.js';
+import type { VmWriteConfig } from '../storage/write-batch.js';
+import type { TimedSample } from '../storage/exposition.js';
+import { labelSamples, type RunIdentity } from './label-samples.js';
+import { probeGroup } from './probe-group.js';
+
+export interface RunGroupDeps {
+  file: TargetsFile;
+  group: GroupSpec;
+  identity: Omit<RunIdentity, 'group'>;
+  vm: VmWriteConfig;
+  spool: Spool;
+  secrets: SecretResolver;
+  metrics: MetricsSink;
+  logger: Logger;
+  /** Epoch ms by which everything, spooling included, must be done. */
+  deadlineMs: number;
+  concurrency?: number;
+  /** Time kept back at the end for writing and spooling. */
+  writeReserveMs?: number;
+  dryRun?: boolean;
+  onResult?: (result: ProbeResult) => void;
+  now?: () => number;
+}
+
+export interface RunSummary {
+  group: string;
+  targets: number;
+  succeeded: number;
+  failed: number;
+  samples_written: number;
+  spooled: number;
+  replayed: number;
+  rejected: number;
+  spool_depth: number;
+  duration_ms: number;
+}
+
+export async function runGroup(deps: RunGroupDeps): Promise<{ summary: RunSummary; results: ProbeResult[] }> {
+  const now = deps.now ?? Date.now;
+  const started = now();
+  const identity: RunIdentity = { ...deps.identity, group: deps.group.name };
+  const reserve = Math.floor(deps.writeReserveMs ?? Math.min(5_000, Math.max(500, (deps.deadlineMs - started) / 4)));
+  const probeDeadline = deps.deadlineMs - reserve;
+  const writeOptions = { vm: deps.vm, spool: deps.spool, logger: deps.logger, deadlineMs: deps.deadlineMs - Math.min(1_000, reserve / 2) };
+
+  // Probes stop at the probe deadline; whatever they measured until then is still written.
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), Math.max(0, probeDeadline - now()));
+  const replaying = deps.dryRun ? undefined : replaySpool({ ...writeOptions, deadlineMs: probeDeadline });
+  let results: ProbeResult[];
+  try {
+    results = await probeGroup(deps.file, deps.group, {
+      concurrency: deps.concurrency ?? 50,
+      secrets: deps.secrets,
+      signal: controller.signal,
+      ...(deps.onResult ? { onResult: deps.onResult } : {}),
+    });
+  } finally {
+    clearTimeout(timer);
+  }
+  const replay = (await replaying) ?? { replayedBatches: 0, replayedSamples: 0, stopped: false };
+
+  const extraLabels = { ...deps.file.labels, ...deps.group.labels };
+  const samples: TimedSample[] = [];
+  for (const [index, result] of results.entries()) {
+    const target = deps.group.targets[index];
+    samples.push(...labelSamples(result, identity, { ...extraLabels, ...target?.labels }));
+  }
+  const written = deps.dryRun
+    ? { written: 0, spooled: 0, spooledBatches: 0, rejected: 0, invalid: 0, failures: 0 }
+    : await writeSamples(samples, writeOptions);
+
+  const failed = results.filter((r) => !r.success);
+  for (const result of failed) {
+    deps.logger.warn('probe failed', { group: identity.group, target: result.target, instance: result.instance, reason: result.reason, error: result.message, duration_ms: Math.round(result.duration_seconds * 1000) });
+  }
+  const spoolDepth = deps.dryRun ? 0 : await deps.spool.depth();
+  const summary: RunSummary = {
+    group: identity.group,
+    targets: results.length,
+    succeeded: results.length - failed.length,
+    failed: failed.length,
+    samples_written: written.written + replay.replayedSamples,
+    spooled: written.spooled,
+    replayed: replay.replayedSamples,
+    rejected: written.rejected + written.invalid,
+    spool_depth: spoolDepth,
+    duration_ms: now() - started,
+  };
+  const metrics: SelfMetric[] = [
+    { name: 'ProbesRun', value: summary.targets, unit: 'Count' },
+    { name: 'ProbesFailed', value: summary.failed, unit: 'Count' },
+    { name: 'SamplesWritten', value: summary.samples_written, unit: 'Count' },
+    { name: 'WriteFailures', value: written.failures, unit: 'Count' },
+    { name: 'SpooledBatches', value: written.spooledBatches, unit: 'Count' },
+    { name: 'SpoolDepth', value: spoolDepth, unit: 'Count' },
+    { name: 'RunDuration', value: summary.duration_ms, unit: 'Milliseconds' },
+  ];
+  try {
+    await deps.metrics.put(metrics, { stage: identity.stage, group: identity.group });
+  } catch (err) {
+    deps.logger.error('self-metrics not sent', { error: (err as Error).message });
+  }
+  deps.logger.info('run finished', { ...summary });
+  return { summary, results };
+}

@@ -1,0 +1,80 @@
+// Human-readable rendering of probe results: the one-line summary used by the local run and the waterfall
+// printed by `periscope probe`. Pure functions: text in, text out.
+import type { ProbeResult } from './types.js';
+
+const BAR_WIDTH = 40;
+
+function ms(seconds: number): string {
+  const value = seconds * 1000;
+  return value >= 100 ? value.toFixed(0) : value.toFixed(1);
+}
+
+/** "OK    api-health   https://…  200  41.2 ms" or "FAIL  db  10.0.0.5:5432/app  auth  12.0 ms  password authentication failed" */
+export function formatSummaryLine(result: ProbeResult): string {
+  const status = result.success ? 'OK  ' : 'FAIL';
+  const detail = result.http ? String(result.http.status_code || '-') : result.module;
+  const why = result.success ? '' : `  ${result.reason ?? ''}${result.message ? `: ${result.message}` : ''}`;
+  return `${status}  ${result.target}  ${result.instance}  ${detail}  ${ms(result.duration_seconds)} ms${why}`;
+}
+
+/** Days until a Unix-seconds timestamp, rounded down (negative when past). */
+export function daysUntil(unixSeconds: number, nowMs = Date.now()): number {
+  return Math.floor((unixSeconds * 1000 - nowMs) / 86_400_000);
+}
+
+export function formatWaterfall(result: ProbeResult, nowMs = Date.now()): string {
+  const lines: string[] = [];
+  lines.push(
+    `${result.success ? 'OK' : 'FAIL'}  ${result.module} ${result.instance}  ${ms(result.duration_seconds)} ms` +
+      (result.success ? '' : `  reason=${result.reason ?? 'unknown'}`),
+  );
+  if (!result.success && result.message) lines.push(`  ${result.message}`);
+  const total = Math.max(result.duration_seconds, result.phases.reduce((sum, p) => sum + p.seconds, 0), 1e-9);
+  const nameWidth = Math.max(10, ...result.phases.map((p) => p.phase.length));
+  let offset = 0;
+  for (const { phase, seconds } of result.phases) {
+    const start = Math.round((offset / total) * BAR_WIDTH);
+    const width = seconds > 0 ? Math.max(1, Math.round((seconds / total) * BAR_WIDTH)) : 0;
+    const bar = ' '.repeat(Math.min(start, BAR_WIDTH)) + '█'.repeat(Math.min(width, BAR_WIDTH - Math.min(start, BAR_WIDTH)));
+    lines.push(`  ${phase.padEnd(nameWidth)} ${ms(seconds).padStart(8)} ms  |${bar.padEnd(BAR_WIDTH)}|`);
+    offset += seconds;
+  }
+  const facts: string[] = [];
+  if (result.http) {
+    facts.push(`status ${result.http.status_code || 'none'}`);
+    if (result.http.version) facts.push(result.http.version);
+    if (result.http.redirects) facts.push(`${result.http.redirects} redirect${result.http.redirects === 1 ? '' : 's'}`);
+    facts.push(`${result.http.body_length} bytes`);
+  }
+  if (result.postgres?.server_version) facts.push(`PostgreSQL ${result.postgres.server_version}`);
+  if (result.postgres?.value !== undefined) facts.push(`value ${result.postgres.value}`);
+  if (result.tls) {
+    const days = daysUntil(result.tls.earliest_cert_expiry, nowMs);
+    const when = new Date(result.tls.earliest_cert_expiry * 1000).toISOString().slice(0, 10);
+    facts.push(`${result.tls.version} ${result.tls.cipher}`);
+    facts.push(days >= 0 ? `cert expires in ${days} days (${when})` : `cert EXPIRED ${-days} days ago (${when})`);
+    if (!result.tls.verified) facts.push(`not verified: ${result.tls.verify_error ?? 'skipped'}`);
+  }
+  if (facts.length) lines.push(`  ${facts.join(' · ')}`);
+  return lines.join('\n');
+}
+
+/** The --debug section: request, each response's headers, a body excerpt and the prober's step log. */
+export function formatDebug(result: ProbeResult): string {
+  const debug = result.debug;
+  if (!debug) return '';
+  const lines: string[] = [];
+  if (debug.request) {
+    lines.push(`> ${debug.request.method} ${debug.request.url}`);
+    for (const [name, value] of Object.entries(debug.request.headers)) lines.push(`> ${name}: ${value}`);
+  }
+  for (const response of debug.responses ?? []) {
+    lines.push(`< ${response.status} from ${response.url}`);
+    for (const [name, value] of Object.entries(response.headers)) lines.push(`< ${name}: ${value}`);
+  }
+  if (debug.body_excerpt !== undefined) {
+    lines.push('--- body (first KiB) ---', debug.body_excerpt, '--- end of excerpt ---');
+  }
+  if (debug.log.length) lines.push('--- log ---', ...debug.log);
+  return lines.join('\n');
+}

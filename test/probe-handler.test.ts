@@ -1,0 +1,212 @@
+// The probe Lambda handler with scheduled, manual, debug, dry-run and malformed events. AWS (SQS,
+// CloudWatch, SSM) is replaced by aws-sdk-client-mock; VictoriaMetrics and the targets are real.
+import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it, vi } from 'vitest';
+import { startHttpServer, type TestServer } from './support/http-servers.js';
+import { VmClient } from './support/victoria-metrics.js';
+
+const sqs = mockClient(SQSClient);
+const cloudwatch = mockClient(CloudWatchClient);
+const ssm = mockClient(SSMClient);
+const vm = new VmClient(inject('vmUrl'));
+
+let web: TestServer;
+let dir: string;
+let seenAuth: string[] = [];
+
+function context(remainingMs = 20_000): Context {
+  const end = Date.now() + remainingMs;
+  return {
+    invokedFunctionArn: 'arn:aws:lambda:eu-central-1:210987654321:function:periscope-test-probe',
+    getRemainingTimeInMillis: () => end - Date.now(),
+  } as Context;
+}
+
+type Handler = (event: unknown, context: Context) => Promise<Record<string, unknown>>;
+
+async function loadHandler(env: Record<string, string>): Promise<Handler> {
+  vi.resetModules();
+  for (const [k, v] of Object.entries(env)) vi.stubEnv(k, v);
+  const module = (await import('../functions/probe.js')) as { handler: Handler };
+  return module.handler;
+}
+
+beforeAll(async () => {
+  web = await startHttpServer((req, res) => {
+    seenAuth.push(String(req.headers.authorization ?? ''));
+    res.writeHead(req.url === '/down' ? 503 : 200, { 'content-type': 'text/plain' }).end('pizza is ready');
+  });
+  dir = await mkdtemp(join(tmpdir(), 'periscope-handler-'));
+  await writeFile(
+    join(dir, 'test.yml'),
+    `labels: { team: food }
+groups:
+  - name: kitchen
+    targets:
+      - name: oven
+        http: { url: "${web.url}/oven" }
+      - name: fridge
+        http: { url: "${web.url}/down" }
+  - name: secured
+    targets:
+      - name: vault
+        http: { url: "${web.url}/vault", bearer_token_from: "ssm:/periscope/test/vault-token" }
+`,
+  );
+});
+
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  await web.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+beforeEach(() => {
+  seenAuth = [];
+  sqs.reset();
+  cloudwatch.reset();
+  ssm.reset();
+  sqs.on(ReceiveMessageCommand).resolves({ Messages: [] });
+  sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: '0' } });
+  cloudwatch.on(PutMetricDataCommand).resolves({});
+  ssm.on(GetParameterCommand).resolves({ Parameter: { Value: 's3cr3t-token' } });
+});
+
+function env(overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    STAGE: 'test',
+    AWS_REGION: 'eu-central-1',
+    TARGETS_FILE: join(dir, 'test.yml'),
+    VM_WRITE_URL: vm.url,
+    SPOOL_QUEUE_URL: 'https://sqs.eu-central-1.amazonaws.com/210987654321/periscope-test-spool',
+    ...overrides,
+  };
+}
+
+describe('probe handler', () => {
+  it('runs a scheduled group, writes with the account from the ARN and reports self-metrics', async () => {
+    const handler = await loadHandler(env());
+    const summary = await handler({ group: 'kitchen' }, context());
+    expect(summary).toMatchObject({ group: 'kitchen', targets: 2, succeeded: 1, failed: 1, spooled: 0 });
+    expect(Object.keys(summary).sort()).toEqual(
+      ['duration_ms', 'failed', 'group', 'rejected', 'replayed', 'samples_written', 'spool_depth', 'spooled', 'succeeded', 'targets'].sort(),
+    );
+    const series = await vm.exportSeries('probe_success{group="kitchen",stage="test"}');
+    expect(series.map((s) => [s.metric.target, s.metric.account, s.metric.region, s.metric.team, s.values[0]]).sort()).toEqual([
+      ['fridge', '210987654321', 'eu-central-1', 'food', 0],
+      ['oven', '210987654321', 'eu-central-1', 'food', 1],
+    ]);
+    const put = cloudwatch.commandCalls(PutMetricDataCommand)[0]?.args[0].input;
+    expect(put?.Namespace).toBe('Periscope');
+    expect(put?.MetricData?.find((m) => m.MetricName === 'ProbesFailed')?.Value).toBe(1);
+    expect(put?.MetricData?.[0]?.Dimensions).toEqual([
+      { Name: 'stage', Value: 'test' },
+      { Name: 'group', Value: 'kitchen' },
+    ]);
+    expect(sqs.commandCalls(ReceiveMessageCommand)).toHaveLength(1);
+    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+  });
+
+  it('replays spooled batches from SQS before writing, then deletes them', async () => {
+    const ts = Date.UTC(2026, 10, 20, 8, 0, 0);
+    const { gzipSync } = await import('node:zlib');
+    const body = gzipSync(`handler_replay_test{k="a"} 7 ${ts}\n`).toString('base64');
+    sqs.on(ReceiveMessageCommand).resolvesOnce({
+      Messages: [{ MessageId: 'm1', ReceiptHandle: 'r1', Body: body, MessageAttributes: { created_ms: { DataType: 'Number', StringValue: String(ts) }, samples: { DataType: 'Number', StringValue: '1' } } }],
+    }).resolves({ Messages: [] });
+    const handler = await loadHandler(env());
+    const summary = await handler({ group: 'kitchen' }, context());
+    expect(summary.replayed).toBe(1);
+    expect(sqs.commandCalls(DeleteMessageCommand)[0]?.args[0].input.ReceiptHandle).toBe('r1');
+    const series = await vm.exportSeries('handler_replay_test');
+    expect(series[0]).toMatchObject({ values: [7], timestamps: [ts] });
+  });
+
+  it('spools to SQS when VictoriaMetrics is unreachable, and ends before the invocation does', async () => {
+    sqs.on(SendMessageCommand).resolves({ MessageId: 'x' });
+    const handler = await loadHandler(env({ VM_WRITE_URL: 'http://127.0.0.1:9' }));
+    const ctx = context(6_000);
+    const summary = await handler({ group: 'kitchen' }, ctx);
+    expect(ctx.getRemainingTimeInMillis()).toBeGreaterThan(0);
+    expect(summary.samples_written).toBe(0);
+    const sent = sqs.commandCalls(SendMessageCommand);
+    expect(sent).toHaveLength(1);
+    const text = gunzipSync(Buffer.from(sent[0]?.args[0].input.MessageBody ?? '', 'base64')).toString();
+    expect(text).toContain('probe_success{');
+    expect(text).toContain('target="oven"');
+    expect(sent[0]?.args[0].input.MessageAttributes?.samples?.StringValue).toBe(String(summary.spooled));
+  });
+
+  it('probes a URL by hand and answers with the probe result; dry_run writes nothing', async () => {
+    const handler = await loadHandler(env());
+    const answer = await handler({ target: `${web.url}/manual-dry`, dry_run: true }, context());
+    expect(answer).toMatchObject({ target: 'manual', module: 'http', instance: `${web.url}/manual-dry`, success: true, reason: null });
+    expect(answer.samples).toEqual(expect.arrayContaining([{ name: 'probe_success', labels: {}, value: 1 }]));
+    expect(answer.written).toBeUndefined();
+    expect(await vm.exportSeries(`probe_success{instance="${web.url}/manual-dry"}`)).toEqual([]);
+  });
+
+  it('a manual probe without dry_run is written under the group "manual"', async () => {
+    const handler = await loadHandler(env());
+    const answer = await handler({ target: `${web.url}/manual-write` }, context());
+    expect((answer.written as { samples: number }).samples).toBe((answer.samples as unknown[]).length);
+    const series = await vm.exportSeries(`probe_success{instance="${web.url}/manual-write"}`);
+    expect(series[0]?.metric).toMatchObject({ group: 'manual', target: 'manual', stage: 'test' });
+  });
+
+  it('probes a named target of the file with debug: waterfall, headers and body excerpt', async () => {
+    const handler = await loadHandler(env());
+    const answer = await handler({ group: 'kitchen', target: 'oven', debug: true, dry_run: true }, context());
+    expect(answer).toMatchObject({ target: 'oven', success: true });
+    expect(String(answer.waterfall)).toMatch(/^OK {2}http /);
+    const debug = answer.debug as { body_excerpt?: string; responses?: Array<{ status: number }> };
+    expect(debug.body_excerpt).toContain('pizza is ready');
+    expect(debug.responses?.[0]?.status).toBe(200);
+  });
+
+  it('probes a full target object given in the event', async () => {
+    const handler = await loadHandler(env());
+    const answer = await handler({ target: { name: 'adhoc', http: { url: `${web.url}/x`, valid_status_codes: [201] } }, dry_run: true }, context());
+    expect(answer).toMatchObject({ target: 'adhoc', success: false, reason: 'status_code' });
+  });
+
+  it('resolves ssm: secrets once per container, decrypted, and never returns them', async () => {
+    const handler = await loadHandler(env());
+    const first = await handler({ group: 'secured', target: 'vault', debug: true, dry_run: true }, context());
+    await handler({ group: 'secured', target: 'vault', dry_run: true }, context());
+    expect(seenAuth).toEqual(['Bearer s3cr3t-token', 'Bearer s3cr3t-token']);
+    const calls = ssm.commandCalls(GetParameterCommand);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]?.args[0].input).toEqual({ Name: '/periscope/test/vault-token', WithDecryption: true });
+    expect(JSON.stringify(first)).not.toContain('s3cr3t-token');
+  });
+
+  it.each([
+    [{ group: 'nope' }, 'group', 'unknown group "nope"'],
+    [{ target: 42 }, 'target', ''],
+    [{}, '', 'needs "group"'],
+    [{ group: 'kitchen', surprise: true }, 'surprise', 'unknown field'],
+    [{ group: 'kitchen', target: 'missing' }, 'target', 'no target "missing"'],
+    [{ target: 'not a url' }, 'target', 'is not a URL'],
+    [{ target: { name: 'x', http: { url: 'ftp://x' } } }, 'http.url', 'scheme'],
+    ['{broken', '', 'not JSON'],
+    [[1, 2], '', 'must be an object'],
+  ])('answers a bad event %j with an error object and writes nothing', async (event, path, text) => {
+    const handler = await loadHandler(env());
+    const answer = (await handler(event, context())) as { error: string; message: string; problems: Array<{ path: string; message: string }> };
+    expect(answer.error).toBe('bad_event');
+    expect(answer.problems[0]?.path).toBe(path);
+    expect(answer.message).toContain(text);
+    expect(seenAuth).toEqual([]);
+    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+    expect(cloudwatch.commandCalls(PutMetricDataCommand)).toHaveLength(0);
+  });
+});
