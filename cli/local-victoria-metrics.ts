@@ -29,11 +29,6 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
-async function pickPort(preferred: number): Promise<number> {
-  for (let port = preferred; port < preferred + 20; port++) if (await portFree(port)) return port;
-  throw new Error(`no free port between ${preferred} and ${preferred + 19} for VictoriaMetrics`);
-}
-
 function withParentDeathSignal(command: string, args: string[]): [string, string[]] {
   try {
     accessSync('/usr/bin/setpriv', constants.X_OK);
@@ -62,7 +57,11 @@ export async function startLocalVictoriaMetrics(dataDir: string, preferredPort =
   const binary = findBinary();
   const storage = join(dataDir, 'victoria-metrics');
   await mkdir(storage, { recursive: true });
-  const port = await pickPort(preferredPort);
+  // A fixed port, so targets/local.yml can probe it and the UI address stays the same between runs.
+  const port = preferredPort;
+  if (!(await portFree(port))) {
+    throw new Error(`port ${port} is in use (another VictoriaMetrics?): pass --vm-url http://127.0.0.1:${port} to write to it, or --vm-port to start one elsewhere`);
+  }
   const url = `http://127.0.0.1:${port}`;
   const [command, args] = withParentDeathSignal(binary, [
     `-httpListenAddr=127.0.0.1:${port}`,

@@ -86,6 +86,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .description('probe every group of a targets file on its interval (the local run)')
     .option('-c, --config <file>', 'targets file', 'targets/local.yml')
     .option('--vm-url <url>', 'VictoriaMetrics to write to (default: $VM_URL, else start one)')
+    .option('--vm-port <port>', 'port of the VictoriaMetrics the run starts', '8428')
     .option('--once', 'run every group once, print the summary and exit')
     .option('--demo', 'start the local demo service the local targets probe')
     .option('--data-dir <dir>', 'where local state lives', '.periscope')

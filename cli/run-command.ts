@@ -9,12 +9,14 @@ import { runGroup, type RunSummary } from '../shared/pipeline/run-group.js';
 import { formatSummaryLine } from '../shared/probing/format.js';
 import { createFileSpool } from '../shared/storage/file-spool.js';
 import { redactUrl } from '../shared/storage/vm-url.js';
+import { vmAuthFromEnv } from '../shared/aws/probe-runtime.js';
 import { startDemoService, type DemoService } from './demo-service.js';
 import { startLocalVictoriaMetrics, type LocalVictoriaMetrics } from './local-victoria-metrics.js';
 
 export interface RunFlags {
   config: string;
   vmUrl?: string;
+  vmPort: string;
   once?: boolean;
   demo?: boolean;
   dataDir: string;
@@ -50,7 +52,7 @@ export async function runCommand(flags: RunFlags): Promise<number> {
   try {
     let vmUrl = flags.vmUrl ?? process.env.VM_URL;
     if (!vmUrl) {
-      const vm: LocalVictoriaMetrics = await startLocalVictoriaMetrics(dataDir);
+      const vm: LocalVictoriaMetrics = await startLocalVictoriaMetrics(dataDir, Number(flags.vmPort));
       cleanups.push(() => vm.stop());
       vmUrl = vm.url;
       process.stdout.write(`VictoriaMetrics: ${vm.url} (UI: ${vm.url}/vmui), data in ${join(dataDir, 'victoria-metrics')}\n`);
@@ -61,12 +63,15 @@ export async function runCommand(flags: RunFlags): Promise<number> {
       process.stdout.write(`demo service: ${demo.httpUrl} and ${demo.httpsUrl}\n`);
     }
     const logger = terminalLogger();
+    const secrets = createSecretResolver();
+    // vmauth in front: VM_WRITE_USERNAME + VM_WRITE_PASSWORD_FROM, or VM_WRITE_TOKEN_FROM, as in Lambda.
+    const auth = await vmAuthFromEnv(process.env, secrets);
     const deps = {
       file,
       identity: { stage: 'local', account: 'local', region: process.env.AWS_REGION ?? 'local' },
-      vm: { url: vmUrl },
+      vm: { url: vmUrl, ...(auth ? { auth } : {}) },
       spool: createFileSpool(join(dataDir, 'spool')),
-      secrets: createSecretResolver(),
+      secrets,
       metrics: createPrintingSink(() => {}),
       logger,
       concurrency,

@@ -294,6 +294,11 @@ export const targetsFileSchema = z
       })
       .default({ timeout: 10_000, interval: 60_000 }),
     groups: z.array(groupSchema).default([]),
+    // Alerting rules and settings are validated by shared/alerting (it owns their schema); here they are
+    // only carried, so a targets file is one document.
+    rules: z.array(z.unknown()).default([]),
+    rule_files: z.array(z.string().min(1)).default([]),
+    alerting: z.record(z.string(), z.unknown()).optional(),
   })
   .superRefine((file, ctx) => {
     const seen = new Map<string, number>();

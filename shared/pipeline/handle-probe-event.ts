@@ -65,7 +65,7 @@ export async function handleProbeEvent(raw: unknown, context: InvocationContext,
     // A broken deployment, not a bad event: fail the invocation so the Errors alarm fires, with a clear message.
     if (err instanceof ConfigError) {
       runtime.logger.error('targets file invalid', { error: err.message });
-      throw new Error(`targets file invalid: ${err.message}`);
+      throw new Error(`targets file invalid: ${err.message}`, { cause: err });
     }
     throw err;
   }

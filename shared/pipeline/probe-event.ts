@@ -7,8 +7,6 @@ import { problemsFromZod } from '../config/errors.js';
 const eventSchema = z.strictObject({
   group: z.string().min(1).optional(),
   target: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).optional(),
-  shard: z.number().int().min(0).optional(),
-  shards: z.number().int().min(1).optional(),
   debug: z.boolean().default(false),
   dry_run: z.boolean().default(false),
 });

@@ -1,5 +1,6 @@
 // A probe's time budget: its own timeout and the run's deadline, merged into one AbortSignal, so every
 // await of a prober can be cut short and every socket closed when either fires.
+import { setMaxListeners } from 'node:events';
 import { ProbeFailure } from './failure.js';
 import type { FailureReason } from './types.js';
 
@@ -17,6 +18,8 @@ export class ProbeBudget {
     this.signal = this.controller.signal;
     this.timer = setTimeout(() => this.abort('timeout'), timeoutMs);
     this.onOuterAbort = () => this.abort('deadline');
+    // Every probe of a run listens on the run's one deadline signal: thousands of listeners are expected.
+    if (outer) setMaxListeners(0, outer);
     if (outer?.aborted) this.abort('deadline');
     else outer?.addEventListener('abort', this.onOuterAbort, { once: true });
   }

@@ -14,7 +14,7 @@ export function formatSummaryLine(result: ProbeResult): string {
   const status = result.success ? 'OK  ' : 'FAIL';
   const detail = result.http ? String(result.http.status_code || '-') : result.module;
   const why = result.success ? '' : `  ${result.reason ?? ''}${result.message ? `: ${result.message}` : ''}`;
-  return `${status}  ${result.target}  ${result.instance}  ${detail}  ${ms(result.duration_seconds)} ms${why}`;
+  return `${status}  ${result.target.padEnd(20)} ${result.instance.padEnd(40)} ${detail.padStart(5)} ${ms(result.duration_seconds).padStart(7)} ms${why}`;
 }
 
 /** Days until a Unix-seconds timestamp, rounded down (negative when past). */

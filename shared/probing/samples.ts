@@ -29,13 +29,12 @@ export function buildResult(outcome: ProbeOutcome): ProbeResult {
     { name: 'probe_duration_seconds', labels: {}, value: outcome.durationSeconds },
     { name: 'probe_timeout_seconds', labels: {}, value: outcome.timeoutMs / 1000 },
   ];
-  if (outcome.resolved) {
-    samples.push(
-      { name: 'probe_dns_lookup_time_seconds', labels: {}, value: outcome.resolved.seconds },
-      { name: 'probe_ip_protocol', labels: {}, value: outcome.resolved.family },
-      { name: 'probe_ip_addr_hash', labels: {}, value: ipAddressHash(outcome.resolved.address) },
-    );
-  }
+  // As blackbox: when resolution failed the address series still exist, with protocol and hash 0.
+  samples.push(
+    { name: 'probe_dns_lookup_time_seconds', labels: {}, value: outcome.resolved?.seconds ?? 0 },
+    { name: 'probe_ip_protocol', labels: {}, value: outcome.resolved?.family ?? 0 },
+    { name: 'probe_ip_addr_hash', labels: {}, value: outcome.resolved ? ipAddressHash(outcome.resolved.address) : 0 },
+  );
   if (outcome.phaseMetric) {
     for (const { phase, seconds } of outcome.phases) {
       samples.push({ name: outcome.phaseMetric, labels: { phase }, value: seconds });

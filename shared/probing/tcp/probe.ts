@@ -229,13 +229,12 @@ export async function probeTcp(targetName: string, module: TcpModule, options: P
 
   const samples: Sample[] = [];
   if (probe.tls) samples.push(...tlsSamples(probe.tls));
-  // blackbox registers these once the connection is up, whether or not query_response is used.
-  if (probe.connected) {
-    samples.push(
-      { name: 'probe_failed_due_to_regex', labels: {}, value: probe.failedDueToRegex },
-      { name: 'probe_failed_due_to_bytes', labels: {}, value: probe.failedDueToBytes },
-    );
-  }
+  // blackbox_exporter 0.23 (Debian's) registers these at the start of every TCP probe, so a refused
+  // connection reports them as 0 too; dashboards expect the series to exist.
+  samples.push(
+    { name: 'probe_failed_due_to_regex', labels: {}, value: probe.failedDueToRegex },
+    { name: 'probe_failed_due_to_bytes', labels: {}, value: probe.failedDueToBytes },
+  );
   samples.push(...probe.samples);
   const debug = probe.debugInfo();
   return buildResult({

@@ -1,0 +1,326 @@
+// The HTTP prober, with blackbox_exporter's http prober semantics (http.go): metric names and meanings,
+// the order of checks (status code, headers, body), redirect counting and phase timings summed over hops.
+// Deliberate differences: certificate metrics are written also when verification fails; a redirect chain
+// that hits the limit fails even when 3xx is a valid status; credentials are not sent to other hosts on
+// redirect; json_body assertions; the body is kept only when a check needs it.
+import { isIP } from 'node:net';
+import type { HttpModule } from '../../config/index.js';
+import { monotonicSeconds } from '../clock.js';
+import { ProbeBudget } from '../deadline.js';
+import { classifyError } from '../failure.js';
+import { resolveHost, type Resolved } from '../resolve.js';
+import { buildResult } from '../samples.js';
+import { buildTlsOptions } from '../tls.js';
+import type { FailureReason, ProbeOptions, ProbeResult } from '../types.js';
+import { BodyReader } from './body.js';
+import { bodyRegexFailure, contentLength, headerFailure, parseHttpDate, statusFailure, type ResponseHeaders } from './checks.js';
+import type { ConnectTarget, HopTlsOptions } from './connect.js';
+import { DebugRecorder, describeHop, scrubSecrets } from './debug.js';
+import { Hop, type ResponseHead } from './exchange.js';
+import { hasJsonAssertions, jsonBodyFailure } from './json-body.js';
+import { type FinalResponse, httpPhases, httpSamples } from './metrics.js';
+import {
+  firstRequest,
+  httpInstance,
+  overrideHostname,
+  parseLocation,
+  planRequest,
+  REDIRECT_STATUSES,
+  RedirectCookies,
+  redirectRequest,
+  type RequestPlan,
+} from './request.js';
+
+/** blackbox's CheckRedirect: `if redirects > 10 { stop }`, so ten are followed and the eleventh is not. */
+const MAX_REDIRECTS = 10;
+const EXCERPT_BYTES = 1024;
+
+function firstHeader(headers: ResponseHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return typeof value === 'string' ? value : value?.[0];
+}
+
+/** One probe's state: what it has learnt so far is reported even when a later step fails. */
+class HttpProbeRun {
+  readonly hops: Hop[] = [];
+  redirects = 0;
+  failedDueToRegex = 0;
+  failure: { reason: FailureReason; message: string } | undefined;
+  final: FinalResponse | undefined;
+  firstResolved: Resolved | undefined;
+  debug: DebugRecorder | undefined;
+  private failedAt: number | undefined;
+  private plan: RequestPlan | undefined;
+  private firstUrl: URL | undefined;
+  private cookies: RedirectCookies | undefined;
+  private tlsBase: Promise<HopTlsOptions> | undefined;
+  private readonly resolvedByHost = new Map<string, Resolved>();
+  private readonly hasBodyRegex: boolean;
+
+  constructor(
+    private readonly module: HttpModule,
+    private readonly options: ProbeOptions,
+    private readonly budget: ProbeBudget,
+    private readonly started: number,
+  ) {
+    this.hasBodyRegex = module.fail_if_body_matches_regexp.length > 0 || module.fail_if_body_not_matches_regexp.length > 0;
+  }
+
+  private get current(): Hop | undefined {
+    return this.hops[this.hops.length - 1];
+  }
+
+  setFailure(reason: FailureReason, message: string): void {
+    if (this.failure) return;
+    this.failure = { reason, message };
+    this.debug?.line(`failure: ${reason}: ${message}`);
+  }
+
+  /** Records why the probe stopped: the budget, a ProbeFailure, or a socket/HTTP error classified. */
+  fail(err: unknown): void {
+    this.failedAt ??= monotonicSeconds();
+    const connected = this.current?.connection.connected ?? false;
+    if (this.budget.aborted) {
+      const failure = this.budget.failure(connected);
+      this.setFailure(failure.reason, failure.message);
+    } else {
+      const { reason, message } = classifyError(err, connected ? 'exchange' : 'connect');
+      this.setFailure(reason, message);
+    }
+  }
+
+  /** The budget ran out: close whatever is open so the probe returns now. */
+  abort(reason: unknown): void {
+    this.current?.close(reason instanceof Error ? reason : undefined);
+  }
+
+  close(): void {
+    this.current?.close();
+  }
+
+  async execute(): Promise<void> {
+    const module = this.module;
+    this.budget.throwIfAborted(false);
+    const url = new URL(module.url);
+    this.firstUrl = url;
+    const plan = await planRequest(module, url, this.options.secrets);
+    this.plan = plan;
+    if (this.options.debug) this.debug = new DebugRecorder(this.started, plan.secretValues);
+    let request = firstRequest(plan, url);
+    this.debug?.request(request.method, httpInstance(url.href), request.headers);
+    for (;;) {
+      this.budget.throwIfAborted(false);
+      const target = await this.connectTarget(request.url);
+      const hop = new Hop(request, target, module.enable_http2);
+      this.hops.push(hop);
+      let next: URL | undefined;
+      try {
+        await hop.run((head) => {
+          const decision = this.onHead(hop, head);
+          next = decision.next;
+          return decision.reader;
+        });
+      } finally {
+        this.debug?.line(describeHop(hop));
+      }
+      if (!next) break;
+      const cookies = this.cookies?.header(next);
+      request = redirectRequest(plan, request, hop.head?.status ?? 0, next, url, cookies);
+    }
+    this.checkFinal();
+  }
+
+  /** The status line and headers are in: follow a redirect, or check them and say how to read the body. */
+  private onHead(hop: Hop, head: ResponseHead): { next?: URL; reader?: BodyReader } {
+    const url = hop.request.url;
+    this.debug?.response(httpInstance(url.href), head.status, head.headers);
+    this.debug?.line(`${hop.request.method} ${httpInstance(url.href)} → ${head.status} (${head.version})`);
+    const location = REDIRECT_STATUSES.has(head.status) ? firstHeader(head.headers, 'location') : undefined;
+    let unfollowed = false;
+    if (location) {
+      const next = parseLocation(location, url);
+      if (!next) {
+        // Go's client gives up before CheckRedirect here, so this is not counted as a redirect.
+        this.setFailure('status_code', `cannot follow redirect to ${JSON.stringify(location)}`);
+      } else {
+        // blackbox counts every redirect its CheckRedirect sees, including the one it refuses to follow.
+        this.redirects += 1;
+        if (this.module.follow_redirects && this.redirects <= MAX_REDIRECTS) {
+          if (head.headers['set-cookie'] !== undefined) (this.cookies ??= new RedirectCookies()).store(head.headers['set-cookie'], url);
+          this.debug?.line(`redirect ${this.redirects} → ${httpInstance(next.href)}`);
+          return { next };
+        }
+        if (this.module.follow_redirects) {
+          this.setFailure('status_code', `stopped after ${MAX_REDIRECTS} redirects (status ${head.status}, next ${httpInstance(next.href)})`);
+        }
+      }
+      unfollowed = true;
+    }
+    return { reader: this.checkHead(hop, head, unfollowed) };
+  }
+
+  /** Status code, then headers (blackbox order); returns the body reader, or none for an unfollowed redirect. */
+  private checkHead(hop: Hop, head: ResponseHead, unfollowed: boolean): BodyReader | undefined {
+    const module = this.module;
+    const status = statusFailure(head.status, module.valid_status_codes);
+    if (status) this.setFailure('status_code', status);
+    else if (module.fail_if_header_matches.length > 0 || module.fail_if_header_not_matches.length > 0) {
+      const header = headerFailure(head.headers, module);
+      if (header) {
+        this.failedDueToRegex = 1;
+        this.setFailure('header_regex', header);
+      }
+    }
+    const checkBody = this.failure === undefined && (this.hasBodyRegex || hasJsonAssertions(module.json_body));
+    const final: FinalResponse = {
+      hop,
+      head: { ...head, headers: this.debug ? head.headers : {} },
+      contentLength: contentLength(head.status, hop.request.method, head.headers),
+      lastModified: parseHttpDate(firstHeader(head.headers, 'last-modified')),
+      checkBody,
+      reader: undefined,
+    };
+    this.final = final;
+    // blackbox does not read the body of a redirect it did not follow; we do only when a check needs it.
+    if (unfollowed && !checkBody) return undefined;
+    const limit = module.body_size_limit ? module.body_size_limit : undefined;
+    final.reader = new BodyReader({
+      compression: module.compression,
+      limit,
+      keep: checkBody ? Number.POSITIVE_INFINITY : this.debug ? EXCERPT_BYTES : 0,
+    });
+    return final.reader;
+  }
+
+  /** After the body: body regexes, json_body, HTTP version, then TLS (blackbox order). */
+  private checkFinal(): void {
+    const final = this.final;
+    if (!final) return;
+    const module = this.module;
+    if (final.reader) this.debug?.line(`body: ${final.reader.length} bytes`);
+    if (this.failure === undefined && final.checkBody && final.reader) {
+      const text = final.reader.text();
+      const regex = this.hasBodyRegex ? bodyRegexFailure(text, module) : undefined;
+      if (regex) {
+        this.failedDueToRegex = 1;
+        this.setFailure('body_regex', regex);
+      } else if (hasJsonAssertions(module.json_body)) {
+        const json = jsonBodyFailure(text, module.json_body);
+        if (json) this.setFailure('json_body', json);
+      }
+    }
+    const versions = module.valid_http_versions;
+    if (versions && versions.length > 0 && !(versions as readonly string[]).includes(final.head.version)) {
+      this.setFailure('http_version', `HTTP version ${final.head.version} is not one of ${versions.join(', ')}`);
+    }
+    if (final.head.tls && module.fail_if_ssl) this.setFailure('ssl_forbidden', 'final response came over TLS and fail_if_ssl is set');
+    if (!final.head.tls && module.fail_if_not_ssl) this.setFailure('ssl_required', 'final response did not come over TLS and fail_if_not_ssl is set');
+  }
+
+  private async connectTarget(url: URL): Promise<ConnectTarget> {
+    const hostname = url.hostname.replace(/^\[|\]$/g, '');
+    const https = url.protocol === 'https:';
+    return {
+      hostname,
+      port: url.port ? Number(url.port) : https ? 443 : 80,
+      tls: https ? await this.tlsOptions(url, hostname) : undefined,
+      insecureSkipVerify: this.module.tls_config?.insecure_skip_verify ?? false,
+      resolve: (name) => this.resolve(name),
+      budget: this.budget,
+    };
+  }
+
+  /**
+   * TLS options are built once per probe. The configured server_name (or a Host override) applies to the
+   * first host; a redirect to another host verifies that host's name, as blackbox's second transport does.
+   */
+  private async tlsOptions(url: URL, hostname: string): Promise<HopTlsOptions> {
+    const first = this.firstUrl as URL;
+    if (!this.tlsBase) {
+      const override = this.plan?.hostOverride;
+      const name = override !== undefined ? overrideHostname(override) : first.hostname.replace(/^\[|\]$/g, '');
+      this.tlsBase = buildTlsOptions(this.module.tls_config, name, this.options.secrets).then((options) =>
+        this.module.enable_http2 ? { ...options, ALPNProtocols: ['h2', 'http/1.1'] } : options,
+      );
+    }
+    const base = await this.tlsBase;
+    if (url.host === first.host) return base;
+    const { servername: _servername, checkName: _checkName, ...rest } = base;
+    return { ...rest, checkName: hostname, ...(isIP(hostname) === 0 ? { servername: hostname } : {}) };
+  }
+
+  private async resolve(hostname: string): Promise<Resolved> {
+    const cached = this.resolvedByHost.get(hostname);
+    if (cached) return { ...cached, seconds: 0 };
+    const first = this.firstResolved === undefined;
+    // Later hops resolve like Go's dialer would: the preferred family if there is one, else any.
+    const fallback = first ? this.module.ip_protocol_fallback : true;
+    const resolved = await resolveHost(hostname, this.module.preferred_ip_protocol, fallback, this.budget);
+    if (first) this.firstResolved = resolved;
+    this.resolvedByHost.set(hostname, resolved);
+    this.debug?.line(`resolved ${hostname} → ${resolved.address} (IPv${resolved.family}, ${(resolved.seconds * 1000).toFixed(1)} ms)`);
+    return resolved;
+  }
+
+  result(targetName: string, timestampMs: number, durationSeconds: number, now: number): ProbeResult {
+    const final = this.final;
+    const current = this.current;
+    const tls = current?.connection.tls;
+    const message = this.failure ? scrubSecrets(this.failure.message, this.plan?.secretValues ?? []) : undefined;
+    const excerpt = this.debug && final?.reader ? final.reader.text(EXCERPT_BYTES) : undefined;
+    return buildResult({
+      target: targetName,
+      module: 'http',
+      instance: httpInstance(this.module.url),
+      timestampMs,
+      durationSeconds,
+      timeoutMs: this.options.timeoutMs,
+      ...(this.firstResolved ? { resolved: this.firstResolved } : {}),
+      ...(this.failure && message !== undefined ? { failure: { reason: this.failure.reason, message } } : {}),
+      phases: httpPhases(
+        this.hops.map((hop) => hop.trace),
+        this.failedAt ?? now,
+      ),
+      phaseMetric: 'probe_http_duration_seconds',
+      samples: httpSamples(final, this.redirects, this.failedDueToRegex, tls),
+      extra: {
+        http: {
+          status_code: final?.head.status ?? 0,
+          ...(final ? { version: final.head.version } : {}),
+          redirects: this.redirects,
+          final_url: httpInstance((current?.request.url ?? new URL(this.module.url)).href),
+          content_length: final?.contentLength ?? 0,
+          body_length: final?.reader?.length ?? 0,
+          ssl: final?.head.tls ?? false,
+        },
+        ...(tls ? { tls } : {}),
+      },
+      ...(this.debug ? { debug: this.debug.result(excerpt) } : {}),
+    });
+  }
+}
+
+/** Probes one HTTP target. Never rejects for a probe failure: the result says what went wrong. */
+export async function probeHttp(targetName: string, module: HttpModule, options: ProbeOptions): Promise<ProbeResult> {
+  const timestampMs = Date.now();
+  const started = monotonicSeconds();
+  const budget = new ProbeBudget(options.timeoutMs, options.signal);
+  const run = new HttpProbeRun(module, options, budget, started);
+  const onAbort = (): void => run.abort(budget.signal.reason);
+  budget.signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    // The race makes the probe return at its deadline even if a close is slow to surface as an error.
+    const work = run.execute();
+    // When the budget wins the race, the work's own rejection arrives later and is already accounted for.
+    work.catch(() => undefined);
+    await budget.race(work, true);
+  } catch (err) {
+    run.fail(err);
+  } finally {
+    budget.signal.removeEventListener('abort', onAbort);
+    budget.dispose();
+    run.close();
+  }
+  const now = monotonicSeconds();
+  return run.result(targetName, timestampMs, now - started, now);
+}
