@@ -36,9 +36,18 @@ export async function resolveHost(
   }
 }
 
-/** FNV-1a 32-bit over the address bytes, as blackbox_exporter's probe_ip_addr_hash. */
+const hashCache = new Map<string, number>();
+
+/** FNV-1a 32-bit over the address bytes, as blackbox_exporter's probe_ip_addr_hash (cached: few distinct addresses). */
 export function ipAddressHash(address: string): number {
-  const bytes = ipBytes(address);
+  const cached = hashCache.get(address);
+  if (cached !== undefined) return cached;
+  const hash = fnv1a(ipBytes(address));
+  if (hashCache.size < 10_000) hashCache.set(address, hash);
+  return hash;
+}
+
+function fnv1a(bytes: number[]): number {
   let hash = 0x811c9dc5;
   for (const byte of bytes) {
     hash ^= byte;

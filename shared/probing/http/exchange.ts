@@ -27,6 +27,16 @@ export interface ResponseHead {
 /** Decides, synchronously with the head, how to read the body: a BodyReader, or undefined to stop here. */
 export type OnHead = (head: ResponseHead) => BodyReader | undefined;
 
+/** What the prober needs of a hop, whichever client carries it (http1.ts for HTTP/1.1, undici for HTTP/2). */
+export interface ProbeHop {
+  readonly request: HopRequest;
+  readonly connection: HopConnection;
+  readonly trace: HopTrace;
+  head: ResponseHead | undefined;
+  run(onHead: OnHead): Promise<void>;
+  close(reason?: Error): void;
+}
+
 // undici's own timers stay off: the probe budget decides when a hop has taken too long.
 const NO_TIMEOUT = 0;
 // Go's client accepts large header blocks (big cookies, CSP); Node's 16 KiB default would fail them.
@@ -36,7 +46,7 @@ const STATUS_LINE_PREFIX = 8; // "HTTP/1.1"
 
 function noop(): void {}
 
-export class Hop {
+export class Hop implements ProbeHop {
   readonly connection: HopConnection;
   head: ResponseHead | undefined;
   private client: Client | undefined;

@@ -16,7 +16,8 @@ import { BodyReader } from './body.js';
 import { bodyRegexFailure, contentLength, headerFailure, parseHttpDate, statusFailure, type ResponseHeaders } from './checks.js';
 import type { ConnectTarget, HopTlsOptions } from './connect.js';
 import { DebugRecorder, describeHop, scrubSecrets } from './debug.js';
-import { Hop, type ResponseHead } from './exchange.js';
+import { Hop as UndiciHop, type ProbeHop as Hop, type ResponseHead } from './exchange.js';
+import { Http1Hop } from './http1.js';
 import { hasJsonAssertions, jsonBodyFailure } from './json-body.js';
 import { type FinalResponse, httpPhases, httpSamples } from './metrics.js';
 import {
@@ -111,7 +112,8 @@ class HttpProbeRun {
     for (;;) {
       this.budget.throwIfAborted(false);
       const target = await this.connectTarget(request.url);
-      const hop = new Hop(request, target, module.enable_http2);
+      // HTTP/2 needs undici; plain HTTP/1.1 goes straight onto the socket (a fraction of the CPU).
+      const hop: Hop = module.enable_http2 ? new UndiciHop(request, target, true) : new Http1Hop(request, target);
       this.hops.push(hop);
       let next: URL | undefined;
       try {
@@ -306,8 +308,7 @@ export async function probeHttp(targetName: string, module: HttpModule, options:
   const started = monotonicSeconds();
   const budget = new ProbeBudget(options.timeoutMs, options.signal);
   const run = new HttpProbeRun(module, options, budget, started);
-  const onAbort = (): void => run.abort(budget.signal.reason);
-  budget.signal.addEventListener('abort', onAbort, { once: true });
+  const offAbort = budget.onAbort((failure) => run.abort(failure));
   try {
     // The race makes the probe return at its deadline even if a close is slow to surface as an error.
     const work = run.execute();
@@ -317,7 +318,7 @@ export async function probeHttp(targetName: string, module: HttpModule, options:
   } catch (err) {
     run.fail(err);
   } finally {
-    budget.signal.removeEventListener('abort', onAbort);
+    offAbort();
     budget.dispose();
     run.close();
   }
