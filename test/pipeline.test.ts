@@ -83,7 +83,9 @@ describe('runGroup against the shared VictoriaMetrics', () => {
     const metrics = recordingSink();
     const { summary, results } = await runGroup(deps(file, vm.url, join(dir, 'identity'), { metrics }));
     expect(summary).toMatchObject({ group: 'pipeline-identity', targets: 3, succeeded: 1, failed: 2, spooled: 0, rejected: 0 });
-    expect(summary.samples_written).toBe(results.reduce((n, r) => n + r.samples.length, 0));
+    // Every probe sample, plus the run's own event-loop lag sample.
+    expect(summary.samples_written).toBe(results.reduce((n, r) => n + r.samples.length, 0) + 1);
+    expect(summary.event_loop_lag_ms.max).toBeGreaterThanOrEqual(0);
 
     const success = await vm.exportSeries('probe_success{group="pipeline-identity"}');
     const byTarget = new Map(success.map((s) => [s.metric.target, s]));
@@ -152,7 +154,7 @@ describe('when VictoriaMetrics fails', () => {
     const second = await runGroup(deps(file, own.url, spoolDir, { deadlineMs }));
     expect(Date.now()).toBeLessThanOrEqual(deadlineMs);
     expect(second.summary.samples_written).toBe(0);
-    expect(second.summary.spooled).toBe(second.results.reduce((n, r) => n + r.samples.length, 0));
+    expect(second.summary.spooled).toBe(second.results.reduce((n, r) => n + r.samples.length, 0) + 1);
     expect(second.summary.spool_depth).toBeGreaterThan(0);
 
     await own.restart();
@@ -168,7 +170,9 @@ describe('when VictoriaMetrics fails', () => {
     }
     const all = await own.exportSeries('{group="pipeline-outage"}');
     const total = [first, second, third].reduce((n, run) => n + run.results.reduce((m, r) => m + r.samples.length, 0), 0);
-    expect(all.reduce((n, s) => n + s.values.length, 0)).toBe(total);
+    const lag = await own.exportSeries('periscope_probe_event_loop_lag_seconds{group="pipeline-outage"}');
+    expect(lag[0]?.values).toHaveLength(3);
+    expect(all.reduce((n, s) => n + s.values.length, 0)).toBe(total + 3); // and one event-loop lag sample per run
   });
 
   for (const mode of ['500', 'hang'] as const) {

@@ -98,7 +98,7 @@ describe('probe handler', () => {
     const summary = await handler({ group: 'kitchen' }, context());
     expect(summary).toMatchObject({ group: 'kitchen', targets: 2, succeeded: 1, failed: 1, spooled: 0 });
     expect(Object.keys(summary).sort()).toEqual(
-      ['duration_ms', 'failed', 'group', 'rejected', 'replayed', 'samples_written', 'spool_depth', 'spooled', 'succeeded', 'targets'].sort(),
+      ['duration_ms', 'event_loop_lag_ms', 'failed', 'group', 'rejected', 'replayed', 'samples_written', 'spool_depth', 'spooled', 'succeeded', 'targets'].sort(),
     );
     const series = await vm.exportSeries('probe_success{group="kitchen",stage="test"}');
     expect(series.map((s) => [s.metric.target, s.metric.account, s.metric.region, s.metric.team, s.values[0]]).sort()).toEqual([

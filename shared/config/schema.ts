@@ -291,6 +291,8 @@ export const targetsFileSchema = z
       .strictObject({
         timeout: positiveDuration.default(10_000),
         interval: positiveDuration.default(60_000),
+        /** Targets per probe invocation; larger groups are split into shards (one schedule each). */
+        shard_size: z.number().int().min(1).max(100_000).optional(),
       })
       .default({ timeout: 10_000, interval: 60_000 }),
     groups: z.array(groupSchema).default([]),

@@ -12,6 +12,7 @@ import { writeSamples } from '../storage/write-samples.js';
 import { labelSamples } from './label-samples.js';
 import { parseProbeEvent } from './probe-event.js';
 import { runGroup, type RunSummary } from './run-group.js';
+import { selectShard } from './shards.js';
 
 export interface ProbeRuntime {
   loadTargets(): Promise<TargetsFile>;
@@ -76,7 +77,7 @@ export async function handleProbeEvent(raw: unknown, context: InvocationContext,
       if (!group) throw new ConfigError('event', [{ path: 'group', message: `unknown group "${event.group}" (known: ${file.groups.map((g) => g.name).join(', ')})` }]);
       const { summary } = await runGroup({
         file,
-        group,
+        group: selectShard(group, event.shard, event.shards),
         identity: { stage: runtime.stage, account: context.account, region: runtime.region },
         vm: runtime.vm,
         spool: runtime.spool,

@@ -7,12 +7,15 @@ import { problemsFromZod } from '../config/errors.js';
 const eventSchema = z.strictObject({
   group: z.string().min(1).optional(),
   target: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).optional(),
+  /** One shard of a large group (the deployment generates one schedule per shard). */
+  shard: z.number().int().min(0).optional(),
+  shards: z.number().int().min(1).optional(),
   debug: z.boolean().default(false),
   dry_run: z.boolean().default(false),
 });
 
 export type ProbeEvent =
-  | { kind: 'group'; group: string; dryRun: boolean; debug: boolean }
+  | { kind: 'group'; group: string; shard: number; shards: number; dryRun: boolean; debug: boolean }
   | { kind: 'named-target'; group: string; target: string; dryRun: boolean; debug: boolean }
   | { kind: 'url'; url: string; dryRun: boolean; debug: boolean }
   | { kind: 'inline-target'; target: Record<string, unknown>; dryRun: boolean; debug: boolean };
@@ -34,14 +37,20 @@ export function parseProbeEvent(raw: unknown): ProbeEvent {
   }
   const parsed = eventSchema.safeParse(input);
   if (!parsed.success) throw new ConfigError(SOURCE, problemsFromZod(parsed.error));
-  const { group, target, debug, dry_run: dryRun } = parsed.data;
+  const { group, target, debug, dry_run: dryRun, shard, shards } = parsed.data;
+  if ((shard === undefined) !== (shards === undefined)) {
+    throw new ConfigError(SOURCE, [{ path: shard === undefined ? 'shard' : 'shards', message: 'shard and shards go together' }]);
+  }
+  if (shard !== undefined && shards !== undefined && shard >= shards) {
+    throw new ConfigError(SOURCE, [{ path: 'shard', message: `must be below shards (${shards})` }]);
+  }
   if (typeof target === 'object') return { kind: 'inline-target', target, dryRun, debug };
   if (typeof target === 'string') {
     if (group !== undefined) return { kind: 'named-target', group, target, dryRun, debug };
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) return { kind: 'url', url: target, dryRun, debug };
     throw new ConfigError(SOURCE, [{ path: 'target', message: `"${target}" is not a URL; to probe a target of the file by name also give its group` }]);
   }
-  if (group !== undefined) return { kind: 'group', group, dryRun, debug };
+  if (group !== undefined) return { kind: 'group', group, shard: shard ?? 0, shards: shards ?? 1, dryRun, debug };
   const problem: ConfigProblem = { path: '', message: 'needs "group" (scheduled run) or "target" (manual probe)' };
   throw new ConfigError(SOURCE, [problem]);
 }

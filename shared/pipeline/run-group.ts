@@ -42,6 +42,8 @@ export interface RunSummary {
   rejected: number;
   spool_depth: number;
   duration_ms: number;
+  /** Event-loop lag while probing: high values mean the prober, not the endpoints, was slow. */
+  event_loop_lag_ms: { max: number; p99: number };
 }
 
 export async function runGroup(deps: RunGroupDeps): Promise<{ summary: RunSummary; results: ProbeResult[] }> {
@@ -56,9 +58,9 @@ export async function runGroup(deps: RunGroupDeps): Promise<{ summary: RunSummar
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), Math.max(0, probeDeadline - now()));
   const replaying = deps.dryRun ? undefined : replaySpool({ ...writeOptions, deadlineMs: probeDeadline });
-  let results: ProbeResult[];
+  let probed: Awaited<ReturnType<typeof probeGroup>>;
   try {
-    results = await probeGroup(deps.file, deps.group, {
+    probed = await probeGroup(deps.file, deps.group, {
       concurrency: deps.concurrency ?? 50,
       secrets: deps.secrets,
       signal: controller.signal,
@@ -67,6 +69,7 @@ export async function runGroup(deps: RunGroupDeps): Promise<{ summary: RunSummar
   } finally {
     clearTimeout(timer);
   }
+  const results = probed.results;
   const replay = (await replaying) ?? { replayedBatches: 0, replayedSamples: 0, stopped: false };
 
   const extraLabels = { ...deps.file.labels, ...deps.group.labels };
@@ -75,6 +78,13 @@ export async function runGroup(deps: RunGroupDeps): Promise<{ summary: RunSummar
     const target = deps.group.targets[index];
     samples.push(...labelSamples(result, identity, { ...extraLabels, ...target?.labels }));
   }
+  // The prober's own health beside its measurements: a busy prober inflates every duration of the run.
+  samples.push({
+    name: 'periscope_probe_event_loop_lag_seconds',
+    labels: { job: 'periscope', group: identity.group, stage: identity.stage, account: identity.account, region: identity.region },
+    value: probed.lag.max_ms / 1000,
+    timestampMs: started,
+  });
   const written = deps.dryRun
     ? { written: 0, spooled: 0, spooledBatches: 0, rejected: 0, invalid: 0, failures: 0 }
     : await writeSamples(samples, writeOptions);
@@ -95,6 +105,7 @@ export async function runGroup(deps: RunGroupDeps): Promise<{ summary: RunSummar
     rejected: written.rejected + written.invalid,
     spool_depth: spoolDepth,
     duration_ms: now() - started,
+    event_loop_lag_ms: { max: probed.lag.max_ms, p99: probed.lag.p99_ms },
   };
   const metrics: SelfMetric[] = [
     { name: 'ProbesRun', value: summary.targets, unit: 'Count' },
@@ -104,6 +115,7 @@ export async function runGroup(deps: RunGroupDeps): Promise<{ summary: RunSummar
     { name: 'SpooledBatches', value: written.spooledBatches, unit: 'Count' },
     { name: 'SpoolDepth', value: spoolDepth, unit: 'Count' },
     { name: 'RunDuration', value: summary.duration_ms, unit: 'Milliseconds' },
+    { name: 'EventLoopLagMax', value: probed.lag.max_ms, unit: 'Milliseconds' },
   ];
   try {
     await deps.metrics.put(metrics, { stage: identity.stage, group: identity.group });
