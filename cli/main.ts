@@ -1,8 +1,11 @@
 // The `periscope` command line. Exit status: 0 success, 1 a probe failed, 2 bad input.
 import { Command, CommanderError, Option } from 'commander';
-import { ConfigError, createSecretResolver, loadTargetsFile, SecretError } from '../shared/config/index.js';
+import { readFile } from 'node:fs/promises';
+import { ConfigError, createSecretResolver, loadTargetsFile, parseYaml, SecretError } from '../shared/config/index.js';
+import { loadAlertingConfig, loadRuleFile, looksLikeRuleFile } from '../shared/alerting/load-rules.js';
 import { runProbe } from '../shared/probing/index.js';
 import { formatDebug, formatWaterfall } from '../shared/probing/format.js';
+import { checkCommand, type CheckFlags } from './check-command.js';
 import { runCommand, type RunFlags } from './run-command.js';
 import { targetFromArgs, type ProbeFlags } from './target-from-args.js';
 
@@ -31,11 +34,27 @@ async function probeCommand(positional: string | undefined, flags: ProbeFlags & 
   return result.success ? 0 : 1;
 }
 
+async function readYamlFile(file: string): Promise<unknown> {
+  try {
+    return parseYaml(await readFile(file, 'utf8'), file);
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    return undefined; // unreadable: loadTargetsFile reports it with the file named
+  }
+}
+
 async function validateCommand(files: string[]): Promise<number> {
   for (const file of files) {
+    if (looksLikeRuleFile(await readYamlFile(file))) {
+      const groups = await loadRuleFile(file);
+      process.stdout.write(`${file}: ok (rule file: ${groups.length} rule groups, ${groups.reduce((n, g) => n + g.rules.length, 0)} rules)\n`);
+      continue;
+    }
     const config = await loadTargetsFile(file);
+    const alerting = await loadAlertingConfig(config, file);
     const targets = config.groups.reduce((sum, g) => sum + g.targets.length, 0);
-    process.stdout.write(`${file}: ok (${config.groups.length} groups, ${targets} targets)\n`);
+    const rules = alerting.groups.reduce((sum, g) => sum + g.rules.length, 0);
+    process.stdout.write(`${file}: ok (${config.groups.length} groups, ${targets} targets${rules ? `, ${alerting.groups.length} rule groups, ${rules} rules` : ''})\n`);
   }
   return 0;
 }
@@ -79,6 +98,17 @@ function buildProgram(setExit: (code: number) => void): Command {
     .argument('<files...>', 'targets files')
     .action(async (files: string[]) => {
       setExit(await validateCommand(files));
+    });
+
+  program
+    .command('check')
+    .description('evaluate every alerting rule once and print its state and value (sends nothing unless --notify)')
+    .option('-c, --config <file>', 'targets file with rules: / rule_files:', 'targets/local.yml')
+    .option('--vm-url <url>', 'VictoriaMetrics to query (default: $VM_URL)')
+    .option('--json', 'print the evaluation as JSON')
+    .option('--notify', 'write alert state and send notifications, as the anomaly check does')
+    .action(async (flags: CheckFlags) => {
+      setExit(await checkCommand(flags));
     });
 
   program

@@ -12,6 +12,10 @@ import { redactUrl } from '../shared/storage/vm-url.js';
 import { vmAuthFromEnv } from '../shared/aws/probe-runtime.js';
 import { startDemoService, type DemoService } from './demo-service.js';
 import { startLocalVictoriaMetrics, type LocalVictoriaMetrics } from './local-victoria-metrics.js';
+import { loadAlertingConfig } from '../shared/alerting/load-rules.js';
+import { runAlerting } from '../shared/alerting/run-alerting.js';
+import type { AlertingDeps } from '../shared/alerting/evaluate-group.js';
+import { localNotifier } from './check-command.js';
 
 export interface RunFlags {
   config: string;
@@ -46,6 +50,7 @@ function summaryLine(s: RunSummary): string {
 
 export async function runCommand(flags: RunFlags): Promise<number> {
   const file: TargetsFile = await loadTargetsFile(flags.config);
+  const alerting = await loadAlertingConfig(file, flags.config);
   const dataDir = resolve(flags.dataDir);
   const concurrency = Math.max(1, Number(flags.concurrency) || 50);
   const cleanups: Array<() => Promise<void>> = [];
@@ -72,9 +77,30 @@ export async function runCommand(flags: RunFlags): Promise<number> {
       vm: { url: vmUrl, ...(auth ? { auth } : {}) },
       spool: createFileSpool(join(dataDir, 'spool')),
       secrets,
-      metrics: createPrintingSink(() => {}),
+      metrics: createPrintingSink((line) => process.stdout.write(`  ${line}\n`)),
       logger,
       concurrency,
+    };
+    const alertingDeps: AlertingDeps = {
+      read: deps.vm,
+      write: deps.vm,
+      settings: alerting.settings,
+      notify: localNotifier(logger, (text) => process.stdout.write(text)),
+      logger,
+      stage: 'local',
+      region: deps.identity.region,
+      vmUiUrl: vmUrl,
+      mode: 'live',
+      spool: deps.spool,
+    };
+    const evaluateRules = async (only?: string[]) => {
+      const run = await runAlerting(alerting, alertingDeps, { nowMs: Date.now(), ...(only ? { only } : {}) });
+      for (const g of run.groups) {
+        const firing = g.rules.flatMap((r) => r.alerts.filter((a) => a.phase === 'firing').map(() => r.rule));
+        const errors = g.rules.filter((r) => r.state === 'error').map((r) => `${r.rule}: ${r.error ?? ''}`);
+        process.stdout.write(`${new Date().toISOString()}  rules ${g.group}: ${g.rules.length} evaluated, ${firing.length} alerts firing${errors.length ? `, errors: ${errors.join('; ')}` : ''}\n`);
+      }
+      for (const f of run.failed) process.stdout.write(`rules ${f.group}: not evaluated: ${f.error}\n`);
     };
     const runOnce = async (group: GroupSpec) => {
       const interval = group.interval ?? file.defaults.interval;
@@ -87,6 +113,7 @@ export async function runCommand(flags: RunFlags): Promise<number> {
     if (flags.once) {
       let failed = 0;
       for (const group of file.groups) failed += (await runOnce(group)).failed;
+      if (alerting.groups.length) await evaluateRules();
       process.stdout.write(`done: ${file.groups.length} groups, ${failed} failed probes\n`);
       return 0;
     }
@@ -108,12 +135,28 @@ export async function runCommand(flags: RunFlags): Promise<number> {
       void tick();
       return setInterval(() => void tick(), interval);
     });
+    const ruleTimers = alerting.groups.map((group) => {
+      process.stdout.write(`rule group ${group.name}: ${group.rules.length} rules every ${formatDuration(group.intervalMs)}\n`);
+      let running = false;
+      const tick = async () => {
+        if (running) return;
+        running = true;
+        try {
+          await evaluateRules([group.name]);
+        } catch (err) {
+          logger.error('rule evaluation failed', { group: group.name, error: (err as Error).message });
+        } finally {
+          running = false;
+        }
+      };
+      return setInterval(() => void tick(), group.intervalMs);
+    });
     process.stdout.write('running; press Ctrl-C to stop\n');
     await new Promise<void>((done) => {
       process.once('SIGINT', done);
       process.once('SIGTERM', done);
     });
-    timers.forEach(clearInterval);
+    [...timers, ...ruleTimers].forEach(clearInterval);
     process.stdout.write('stopping\n');
     return 0;
   } finally {

@@ -133,7 +133,8 @@ describe('periscope validate', () => {
   it('accepts the shipped files', async () => {
     const run = await periscope(['validate', 'targets/local.yml', 'targets/example.yml']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('targets/local.yml: ok (2 groups, 8 targets)');
+    expect(run.stdout).toContain('targets/local.yml: ok (2 groups, 8 targets, 1 rule groups, 7 rules)');
+    expect(run.stdout).toContain('targets/example.yml: ok (2 groups, 4 targets)');
   });
 
   it('exits 2 at the first invalid file, naming file, field and problem', async () => {
@@ -150,6 +151,38 @@ describe('periscope validate', () => {
     const run = await periscope(['validate', join(dir, 'nope.yml')]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('nope.yml: file not found');
+  });
+});
+
+describe('periscope validate with rules', () => {
+  it('accepts a public rule file on its own', async () => {
+    const run = await periscope(['validate', 'test/fixtures/blackbox-exporter-alerts.yml', 'targets/rules/probes.yml']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('blackbox-exporter-alerts.yml: ok (rule file: 1 rule groups, 9 rules)');
+  });
+
+  it.each([
+    ['bad YAML', 'groups:\n  - name: g\n    rules: [\n', /line \d+ column \d+/],
+    ['an unknown field', 'groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up\n        fore: 5m\n', /groups\[0\]\.rules\[0\]\.fore: unknown field "fore"/],
+    ['a bad duration', 'groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up\n        for: 5 minutes\n', /groups\[0\]\.rules\[0\]\.for: "5 minutes" is not a duration/],
+    ['an unknown template function', 'groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up\n        annotations:\n          summary: "{{ $value | humanise }}"\n', /groups\[0\]\.rules\[0\]\.annotations\.summary: template: .*humanise/],
+    ['a recording rule', 'groups:\n  - name: g\n    rules:\n      - record: job:up:sum\n        expr: sum(up)\n', /groups\[0\]\.rules\[0\]\.record: recording rules are not supported/],
+    ['a threshold with two bounds', 'groups:\n  - name: g\n    rules:\n      - alert: A\n        threshold: { query: up, above: 1, below: 0 }\n', /groups\[0\]\.rules\[0\]\.threshold: needs exactly one of above/],
+  ])('rejects a rule file with %s, naming file and field', async (_what, text, message) => {
+    const file = join(dir, 'rules-bad.yml');
+    await writeFile(file, text);
+    const run = await periscope(['validate', file]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(file);
+    expect(run.stderr).toMatch(message);
+  });
+
+  it('rejects inline rules in a targets file with the path under rules:', async () => {
+    const file = join(dir, 'targets-bad-rules.yml');
+    await writeFile(file, 'rules:\n  - name: g\n    rules:\n      - alert: A\n        expr: up\n        keep_firing_for: soon\n');
+    const run = await periscope(['validate', file]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`${file}: rules[0].rules[0].keep_firing_for: "soon" is not a duration`);
   });
 });
 

@@ -1,0 +1,73 @@
+// `periscope check`: evaluates every rule once and prints each rule's state and value. Read-only unless
+// --notify, which makes it a real evaluation (state written, notifications sent).
+import { ConfigError, createSecretResolver, loadTargetsFile } from '../shared/config/index.js';
+import { loadAlertingConfig } from '../shared/alerting/load-rules.js';
+import { runAlerting } from '../shared/alerting/run-alerting.js';
+import { vmAuthFromEnv } from '../shared/aws/probe-runtime.js';
+import { createDirectSlackNotifier } from '../shared/notify/index.js';
+import type { Logger, LogFields } from '../shared/observability/logger.js';
+import type { Notification } from '../shared/notify/types.js';
+import { formatGroupReport, formatNotification } from './alert-output.js';
+
+export interface CheckFlags {
+  config: string;
+  vmUrl?: string;
+  json?: boolean;
+  notify?: boolean;
+}
+
+export function stderrLogger(): Logger {
+  const line = (level: string) => (message: string, fields: LogFields = {}) => {
+    const rest = Object.entries(fields).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
+    process.stderr.write(`${level}: ${message}${rest ? ` ${rest}` : ''}\n`);
+  };
+  return { info: () => {}, warn: line('warn'), error: line('error') };
+}
+
+/** Local notifications: printed, and posted to Slack when SLACK_WEBHOOK_URL is set. */
+export function localNotifier(logger: Logger, write: (text: string) => void): (n: Notification) => Promise<void> {
+  const webhook = process.env.SLACK_WEBHOOK_URL;
+  const slack = webhook ? createDirectSlackNotifier(webhook, logger) : undefined;
+  return async (n) => {
+    write(`${formatNotification(n)}\n`);
+    await slack?.(n);
+  };
+}
+
+export async function checkCommand(flags: CheckFlags): Promise<number> {
+  const file = await loadTargetsFile(flags.config);
+  const config = await loadAlertingConfig(file, flags.config);
+  const vmUrl = flags.vmUrl ?? process.env.VM_URL;
+  if (!vmUrl) throw new ConfigError('command line', [{ path: '--vm-url', message: 'give the VictoriaMetrics to query (--vm-url URL or VM_URL)' }]);
+  if (config.groups.length === 0) {
+    process.stderr.write(`periscope: ${flags.config} has no alerting rules (rules: or rule_files:)\n`);
+    return 0;
+  }
+  const logger = stderrLogger();
+  const secrets = createSecretResolver();
+  const readAuth = await vmAuthFromEnv(process.env, secrets, 'VM_QUERY');
+  const writeAuth = await vmAuthFromEnv(process.env, secrets, 'VM_WRITE');
+  const out = (text: string) => process.stdout.write(text);
+  const run = await runAlerting(
+    config,
+    {
+      read: { url: vmUrl, ...(readAuth ? { auth: readAuth } : {}) },
+      write: { url: vmUrl, ...(writeAuth ? { auth: writeAuth } : {}) },
+      settings: config.settings,
+      notify: localNotifier(logger, flags.json ? () => {} : out),
+      logger,
+      stage: process.env.STAGE ?? 'local',
+      region: process.env.AWS_REGION ?? 'local',
+      vmUiUrl: vmUrl,
+      mode: flags.notify ? 'live' : 'dry',
+    },
+    { nowMs: Date.now() },
+  );
+  if (flags.json) out(`${JSON.stringify(run, null, 2)}\n`);
+  else {
+    for (const group of run.groups) out(`${formatGroupReport(group)}\n`);
+    for (const failure of run.failed) out(`group ${failure.group}: NOT EVALUATED: ${failure.error}\n`);
+  }
+  const errors = run.failed.length + run.groups.reduce((n, g) => n + g.rule_errors, 0);
+  return errors > 0 ? 1 : 0;
+}

@@ -1,0 +1,124 @@
+// Reading from VictoriaMetrics for the alerting engine: instant queries (/api/v1/query) and raw state
+// series (/api/v1/export). Errors are typed: a bad expression (422) is the rule's fault, the rest is not.
+import { request, type Dispatcher } from 'undici';
+import type { VmAuth } from '../storage/write-batch.js';
+import { redactUrl } from '../storage/vm-url.js';
+
+export interface VmReadConfig {
+  /** Base URL: http://vm:8428, http://vmselect:8481/select/0/prometheus or vmauth in front. */
+  url: string;
+  auth?: VmAuth;
+  dispatcher?: Dispatcher;
+  timeoutMs?: number;
+}
+
+export interface InstantSample {
+  labels: Record<string, string>;
+  value: number;
+}
+
+export class QueryError extends Error {
+  constructor(
+    message: string,
+    readonly kind: 'bad_query' | 'unreachable' | 'server',
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'QueryError';
+  }
+}
+
+function endpoint(base: string, path: string): URL {
+  const url = new URL(base);
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}${path}`;
+  return url;
+}
+
+function headers(auth: VmAuth | undefined): Record<string, string> {
+  if (!auth) return {};
+  if (auth.type === 'bearer') return { authorization: `Bearer ${auth.token}` };
+  return { authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}` };
+}
+
+async function get(config: VmReadConfig, path: string, params: URLSearchParams): Promise<string> {
+  const url = endpoint(config.url, path);
+  url.search = params.toString();
+  const timeout = config.timeoutMs ?? 10_000;
+  let response: Dispatcher.ResponseData;
+  try {
+    response = await request(url, {
+      method: 'GET',
+      headers: headers(config.auth),
+      signal: AbortSignal.timeout(timeout),
+      headersTimeout: timeout,
+      bodyTimeout: timeout,
+      ...(config.dispatcher ? { dispatcher: config.dispatcher } : {}),
+    });
+  } catch (err) {
+    const e = err as Error & { code?: string };
+    throw new QueryError(`cannot reach VictoriaMetrics at ${redactUrl(endpoint(config.url, path))}: ${e.code ?? e.name}`, 'unreachable');
+  }
+  const text = await response.body.text();
+  if (response.statusCode === 200) return text;
+  let detail = text.trim().slice(0, 500);
+  try {
+    detail = (JSON.parse(text) as { error?: string }).error ?? detail;
+  } catch {
+    // not JSON: keep the text
+  }
+  const kind = response.statusCode === 422 || response.statusCode === 400 ? 'bad_query' : 'server';
+  throw new QueryError(`VictoriaMetrics answered ${response.statusCode}: ${detail}`, kind, response.statusCode);
+}
+
+function parseNumber(text: string): number {
+  if (text === '+Inf') return Infinity;
+  if (text === '-Inf') return -Infinity;
+  return Number(text);
+}
+
+/** Instant query at `timeSec`; a scalar result comes back as one sample with no labels. */
+export async function queryInstant(config: VmReadConfig, expr: string, timeSec: number): Promise<InstantSample[]> {
+  const body = await get(config, '/api/v1/query', new URLSearchParams({ query: expr, time: String(timeSec), nocache: '1' }));
+  const parsed = JSON.parse(body) as {
+    status: string;
+    error?: string;
+    data?: { resultType: string; result: unknown };
+  };
+  if (parsed.status !== 'success' || !parsed.data) throw new QueryError(`query failed: ${parsed.error ?? 'no data'}`, 'server');
+  const { resultType, result } = parsed.data;
+  if (resultType === 'scalar') {
+    const [, value] = result as [number, string];
+    return [{ labels: {}, value: parseNumber(value) }];
+  }
+  if (resultType !== 'vector') throw new QueryError(`expression returns a ${resultType}, not an instant vector`, 'bad_query');
+  return (result as Array<{ metric: Record<string, string>; value: [number, string] }>).map((r) => {
+    const { __name__: _name, ...labels } = r.metric;
+    return { labels, value: parseNumber(r.value[1]) };
+  });
+}
+
+export interface ExportedSeries {
+  labels: Record<string, string>;
+  values: number[];
+  timestamps: number[];
+}
+
+/** Raw samples of the matching series between two times (ms), names kept: used to restore alert state. */
+export async function exportRaw(config: VmReadConfig, match: string, startMs: number, endMs: number): Promise<ExportedSeries[]> {
+  const body = await get(
+    config,
+    '/api/v1/export',
+    new URLSearchParams({ 'match[]': match, start: String(startMs / 1000), end: String(endMs / 1000) }),
+  );
+  const out: ExportedSeries[] = [];
+  for (const line of body.split('\n')) {
+    if (!line.trim()) continue;
+    const parsed = JSON.parse(line.replace(/([[,])([+-]?Inf|NaN)(?=[,\]])/g, '$1null')) as {
+      metric: Record<string, string>;
+      values: Array<number | null>;
+      timestamps: number[];
+    };
+    out.push({ labels: parsed.metric, values: parsed.values.map((v) => v ?? NaN), timestamps: parsed.timestamps });
+  }
+  return out;
+}

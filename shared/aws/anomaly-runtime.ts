@@ -1,0 +1,49 @@
+// Wiring for the anomaly-check Lambda: VictoriaMetrics endpoints and credentials, the alerts topic and
+// CloudWatch from the environment, created once per container.
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { resolve } from 'node:path';
+import { ConfigError, createSecretResolver } from '../config/index.js';
+import type { AnomalyCheckRuntime } from '../alerting/handle-anomaly-check.js';
+import { publishNotification } from '../notify/index.js';
+import { createJsonLogger } from '../observability/logger.js';
+import { createCloudWatchSink } from '../observability/metrics.js';
+import { vmAuthFromEnv } from './probe-runtime.js';
+import { createSsmFetcher } from './ssm-secrets.js';
+
+function required(env: NodeJS.ProcessEnv, name: string): string {
+  const value = env[name];
+  if (!value) throw new ConfigError('environment', [{ path: name, message: 'is not set' }]);
+  return value;
+}
+
+export async function createAnomalyRuntime(
+  env: NodeJS.ProcessEnv,
+  clients: { sns?: SNSClient; ssm?: SSMClient; cloudwatch?: CloudWatchClient } = {},
+): Promise<AnomalyCheckRuntime> {
+  const stage = required(env, 'STAGE');
+  const topicArn = required(env, 'ALERTS_TOPIC_ARN');
+  const sns = clients.sns ?? new SNSClient({});
+  const secrets = createSecretResolver({ env, ssm: createSsmFetcher(clients.ssm ?? new SSMClient({})) });
+  const readAuth = await vmAuthFromEnv(env, secrets, 'VM_QUERY');
+  const writeAuth = await vmAuthFromEnv(env, secrets, 'VM_WRITE');
+  const logger = createJsonLogger();
+  return {
+    targetsPath: resolve(env.LAMBDA_TASK_ROOT ?? process.cwd(), env.TARGETS_FILE ?? `targets/${stage}.yml`),
+    scheduleRateMs: Number(env.SCHEDULE_RATE_MS ?? 60_000),
+    metrics: createCloudWatchSink(clients.cloudwatch ?? new CloudWatchClient({})),
+    deps: {
+      read: { url: required(env, 'VM_QUERY_URL'), ...(readAuth ? { auth: readAuth } : {}) },
+      write: { url: required(env, 'VM_WRITE_URL'), ...(writeAuth ? { auth: writeAuth } : {}) },
+      // Replaced by the file's alerting settings when the rules load.
+      settings: { evaluation_interval: 60_000, repeat_interval: 4 * 3_600_000, maintenance: [], external_labels: {} },
+      notify: (n) => publishNotification(sns, topicArn, n),
+      logger,
+      stage,
+      region: env.AWS_REGION ?? 'unknown',
+      ...(env.VM_UI_URL ? { vmUiUrl: env.VM_UI_URL } : {}),
+      mode: 'live',
+    },
+  };
+}
