@@ -1,6 +1,6 @@
 // Reading from VictoriaMetrics for the alerting engine: instant queries (/api/v1/query) and raw state
 // series (/api/v1/export). Errors are typed: a bad expression (422) is the rule's fault, the rest is not.
-import { request, type Dispatcher } from 'undici';
+import { fetchProblem } from '../storage/write-batch.js';
 import type { VmAuth } from '../storage/write-batch.js';
 import { redactUrl } from '../storage/vm-url.js';
 
@@ -8,7 +8,6 @@ export interface VmReadConfig {
   /** Base URL: http://vm:8428, http://vmselect:8481/select/0/prometheus or vmauth in front. */
   url: string;
   auth?: VmAuth;
-  dispatcher?: Dispatcher;
   timeoutMs?: number;
 }
 
@@ -44,30 +43,23 @@ async function get(config: VmReadConfig, path: string, params: URLSearchParams):
   const url = endpoint(config.url, path);
   url.search = params.toString();
   const timeout = config.timeoutMs ?? 10_000;
-  let response: Dispatcher.ResponseData;
+  let response: Response;
+  let text: string;
   try {
-    response = await request(url, {
-      method: 'GET',
-      headers: headers(config.auth),
-      signal: AbortSignal.timeout(timeout),
-      headersTimeout: timeout,
-      bodyTimeout: timeout,
-      ...(config.dispatcher ? { dispatcher: config.dispatcher } : {}),
-    });
+    response = await fetch(url, { method: 'GET', headers: headers(config.auth), signal: AbortSignal.timeout(timeout) });
+    text = await response.text();
   } catch (err) {
-    const e = err as Error & { code?: string };
-    throw new QueryError(`cannot reach VictoriaMetrics at ${redactUrl(endpoint(config.url, path))}: ${e.code ?? e.name}`, 'unreachable');
+    throw new QueryError(`cannot reach VictoriaMetrics at ${redactUrl(endpoint(config.url, path))}: ${fetchProblem(err)}`, 'unreachable');
   }
-  const text = await response.body.text();
-  if (response.statusCode === 200) return text;
+  if (response.status === 200) return text;
   let detail = text.trim().slice(0, 500);
   try {
     detail = (JSON.parse(text) as { error?: string }).error ?? detail;
   } catch {
     // not JSON: keep the text
   }
-  const kind = response.statusCode === 422 || response.statusCode === 400 ? 'bad_query' : 'server';
-  throw new QueryError(`VictoriaMetrics answered ${response.statusCode}: ${detail}`, kind, response.statusCode);
+  const kind = response.status === 422 || response.status === 400 ? 'bad_query' : 'server';
+  throw new QueryError(`VictoriaMetrics answered ${response.status}: ${detail}`, kind, response.status);
 }
 
 function parseNumber(text: string): number {

@@ -2,7 +2,6 @@
 // invocation fail, so SNS/Lambda retry it and the dead-letter queue keeps what never got through.
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { SNSEvent } from 'aws-lambda';
-import type { Dispatcher } from 'undici';
 import { createSsmFetcher } from '../aws/ssm-secrets.js';
 import { createSecretResolver, type SsmFetcher } from '../config/index.js';
 import { createJsonLogger, type Logger } from '../observability/logger.js';
@@ -14,7 +13,6 @@ export interface SlackHandlerDeps {
   /** The resolved webhook URL (a secret). */
   webhookUrl: () => Promise<string>;
   logger: Logger;
-  dispatcher?: Dispatcher;
   random?: () => number;
   /** Kept free of the invocation's remaining time, to log and return before Lambda's timeout. */
   marginMs?: number;
@@ -43,7 +41,6 @@ export async function handleSlackSnsEvent(event: SNSEvent, remainingMs: () => nu
       await postToSlack(webhook, payload, {
         deadlineMs: Date.now() + remainingMs() - (deps.marginMs ?? DEFAULT_MARGIN_MS),
         logger,
-        ...(deps.dispatcher ? { dispatcher: deps.dispatcher } : {}),
         ...(deps.random ? { random: deps.random } : {}),
       });
       posted++;

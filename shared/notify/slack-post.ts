@@ -2,7 +2,6 @@
 // are retried with backoff and jitter while the deadline allows; any other 4xx is final (the message or
 // the webhook is wrong, and sending it again cannot help). The webhook URL is a secret: it appears in
 // no log line and no error, only its host does.
-import { request, type Dispatcher } from 'undici';
 import type { Logger } from '../observability/logger.js';
 import type { SlackPayload } from './slack.js';
 
@@ -10,7 +9,6 @@ export interface PostToSlackOptions {
   /** Epoch ms after which no attempt starts or runs. The first attempt is always made. */
   deadlineMs: number;
   logger: Logger;
-  dispatcher?: Dispatcher;
   /** For tests: deterministic jitter. */
   random?: () => number;
   /** Upper bound for one attempt. */
@@ -62,17 +60,15 @@ export async function postToSlack(webhookUrl: string, payload: SlackPayload, opt
     const timeout = Math.max(attempts === 1 ? MIN_ATTEMPT_MS : 1, Math.min(options.attemptTimeoutMs ?? 10_000, deadlineMs - Date.now()));
     let retryAfterMs: number | undefined;
     try {
-      const response = await request(url, {
+      // Node's built-in fetch (undici inside Node): no HTTP client in the Lambda bundle.
+      const response = await fetch(url, {
         method: 'POST',
         body,
         headers: { 'content-type': 'application/json; charset=utf-8' },
         signal: AbortSignal.timeout(timeout),
-        headersTimeout: timeout,
-        bodyTimeout: timeout,
-        ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
       });
-      const answer = oneLine(await response.body.text());
-      const status = response.statusCode;
+      const answer = oneLine(await response.text());
+      const status = response.status;
       lastStatus = status;
       if (status >= 200 && status < 300) {
         if (attempts > 1) logger.info('Slack webhook accepted the message after retries', { host, attempts });
@@ -83,7 +79,7 @@ export async function postToSlack(webhookUrl: string, payload: SlackPayload, opt
         throw new SlackPostError(`Slack webhook rejected the message: ${status} ${answer}`.trim(), false, status, answer);
       }
       problem = status === 429 ? 'rate limited (429)' : `${status} ${answer}`.trim();
-      retryAfterMs = parseRetryAfter(response.headers['retry-after']);
+      retryAfterMs = parseRetryAfter(response.headers.get('retry-after') ?? undefined);
     } catch (err) {
       if (err instanceof SlackPostError) throw err;
       problem = networkProblem(err);

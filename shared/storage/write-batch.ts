@@ -1,7 +1,6 @@
 // One batch to VictoriaMetrics: gzip, POST, retry network errors and 5xx with exponential backoff and full
 // jitter while the invocation has time left; 4xx is final (retrying a malformed batch cannot help).
 import { gzipSync } from 'node:zlib';
-import { request, type Dispatcher } from 'undici';
 import { importUrl, redactUrl } from './vm-url.js';
 
 export type VmAuth = { type: 'basic'; username: string; password: string } | { type: 'bearer'; token: string };
@@ -9,7 +8,6 @@ export type VmAuth = { type: 'basic'; username: string; password: string } | { t
 export interface VmWriteConfig {
   url: string;
   auth?: VmAuth;
-  dispatcher?: Dispatcher;
 }
 
 export interface WriteBatchOptions {
@@ -36,6 +34,14 @@ function authHeader(auth: VmAuth | undefined): Record<string, string> {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** fetch wraps the socket error in `cause`: name what really happened (ECONNREFUSED, a timeout). */
+export function fetchProblem(err: unknown): string {
+  const e = err as Error & { cause?: Error & { code?: string } };
+  if (e.name === 'TimeoutError' || e.name === 'AbortError') return 'timed out';
+  const cause = e.cause;
+  return cause ? `${cause.code ?? cause.name}: ${cause.message}` : `${e.name}: ${e.message}`;
+}
+
 /** Sends exposition text (already gzip-compressed or not) and reports what happened; never throws. */
 export async function writeBatch(body: string | Buffer, config: VmWriteConfig, options: WriteBatchOptions): Promise<WriteBatchResult> {
   const url = importUrl(config.url);
@@ -50,25 +56,22 @@ export async function writeBatch(body: string | Buffer, config: VmWriteConfig, o
     attempts++;
     const timeout = Math.max(1, Math.floor(Math.min(options.attemptTimeoutMs ?? 10_000, options.deadlineMs - now())));
     try {
-      const response = await request(url, {
+      // Node's built-in fetch (undici inside Node): no HTTP client in the Lambda bundle.
+      const response = await fetch(url, {
         method: 'POST',
         body: payload,
         headers: { 'content-type': 'text/plain', 'content-encoding': 'gzip', ...authHeader(config.auth) },
         signal: AbortSignal.timeout(timeout),
-        headersTimeout: timeout,
-        bodyTimeout: timeout,
-        ...(config.dispatcher ? { dispatcher: config.dispatcher } : {}),
       });
-      const text = await response.body.text();
-      if (response.statusCode >= 200 && response.statusCode < 300) return { ok: true, attempts };
-      const message = `VictoriaMetrics at ${redactUrl(url)} answered ${response.statusCode}: ${text.trim().slice(0, 500)}`;
-      if (response.statusCode < 500 && response.statusCode !== 429) {
-        return { ok: false, retriable: false, attempts, status: response.statusCode, message };
+      const text = await response.text();
+      if (response.status >= 200 && response.status < 300) return { ok: true, attempts };
+      const message = `VictoriaMetrics at ${redactUrl(url)} answered ${response.status}: ${text.trim().slice(0, 500)}`;
+      if (response.status < 500 && response.status !== 429) {
+        return { ok: false, retriable: false, attempts, status: response.status, message };
       }
-      last = { ok: false, retriable: true, attempts, status: response.statusCode, message };
+      last = { ok: false, retriable: true, attempts, status: response.status, message };
     } catch (err) {
-      const e = err as Error & { code?: string };
-      last = { ok: false, retriable: true, attempts, message: `cannot reach VictoriaMetrics at ${redactUrl(url)}: ${e.code ?? e.name}: ${e.message}` };
+      last = { ok: false, retriable: true, attempts, message: `cannot reach VictoriaMetrics at ${redactUrl(url)}: ${fetchProblem(err)}` };
     }
     const backoff = Math.floor(random() * Math.min(cap, base * 2 ** (attempts - 1)));
     if (now() + backoff >= options.deadlineMs) break;

@@ -4,7 +4,7 @@ import type { HttpModule } from '../../config/index.js';
 import { cachedRegex } from './regex-cache.js';
 
 type HeaderMatch = HttpModule['fail_if_header_matches'][number];
-/** Response headers as undici hands them over: lower-case names, repeated headers as arrays. */
+/** Response headers: lower-case names, repeated headers as arrays. */
 export type ResponseHeaders = Record<string, string | string[] | undefined>;
 
 /** blackbox: valid_status_codes when given, else any 2xx. */

@@ -1,4 +1,4 @@
-// Opening a hop's connection ourselves (undici's `connect` hook) so each step can be timed the way
+// Opening a hop's connection ourselves so each step can be timed the way
 // blackbox's httptrace does: name resolution, TCP connect, TLS handshake, connection handed over.
 import net from 'node:net';
 import tls, { type ConnectionOptions, type TLSSocket } from 'node:tls';
@@ -105,12 +105,12 @@ export class HopConnection {
     }
   }
 
-  /** The socket now belongs to undici. */
+  /** The socket now belongs to the hop's exchange, which closes it. */
   handOver(): void {
     this.handedOver = true;
   }
 
-  /** Closes a connection still being opened (undici closes the ones it owns). */
+  /** Closes a connection still being opened (the exchange closes the ones it owns). */
   abort(reason: Error): void {
     if (!this.handedOver) this.socket?.destroy(reason);
   }

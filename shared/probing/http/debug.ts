@@ -3,7 +3,7 @@
 import { monotonicSeconds } from '../clock.js';
 import type { DebugInfo } from '../types.js';
 import type { ResponseHeaders } from './checks.js';
-import type { ProbeHop as Hop } from './exchange.js';
+import type { Hop } from './hop.js';
 import { httpInstance } from './request.js';
 
 const REDACTED = '<redacted>';

@@ -5,7 +5,8 @@ import type { PhaseTiming, Sample, TlsInfo } from '../types.js';
 import type { BodyReader } from './body.js';
 import { httpVersionNumber } from './checks.js';
 import type { HopTrace } from './connect.js';
-import type { ProbeHop as Hop, ResponseHead } from './exchange.js';
+import type { ResponseHead } from './exchange.js';
+import type { Hop } from './hop.js';
 
 /** What the final response said, kept as numbers so headers and body can be dropped early. */
 export interface FinalResponse {

@@ -16,8 +16,8 @@ import { BodyReader } from './body.js';
 import { bodyRegexFailure, contentLength, headerFailure, parseHttpDate, statusFailure, type ResponseHeaders } from './checks.js';
 import type { ConnectTarget, HopTlsOptions } from './connect.js';
 import { DebugRecorder, describeHop, scrubSecrets } from './debug.js';
-import { Hop as UndiciHop, type ProbeHop as Hop, type ResponseHead } from './exchange.js';
-import { Http1Hop } from './http1.js';
+import type { ResponseHead } from './exchange.js';
+import { Hop } from './hop.js';
 import { hasJsonAssertions, jsonBodyFailure } from './json-body.js';
 import { type FinalResponse, httpPhases, httpSamples } from './metrics.js';
 import {
@@ -112,8 +112,7 @@ class HttpProbeRun {
     for (;;) {
       this.budget.throwIfAborted(false);
       const target = await this.connectTarget(request.url);
-      // HTTP/2 needs undici; plain HTTP/1.1 goes straight onto the socket (a fraction of the CPU).
-      const hop: Hop = module.enable_http2 ? new UndiciHop(request, target, true) : new Http1Hop(request, target);
+      const hop = new Hop(request, target);
       this.hops.push(hop);
       let next: URL | undefined;
       try {

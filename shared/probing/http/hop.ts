@@ -1,7 +1,9 @@
-// One HTTP/1.1 hop written straight onto the socket we opened: request out, a small response parser in.
-// blackbox's transport opens one connection per request (keep-alives off), so none of a pooling client's
-// machinery is needed; doing without it halves the CPU a probe costs. HTTP/2 hops still go through undici
-// (exchange.ts). Every timestamp is taken in the socket's own callbacks.
+// One hop on the connection we opened ourselves: HTTP/1.1 written straight onto the socket with a small
+// response parser, or HTTP/2 through node:http2 when TLS negotiated "h2" (enable_http2). blackbox's
+// transport opens one connection per request (keep-alives off), so none of a pooling client's machinery
+// is needed: doing without it halves the CPU a probe costs and keeps every HTTP client library out of the
+// Lambda bundle. Every timestamp is taken in the socket's or stream's own callbacks.
+import http2 from 'node:http2';
 import type { Socket } from 'node:net';
 import { monotonicSeconds } from '../clock.js';
 import { ProbeFailure } from '../failure.js';
@@ -10,10 +12,12 @@ import type { ResponseHeaders } from './checks.js';
 import { type ConnectTarget, HopConnection, type HopTrace } from './connect.js';
 import type { HopRequest, OnHead, ResponseHead } from './exchange.js';
 
-// Go's client accepts large header blocks (big cookies, CSP); the same limit as the undici path.
+// Go's client accepts large header blocks (big cookies, CSP); Node's 16 KiB default would fail them.
 const MAX_HEADER_BYTES = 1024 * 1024;
 const HEADER_END = Buffer.from('\r\n\r\n');
 const CRLF = Buffer.from('\r\n');
+// Connection-specific headers are forbidden in HTTP/2 (RFC 9113 8.2.2).
+const H2_FORBIDDEN = new Set(['host', 'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
 // One error object for every normal close: creating an Error (and its stack) per probe costs CPU.
 const CLOSED = new Error('hop closed');
 
@@ -74,10 +78,11 @@ function framingOf(method: string, status: number, headers: ResponseHeaders): Fr
   return { kind: 'close' };
 }
 
-export class Http1Hop {
+export class Hop {
   readonly connection: HopConnection;
   head: ResponseHead | undefined;
   private socket: Socket | undefined;
+  private session: http2.ClientHttp2Session | undefined;
   private reader: BodyReader | undefined;
 
   constructor(
@@ -104,7 +109,8 @@ export class Http1Hop {
       this.connection.open().then((socket) => {
         this.connection.handOver();
         this.socket = socket;
-        this.exchange(socket, onHead, settle);
+        if (this.connection.alpn === 'h2') this.exchangeHttp2(socket, onHead, settle);
+        else this.exchange(socket, onHead, settle);
       }, settle);
     });
   }
@@ -161,7 +167,7 @@ export class Http1Hop {
           reader.onFail = (failure) => fail(failure);
           reader.onDrain = () => socket.resume();
         } else {
-          // Body not wanted (a redirect to follow): the transfer ends with the head, as with undici.
+          // Body not wanted (a redirect to follow): the transfer ends with the head.
           finish();
           return false;
         }
@@ -235,9 +241,66 @@ export class Http1Hop {
     }
   }
 
+  private exchangeHttp2(socket: Socket, onHead: OnHead, settle: (err?: unknown) => void): void {
+    const trace = this.trace;
+    const { url, method, headers, body } = this.request;
+    let finished = false;
+    const fail = (err: unknown): void => {
+      if (finished) return;
+      finished = true;
+      settle(err);
+    };
+    const session = http2.connect(url.origin, { createConnection: () => socket });
+    this.session = session;
+    session.on('error', fail);
+    const outgoing: http2.OutgoingHttpHeaders = { ':method': method, ':path': `${url.pathname || '/'}${url.search}`, ':authority': headers.host ?? url.host };
+    for (const name in headers) {
+      if (!H2_FORBIDDEN.has(name)) outgoing[name] = headers[name];
+    }
+    const stream = session.request(outgoing, { endStream: body === undefined });
+    stream.on('error', fail);
+    stream.on('response', (incoming) => {
+      trace.firstByte ??= monotonicSeconds();
+      const status = Number(incoming[':status']);
+      const responseHeaders: ResponseHeaders = {};
+      for (const name in incoming) {
+        const value = incoming[name];
+        if (!name.startsWith(':') && value !== undefined) responseHeaders[name] = typeof value === 'number' ? String(value) : value;
+      }
+      this.head = { status, headers: responseHeaders, version: 'HTTP/2.0', tls: true };
+      let reader: BodyReader | undefined;
+      try {
+        reader = onHead(this.head);
+      } catch (err) {
+        return fail(err);
+      }
+      this.reader = reader;
+      if (!reader) {
+        finished = true;
+        trace.end = monotonicSeconds();
+        return settle();
+      }
+      reader.onFail = (failure) => fail(failure);
+      reader.onDrain = () => stream.resume();
+      stream.on('data', (chunk: Buffer) => {
+        if (!reader.write(chunk)) stream.pause();
+      });
+      stream.on('end', () => {
+        if (finished) return;
+        finished = true;
+        reader.end().then(() => {
+          trace.end = monotonicSeconds();
+          settle();
+        }, settle);
+      });
+    });
+    if (body !== undefined) stream.end(body);
+  }
+
   close(reason?: Error): void {
     this.connection.abort(reason ?? CLOSED);
     this.reader?.destroy();
+    this.session?.destroy();
     this.socket?.destroy();
   }
 }
