@@ -8,11 +8,11 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { Pool } from 'undici';
-import { createSecretResolver, parseTarget, parseTargetsFile } from '../shared/config/index.js';
+import { createSecretResolver, parseTargetsFile } from '../shared/config/index.js';
 import { loadAlertingConfig } from '../shared/alerting/load-rules.js';
 import { evaluateGroup } from '../shared/alerting/evaluate-group.js';
 import { silentLogger } from '../shared/observability/logger.js';
-import { runProbe } from '../shared/probing/index.js';
+import { probeGroup } from '../shared/pipeline/probe-group.js';
 import { startBlackbox, parseExposition, processCpuSeconds } from '../test/support/blackbox.js';
 import { freePort } from '../test/support/ports.js';
 import { prometheusLine, startVictoriaMetrics } from '../test/support/victoria-metrics.js';
@@ -61,13 +61,15 @@ async function pooled<T>(count: number, concurrency: number, task: (i: number) =
   return out;
 }
 
+/** Probes through the engine the Lambda runs (probeGroup: bounded concurrency, event-loop lag guard). */
 async function periscopeProbes(url: string, count: number, concurrency: number) {
-  const target = parseTarget({ name: 'bench', http: { url } }, 'bench');
+  const targets = Array.from({ length: count }, (_, i) => `      - name: p${i}\n        http: { url: "${url}" }`).join('\n');
+  const file = parseTargetsFile(`defaults: { timeout: 10s }\ngroups:\n  - name: bench\n    targets:\n${targets}\n`, 'bench.yml');
   const secrets = createSecretResolver();
   const cpuBefore = process.cpuUsage();
-  const results = await pooled(count, concurrency, () => runProbe(target, { timeoutMs: 10_000, secrets }));
+  const { results, lag, throttled } = await probeGroup(file, file.groups[0]!, { concurrency, secrets });
   const cpu = process.cpuUsage(cpuBefore);
-  return { cpuMs: (cpu.user + cpu.system) / 1000, durations: results.map((r) => r.duration_seconds), failures: results.filter((r) => !r.success).length };
+  return { cpuMs: (cpu.user + cpu.system) / 1000, durations: results.map((r) => r.duration_seconds), failures: results.filter((r) => !r.success).length, lag, throttled };
 }
 
 async function blackboxProbes(bb: Awaited<ReturnType<typeof startBlackbox>>, url: string, count: number, concurrency: number) {
@@ -109,7 +111,7 @@ async function benchCpuAndFidelity(targetPort: number): Promise<void> {
     const t99 = percentile(err(theirsDelay.durations), 99);
     const o50 = percentile(err(oursDelay.durations), 50);
     const t50 = percentile(err(theirsDelay.durations), 50);
-    results.timing_fidelity = { probes: fidelityCount, concurrency: 200, true_delay_ms: 100, periscope_error_ms: { p50: o50, p99: o99 }, blackbox_error_ms: { p50: t50, p99: t99 } };
+    results.timing_fidelity = { probes: fidelityCount, concurrency: 200, true_delay_ms: 100, periscope_error_ms: { p50: o50, p99: o99 }, blackbox_error_ms: { p50: t50, p99: t99 }, periscope_event_loop_lag_ms: oursDelay.lag, periscope_throttled_starts: oursDelay.throttled };
     rows.push({ name: `Timing error p50 (100 ms endpoint, c=200)`, periscope: `${o50.toFixed(1)} ms`, blackbox: `${t50.toFixed(1)} ms`, ratio: o50 / t50, goal: '—', met: true });
     rows.push({ name: `Timing error p99 (100 ms endpoint, c=200)`, periscope: `${o99.toFixed(1)} ms`, blackbox: `${t99.toFixed(1)} ms`, ratio: o99 / t99, goal: 'p99 ≤ blackbox', met: o99 <= t99 });
   } finally {

@@ -196,7 +196,7 @@ describe('periscope run --once', () => {
     expect(run.stdout).toMatch(/group cli-run: 1\/2 ok, \d+ samples written/);
     expect(run.stdout).toMatch(/^ {2}OK {4}up {19}http/m);
     expect(run.stdout).toMatch(/^ {2}FAIL {2}missing .* status_code/m);
-    const series = await vm.exportSeries('probe_success{env="cli-run"}');
+    const series = await vm.exportSeriesUntil('probe_success{env="cli-run"}', (found) => found.length === 2);
     expect(series.map((s) => [s.metric.target, s.metric.account, s.metric.stage, s.values[0]]).sort()).toEqual([
       ['missing', 'local', 'local', 0],
       ['up', 'local', 'local', 1],

@@ -3,7 +3,7 @@
 // Every problem is a ConfigError naming the file and the field.
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { ConfigError, type ConfigProblem } from '../config/errors.js';
 import { formatPath, problemsFromZod } from '../config/errors.js';
 import { parseYaml } from '../config/load.js';
@@ -16,7 +16,7 @@ export interface AlertingConfig {
   settings: AlertingSettings;
 }
 
-function check<T>(schema: z.ZodType<T>, value: unknown, file: string, prefix: PropertyKey[]): T {
+function check<T>(schema: z.ZodMiniType<T>, value: unknown, file: string, prefix: PropertyKey[]): T {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const problems = problemsFromZod(parsed.error).map((p): ConfigProblem => ({

@@ -1,6 +1,6 @@
 // One error type for every kind of bad input: it carries the file, the field path and the problem, so the
 // CLI can print it on one line and exit 2, and the Lambda can return it as an error object.
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 
 export interface ConfigProblem {
   /** Dotted path with indexes, e.g. groups[0].targets[3].http.valid_status_codes ("" for the whole file). */
@@ -30,7 +30,7 @@ export function formatPath(path: ReadonlyArray<PropertyKey>): string {
   return out;
 }
 
-export function problemsFromZod(error: z.ZodError): ConfigProblem[] {
+export function problemsFromZod(error: z.core.$ZodError): ConfigProblem[] {
   return error.issues.map((issue) => {
     if (issue.code === 'unrecognized_keys') {
       const keys = issue.keys;

@@ -1,17 +1,18 @@
 // The probe Lambda's input, checked before anything runs: a scheduled run ({group}), or a manual probe
 // for debugging ({target: URL}, {group, target: NAME} or {target: {…full target…}}), with debug/dry_run.
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { ConfigError, type ConfigProblem } from '../config/index.js';
 import { problemsFromZod } from '../config/errors.js';
+import '../config/zod.js'; // registers zod's English messages
 
 const eventSchema = z.strictObject({
-  group: z.string().min(1).optional(),
-  target: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).optional(),
+  group: z.optional(z.string().check(z.minLength(1))),
+  target: z.optional(z.union([z.string().check(z.minLength(1)), z.record(z.string(), z.unknown())])),
   /** One shard of a large group (the deployment generates one schedule per shard). */
-  shard: z.number().int().min(0).optional(),
-  shards: z.number().int().min(1).optional(),
-  debug: z.boolean().default(false),
-  dry_run: z.boolean().default(false),
+  shard: z.optional(z.number().check(z.int(), z.gte(0))),
+  shards: z.optional(z.number().check(z.int(), z.gte(1))),
+  debug: z._default(z.boolean(), false),
+  dry_run: z._default(z.boolean(), false),
 });
 
 export type ProbeEvent =

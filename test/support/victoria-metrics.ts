@@ -99,6 +99,19 @@ export class VmClient {
       .map(parseExportLine);
   }
 
+  /**
+   * exportSeries until `done` holds or `timeoutMs` passes (then the last answer). A series written by
+   * another process can take a moment to reach the index when the machine is busy.
+   */
+  async exportSeriesUntil(match: string, done: (series: VmSeries[]) => boolean, timeoutMs = 10_000): Promise<VmSeries[]> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const series = await this.exportSeries(match);
+      if (done(series) || Date.now() > until) return series;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+
   /** Instant query after a flush, bypassing the response cache. `time` defaults to now. */
   async query(expr: string, time?: Date): Promise<VmQueryData> {
     await this.flush();
