@@ -3,7 +3,8 @@
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { SNSEvent } from 'aws-lambda';
 import { createSsmFetcher } from '../aws/ssm-secrets.js';
-import { createSecretResolver, type SsmFetcher } from '../config/index.js';
+// secrets.js, not the config barrel: the Slack Lambda needs no schema or YAML parser in its bundle.
+import { createSecretResolver, type SsmFetcher } from '../config/secrets.js';
 import { createJsonLogger, type Logger } from '../observability/logger.js';
 import { buildSlackMessage, buildSlackTextMessage, parseJsonObject, type SlackPayload } from './slack.js';
 import { postToSlack, SlackPostError } from './slack-post.js';

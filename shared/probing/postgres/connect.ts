@@ -8,7 +8,8 @@
 //   verify-ca    TLS, the chain must verify; the host name is not checked
 //   verify-full  TLS, the chain and the host name (server_name, else host) must verify
 import type { TLSSocket } from 'node:tls';
-import pg from 'pg';
+import type pg from 'pg';
+import { loadPg } from './load-pg.js';
 import type { PostgresModule } from '../../config/index.js';
 import type { ProbeBudget } from '../deadline.js';
 import { ProbeFailure } from '../failure.js';
@@ -78,7 +79,8 @@ async function attempt(params: ConnectParams, ssl: SslSetting): Promise<Postgres
   state.tcpConnected = false;
   state.ssl = false;
   delete state.tls;
-  const client = new pg.Client({
+  const { Client } = await loadPg();
+  const client = new Client({
     host: params.address,
     port: module.port,
     user: module.user,

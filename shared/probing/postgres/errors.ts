@@ -4,7 +4,6 @@
 // connecting (too many clients, starting up, shutting down) means the server turned the connection away.
 // After the connection, every server error is "query", except a statement_timeout cancel ("timeout").
 // Server messages name the user or the database, never the password.
-import pg from 'pg';
 import { classifyError, ProbeFailure } from '../failure.js';
 import type { FailureReason } from '../types.js';
 
@@ -17,7 +16,8 @@ export function isSslRefused(err: unknown): boolean {
 
 export function classifyPgError(err: unknown, stage: 'connect' | 'tls' | 'query'): { reason: FailureReason; message: string } {
   if (err instanceof ProbeFailure) return { reason: err.reason, message: err.message };
-  if (err instanceof pg.DatabaseError && err.code) {
+  // pg's DatabaseError, told by shape: the prober loads pg only when a PostgreSQL target runs.
+  if (isDatabaseError(err)) {
     const text = `${err.message} (SQLSTATE ${err.code})`;
     if (stage !== 'query') {
       if (err.code.startsWith('28')) return { reason: 'auth', message: `authentication failed: ${text}` };
@@ -36,4 +36,8 @@ export function classifyPgError(err: unknown, stage: 'connect' | 'tls' | 'query'
   if (message === 'There was an error establishing an SSL connection') return { reason: 'tls_handshake', message };
   if (message === 'timeout expired') return { reason: stage === 'query' ? 'timeout' : 'connect_timeout', message: 'timed out' };
   return classifyError(err, stage === 'query' ? 'exchange' : stage);
+}
+
+function isDatabaseError(err: unknown): err is Error & { code: string; severity?: string } {
+  return err instanceof Error && err.name === 'error' && typeof (err as { code?: unknown }).code === 'string' && 'severity' in err;
 }

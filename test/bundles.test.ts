@@ -1,0 +1,273 @@
+// The deployable bundles: built by `sls package` exactly as for a deploy, unzipped to a directory with no
+// node_modules above it, and each handler loaded in a fresh Node process (as Lambda does) and invoked with
+// a sample event. A dependency left out of a bundle, a targets or rule file missing from a package, or a
+// bundle that does not load fails here, before a deploy. VictoriaMetrics, Slack and the AWS APIs are
+// stand-ins on 127.0.0.1.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { gunzipSync, inflateRawSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { packageStage, type PackageResult } from '../deploy/isolated-package.js';
+import type { Notification } from '../shared/notify/types.js';
+const FUNCTIONS = { probe: 'functions/probe.cjs', anomalyCheck: 'functions/anomaly-check.cjs', notifySlack: 'functions/notify-slack.cjs' } as const;
+type FunctionName = keyof typeof FUNCTIONS;
+
+interface Recorded {
+  method: string;
+  url: string;
+  headers: IncomingMessage['headers'];
+  body: Buffer;
+}
+
+/** An HTTP server on 127.0.0.1 that records every request and answers with `answer`. */
+async function recordingServer(answer: (req: Recorded) => { status: number; body?: string; type?: string }) {
+  const requests: Recorded[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const recorded = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks) };
+      requests.push(recorded);
+      const { status, body, type } = answer(recorded);
+      res.writeHead(status, { 'content-type': type ?? 'application/json' }).end(body ?? '');
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { url, requests, close: () => new Promise<void>((done) => server.close(() => done())) };
+}
+
+/** The entries of a zip archive (stored or deflated, as serverless-esbuild writes them). */
+function unzip(zip: Buffer): Map<string, Buffer> {
+  let end = zip.length - 22;
+  while (end >= 0 && zip.readUInt32LE(end) !== 0x06054b50) end--;
+  if (end < 0) throw new Error('not a zip archive');
+  const count = zip.readUInt16LE(end + 10);
+  let at = zip.readUInt32LE(end + 16);
+  const files = new Map<string, Buffer>();
+  for (let i = 0; i < count; i++) {
+    if (zip.readUInt32LE(at) !== 0x02014b50) throw new Error('bad zip central directory');
+    const method = zip.readUInt16LE(at + 10);
+    const size = zip.readUInt32LE(at + 20);
+    const nameLength = zip.readUInt16LE(at + 28);
+    const skip = nameLength + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
+    const local = zip.readUInt32LE(at + 42);
+    const name = zip.toString('utf8', at + 46, at + 46 + nameLength);
+    const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
+    const data = zip.subarray(start, start + size);
+    if (!name.endsWith('/')) files.set(name, method === 8 ? inflateRawSync(data) : Buffer.from(data));
+    at += 46 + skip;
+  }
+  return files;
+}
+
+let scratch: string;
+let packaged: PackageResult | undefined;
+const roots = {} as Record<FunctionName, string>;
+const contents = {} as Record<FunctionName, string[]>;
+let vm: Awaited<ReturnType<typeof recordingServer>>;
+let aws: Awaited<ReturnType<typeof recordingServer>>;
+let slack: Awaited<ReturnType<typeof recordingServer>>;
+let target: Awaited<ReturnType<typeof recordingServer>>;
+
+beforeAll(async () => {
+  scratch = await mkdtemp(join(tmpdir(), 'periscope-bundles-'));
+  // What CI and a deploy run; the monitoring stage has all three functions.
+  packaged = await packageStage('monitoring');
+  if (packaged.code !== 0) throw new Error(`sls package failed (${packaged.code}):\n${packaged.output}`);
+  const out = packaged.dir;
+
+  for (const name of Object.keys(FUNCTIONS) as FunctionName[]) {
+    const root = join(scratch, name);
+    const files = unzip(await readFile(join(out, `${name}.zip`)));
+    for (const [path, data] of files) {
+      await mkdir(dirname(join(root, path)), { recursive: true });
+      await writeFile(join(root, path), data);
+    }
+    roots[name] = root;
+    contents[name] = [...files.keys()].sort();
+  }
+
+  vm = await recordingServer((req) =>
+    req.url.startsWith('/api/v1/query')
+      ? { status: 200, body: JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [] } }) }
+      : req.url.startsWith('/api/v1/export')
+        ? { status: 200, body: '' }
+        : { status: 204 },
+  );
+  // Every AWS API call of the bundles lands here (AWS_ENDPOINT_URL) and is refused: nothing leaves the machine.
+  aws = await recordingServer(() => ({ status: 400, body: JSON.stringify({ __type: 'AccessDeniedException', message: 'stand-in' }) }));
+  slack = await recordingServer(() => ({ status: 200, body: 'ok', type: 'text/plain' }));
+  target = await recordingServer(() => ({ status: 200, body: '{"status":"ok"}' }));
+}, 240_000);
+
+afterAll(async () => {
+  await Promise.all([vm, aws, slack, target].map((s) => s?.close()));
+  await rm(scratch, { recursive: true, force: true });
+  await packaged?.cleanup();
+});
+
+interface Invocation {
+  result?: unknown;
+  error?: string;
+  logs: string;
+}
+
+/** Loads the bundled handler in a fresh Node process, with Lambda's working directory and environment. */
+async function invoke(name: FunctionName, event: unknown, env: Record<string, string>): Promise<Invocation> {
+  const runner = `
+    const { handler } = await import(${JSON.stringify(pathToFileURL(join(roots[name], FUNCTIONS[name])).href)});
+    const end = Date.now() + 20000;
+    const context = { awsRequestId: 'test', invokedFunctionArn: 'arn:aws:lambda:eu-central-1:123456789012:function:periscope-monitoring-${name}', getRemainingTimeInMillis: () => end - Date.now() };
+    try {
+      const result = await handler(JSON.parse(process.env.TEST_EVENT), context);
+      console.log('RESULT ' + JSON.stringify(result ?? null));
+    } catch (err) {
+      console.log('ERROR ' + JSON.stringify(String(err?.message ?? err)));
+    }`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', runner], {
+    cwd: roots[name],
+    env: {
+      PATH: process.env.PATH ?? '',
+      NODE_OPTIONS: '--enable-source-maps',
+      LAMBDA_TASK_ROOT: roots[name],
+      AWS_REGION: 'eu-central-1',
+      AWS_ACCESS_KEY_ID: 'AKIDSTANDIN',
+      AWS_SECRET_ACCESS_KEY: 'stand-in',
+      AWS_ENDPOINT_URL: aws.url,
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_MAX_ATTEMPTS: '1',
+      TEST_EVENT: JSON.stringify(event),
+      ...env,
+    },
+  });
+  let logs = '';
+  child.stdout.on('data', (chunk: Buffer) => (logs += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (logs += chunk.toString()));
+  await new Promise((done) => child.on('close', done));
+  const line = logs.split('\n').find((l) => l.startsWith('RESULT ') || l.startsWith('ERROR '));
+  if (!line) throw new Error(`${name} did not answer:\n${logs}`);
+  return line.startsWith('RESULT ') ? { result: JSON.parse(line.slice(7)), logs } : { error: JSON.parse(line.slice(6)) as string, logs };
+}
+
+describe('packages', () => {
+  it('hold one bundle with its source map per function, and the targets files, but no node_modules', () => {
+    expect(contents.probe.filter((f) => f.startsWith('functions/'))).toEqual(['functions/probe.cjs', 'functions/probe.cjs.map']);
+    expect(contents.anomalyCheck.filter((f) => f.startsWith('functions/'))).toEqual(['functions/anomaly-check.cjs', 'functions/anomaly-check.cjs.map']);
+    expect(contents.notifySlack).toEqual(['functions/notify-slack.cjs', 'functions/notify-slack.cjs.map']);
+    expect(contents.probe).toContain('targets/monitoring.yml');
+    expect(contents.anomalyCheck).toEqual(expect.arrayContaining(['targets/monitoring.yml', 'targets/rules/probes.yml']));
+    for (const list of Object.values(contents)) expect(list.some((f) => f.includes('node_modules'))).toBe(false);
+  });
+
+  it('are loaded where no node_modules can stand in for a missing dependency', () => {
+    for (let dir = roots.probe; dir !== dirname(dir); dir = dirname(dir)) expect(existsSync(join(dir, 'node_modules')), dir).toBe(false);
+  });
+});
+
+describe('probe bundle', () => {
+  const env = () => ({
+    STAGE: 'monitoring',
+    TARGETS_FILE: 'targets/monitoring.yml',
+    VM_WRITE_URL: vm.url,
+    VM_WRITE_USERNAME: 'periscope',
+    VM_WRITE_PASSWORD_FROM: 'env:VM_PASSWORD',
+    VM_PASSWORD: 'bundle-test-password',
+    SPOOL_QUEUE_URL: `${aws.url}/123456789012/periscope-monitoring-spool`,
+  });
+
+  it('probes a target and writes its samples to VictoriaMetrics', async () => {
+    const before = target.requests.length;
+    const { result, logs } = await invoke('probe', { target: `${target.url}/healthz` }, env());
+    expect(result, logs).toMatchObject({ success: true, module: 'http', instance: `${target.url}/healthz`, written: { samples: expect.any(Number) } });
+    expect(target.requests.length).toBeGreaterThan(before);
+    const write = vm.requests.find((r) => r.url.startsWith('/api/v1/import/prometheus'));
+    expect(write, logs).toBeDefined();
+    expect(write?.headers.authorization).toBe(`Basic ${Buffer.from('periscope:bundle-test-password').toString('base64')}`);
+    const text = gunzipSync(write?.body ?? Buffer.alloc(0)).toString();
+    expect(text).toMatch(/^probe_success\{[^}]*stage="monitoring"[^}]*\} 1 \d+$/m);
+    expect(logs).not.toContain('bundle-test-password');
+  });
+
+  it('answers a bad event with the problems and writes nothing', async () => {
+    const writes = vm.requests.length;
+    const { result } = await invoke('probe', { target: 'not a url', dry_run: 'yes' }, env());
+    expect(result).toMatchObject({ error: 'bad_event', problems: expect.arrayContaining([expect.objectContaining({ path: 'dry_run' })]) });
+    expect(vm.requests.length).toBe(writes);
+  });
+});
+
+describe('anomaly-check bundle', () => {
+  it('loads the rules from the packaged targets file and evaluates them against VictoriaMetrics', async () => {
+    const { result, logs } = await invoke('anomalyCheck', {}, {
+      STAGE: 'monitoring',
+      TARGETS_FILE: 'targets/monitoring.yml',
+      SCHEDULE_RATE_MS: '60000',
+      VM_QUERY_URL: vm.url,
+      VM_WRITE_URL: vm.url,
+      ALERTS_TOPIC_ARN: 'arn:aws:sns:eu-central-1:123456789012:periscope-monitoring-alerts',
+    });
+    expect(result, logs).toMatchObject({ failed: [], groups: [expect.objectContaining({ group: 'periscope-probes', firing: 0 })] });
+    const queries = vm.requests.filter((r) => r.url.startsWith('/api/v1/query')).map((r) => new URL(r.url, vm.url).searchParams.get('query') ?? '');
+    expect(queries.some((q) => q.includes('probe_ssl_earliest_cert_expiry'))).toBe(true);
+    // Its self-metrics went to (the stand-in for) CloudWatch through the bundled SDK.
+    expect(aws.requests.some((r) => `${r.url} ${JSON.stringify(r.headers)} ${r.body.toString('latin1')}`.includes('PutMetricData'))).toBe(true);
+  });
+
+  it('fails the invocation when its configuration is missing', async () => {
+    const { error } = await invoke('anomalyCheck', {}, { STAGE: 'monitoring', TARGETS_FILE: 'targets/monitoring.yml' });
+    expect(error).toMatch(/ALERTS_TOPIC_ARN|VM_QUERY_URL/);
+  });
+});
+
+describe('notify-slack bundle', () => {
+  const notification: Notification = {
+    status: 'firing',
+    alertname: 'EndpointDown',
+    group: 'periscope-probes',
+    severity: 'critical',
+    stage: 'prod',
+    region: 'eu-central-1',
+    reminder: false,
+    expr: 'probe_success == 0',
+    evaluated_at: '2026-11-22T04:00:00.000Z',
+    alerts: [
+      {
+        labels: { alertname: 'EndpointDown', severity: 'critical', target: 'orders-health' },
+        annotations: { summary: 'orders-health is down' },
+        value: 1,
+        started_at: '2026-11-22T03:55:00.000Z',
+        duration_seconds: 300,
+        fingerprint: 'abc123',
+      },
+    ],
+  };
+  const snsEvent = (message: string) => ({
+    Records: [{ EventSource: 'aws:sns', Sns: { MessageId: 'm-1', Subject: '[FIRING] EndpointDown', Message: message, TopicArn: 'arn:aws:sns:eu-central-1:123456789012:periscope-monitoring-alerts' } }],
+  });
+
+  it('posts a notification from the alerts topic to the Slack webhook', async () => {
+    const { result, error, logs } = await invoke('notifySlack', snsEvent(JSON.stringify(notification)), {
+      STAGE: 'monitoring',
+      SLACK_WEBHOOK_FROM: 'env:SLACK_WEBHOOK_URL',
+      SLACK_WEBHOOK_URL: `${slack.url}/services/T000/B000/secret`,
+    });
+    expect(error, logs).toBeUndefined();
+    expect(result === null || typeof result === 'object').toBe(true);
+    expect(slack.requests).toHaveLength(1);
+    expect(slack.requests[0]?.body.toString()).toContain('orders-health');
+  });
+
+  it('fails the invocation (for the retry and the dead-letter queue) when the webhook secret is missing', async () => {
+    const posts = slack.requests.length;
+    const { error } = await invoke('notifySlack', snsEvent('plain text'), { STAGE: 'monitoring', SLACK_WEBHOOK_FROM: 'env:NOT_SET' });
+    expect(error).toContain('Slack webhook secret not available');
+    expect(slack.requests.length).toBe(posts);
+  });
+});
