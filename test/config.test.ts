@@ -92,6 +92,15 @@ describe('targets file schema', () => {
     expect(problems.join('\n')).not.toContain('s3cret@');
   });
 
+  it('does not echo a password from a URL that does not parse', () => {
+    const problems = problemsOf(minimal(`
+- name: a
+  http: { url: "http://probe:s3cret@[not-a-host/" }`));
+    expect(problems.join('\n')).toContain('is not a valid URL');
+    expect(problems.join('\n')).toContain('//probe:***@');
+    expect(problems.join('\n')).not.toContain('s3cret');
+  });
+
   it('validates label names and protects identity labels', () => {
     const bad = problemsOf(`labels: { "bad-name": x, instance: y }\ngroups: []`);
     expect(bad).toContain('targets/test.yml: labels.bad-name: "bad-name" is not a valid Prometheus label name');

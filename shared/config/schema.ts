@@ -104,21 +104,24 @@ const basicAuth = z.strictObject({
   password_file: z.optional(z.string()),
 });
 
-const httpUrl = z.string().check(
-  z.superRefine((text, ctx) => {
-    let url: URL;
-    try {
-      url = new URL(text);
-    } catch {
-      ctx.addIssue({ code: 'custom', message: `"${text}" is not a valid URL` });
-      return;
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      ctx.addIssue({ code: 'custom', message: `URL scheme must be http or https, not ${url.protocol.replace(':', '')}` });
-    }
-    if (url.password) ctx.addIssue({ code: 'custom', message: 'URL must not contain a password; use basic_auth.password_from' });
-  }),
-);
+/** A URL with one of `schemes` and no password in it (secrets are references); messages never echo one. */
+function urlOf(schemes: readonly string[], schemeMessage: (scheme: string) => string, passwordHint: string) {
+  return z.string().check(
+    z.superRefine((text, ctx) => {
+      let url: URL;
+      try {
+        url = new URL(text);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `"${text.replace(/\/\/([^/@:]*):[^/@]*@/, '//$1:***@')}" is not a valid URL` });
+        return;
+      }
+      if (!schemes.includes(url.protocol)) ctx.addIssue({ code: 'custom', message: schemeMessage(url.protocol.replace(':', '')) });
+      if (url.password) ctx.addIssue({ code: 'custom', message: `URL must not contain a password; use ${passwordHint}` });
+    }),
+  );
+}
+
+const httpUrl = urlOf(['http:', 'https:'], (scheme) => `URL scheme must be http or https, not ${scheme}`, 'basic_auth.password_from');
 
 const byteSize = z.pipe(
   z.union([z.string(), z.number()]),
@@ -196,21 +199,7 @@ export const tcpModuleSchema = z.strictObject({
   query_response: z._default(z.array(queryResponseStep), []),
 });
 
-const postgresUrl = z.string().check(
-  z.superRefine((text, ctx) => {
-    let url: URL;
-    try {
-      url = new URL(text);
-    } catch {
-      ctx.addIssue({ code: 'custom', message: `"${text}" is not a valid URL` });
-      return;
-    }
-    if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-      ctx.addIssue({ code: 'custom', message: 'URL scheme must be postgres:// or postgresql://' });
-    }
-    if (url.password) ctx.addIssue({ code: 'custom', message: 'URL must not contain a password; use password_from' });
-  }),
-);
+const postgresUrl = urlOf(['postgres:', 'postgresql:'], () => 'URL scheme must be postgres:// or postgresql://', 'password_from');
 
 const postgresModuleFields = z
   .strictObject({
