@@ -96,9 +96,13 @@ export async function runCommand(flags: RunFlags): Promise<number> {
     const evaluateRules = async (only?: string[]) => {
       const run = await runAlerting(alerting, alertingDeps, { nowMs: Date.now(), ...(only ? { only } : {}) });
       for (const g of run.groups) {
-        const firing = g.rules.flatMap((r) => r.alerts.filter((a) => a.phase === 'firing').map(() => r.rule));
+        const count = (phase: 'pending' | 'firing') => g.rules.reduce((n, r) => n + r.alerts.filter((a) => a.phase === phase).length, 0);
         const errors = g.rules.filter((r) => r.state === 'error').map((r) => `${r.rule}: ${r.error ?? ''}`);
-        process.stdout.write(`${new Date().toISOString()}  rules ${g.group}: ${g.rules.length} evaluated, ${firing.length} alerts firing${errors.length ? `, errors: ${errors.join('; ')}` : ''}\n`);
+        const active = g.rules.filter((r) => r.alerts.length > 0).map((r) => `${r.rule} (${r.state})`);
+        process.stdout.write(
+          `${new Date().toISOString()}  rules ${g.group}: ${g.rules.length} evaluated, ${count('firing')} firing, ${count('pending')} pending` +
+            `${active.length ? `: ${active.join(', ')}` : ''}${errors.length ? `; errors: ${errors.join('; ')}` : ''}\n`,
+        );
       }
       for (const f of run.failed) process.stdout.write(`rules ${f.group}: not evaluated: ${f.error}\n`);
     };
@@ -149,14 +153,17 @@ export async function runCommand(flags: RunFlags): Promise<number> {
           running = false;
         }
       };
-      return setInterval(() => void tick(), group.intervalMs);
+      // A first evaluation shortly after the first probes, then on the group's interval.
+      const first = setTimeout(() => void tick(), Math.min(5_000, group.intervalMs));
+      const every = setInterval(() => void tick(), group.intervalMs);
+      return [first, every];
     });
     process.stdout.write('running; press Ctrl-C to stop\n');
     await new Promise<void>((done) => {
       process.once('SIGINT', done);
       process.once('SIGTERM', done);
     });
-    [...timers, ...ruleTimers].forEach(clearInterval);
+    [...timers, ...ruleTimers.flat()].forEach(clearInterval);
     process.stdout.write('stopping\n');
     return 0;
   } finally {
