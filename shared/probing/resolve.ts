@@ -20,6 +20,8 @@ export async function resolveHost(
   const bare = host.replace(/^\[|\]$/g, '');
   const literal = isIP(bare);
   if (literal !== 0) return { address: bare, family: literal as 4 | 6, seconds: 0 };
+  // RFC 6761: ".invalid" never resolves, and software should say so without asking a DNS server.
+  if (/(^|\.)invalid\.?$/i.test(bare)) throw new ProbeFailure('dns', `cannot resolve ${bare}: .invalid names never resolve (RFC 6761)`);
   const start = monotonicSeconds();
   const want = preferred === 'ip6' ? 6 : 4;
   try {
