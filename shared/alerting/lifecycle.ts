@@ -15,6 +15,8 @@ export interface AlertState {
   notifiedAt?: number;
   /** Epoch ms of the last evaluation whose result contained the alert. */
   lastActive: number;
+  /** Epoch ms of the first evaluation without it while keep_firing_for holds it firing (vmalert's KeepFiringSince). */
+  keepFiringSince?: number;
   value: number;
 }
 
@@ -62,7 +64,7 @@ export function stepAlerts(
     seen.add(fp);
     const prev = previous.get(fp);
     const state: AlertState = prev
-      ? { ...prev, lastActive: ts, value: sample.value }
+      ? { ...withoutKeepFiring(prev), lastActive: ts, value: sample.value }
       : { fingerprint: fp, labels: sample.labels, phase: 'pending', activeAt: ts, lastActive: ts, value: sample.value };
     if (state.phase === 'pending' && ts - state.activeAt >= rule.forMs) {
       state.phase = 'firing';
@@ -72,9 +74,12 @@ export function stepAlerts(
   }
   for (const [fp, prev] of previous) {
     if (seen.has(fp)) continue;
-    if (prev.phase === 'firing' && rule.keepFiringForMs > 0 && ts - prev.lastActive < rule.keepFiringForMs) {
-      result.next.push({ ...prev });
-      continue;
+    if (prev.phase === 'firing' && rule.keepFiringForMs > 0) {
+      const since = prev.keepFiringSince ?? ts;
+      if (ts - since < rule.keepFiringForMs) {
+        result.next.push({ ...prev, keepFiringSince: since });
+        continue;
+      }
     }
     result.ended.push({ ...prev, endedAt: ts, wasFiring: prev.phase === 'firing' });
     if (prev.phase === 'firing' && prev.notifiedAt !== undefined && !isMuted(prev.labels)) result.resolved.push({ ...prev, endedAt: ts });
@@ -90,4 +95,9 @@ export function stepAlerts(
     }
   }
   return result;
+}
+
+function withoutKeepFiring(state: AlertState): AlertState {
+  const { keepFiringSince: _since, ...rest } = state;
+  return rest;
 }

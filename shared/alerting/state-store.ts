@@ -11,10 +11,11 @@ const STATE = 'periscope_alert_state';
 const FIRED_AT = 'periscope_alert_fired_at';
 const NOTIFIED_AT = 'periscope_alert_notified_at';
 const LAST_ACTIVE = 'periscope_alert_last_active';
+const KEEP_FIRING_SINCE = 'periscope_alert_keep_firing_since';
 const VALUE = 'periscope_alert_value';
 const HEALTH = 'periscope_rule_health';
 
-export const STATE_SERIES_MATCH = `{__name__=~"ALERTS_FOR_STATE|${STATE}|${FIRED_AT}|${NOTIFIED_AT}|${LAST_ACTIVE}|${VALUE}|${HEALTH}"`;
+export const STATE_SERIES_MATCH = `{__name__=~"ALERTS_FOR_STATE|${STATE}|${FIRED_AT}|${NOTIFIED_AT}|${LAST_ACTIVE}|${KEEP_FIRING_SINCE}|${VALUE}|${HEALTH}"`;
 
 const PHASE_CODE = { pending: 1, firing: 2 } as const;
 
@@ -29,6 +30,8 @@ export function encodeAlertStates(states: readonly AlertState[], ended: Readonly
     if (s.firedAt !== undefined) at(FIRED_AT, s.labels, s.firedAt / 1000);
     at(NOTIFIED_AT, s.labels, s.notifiedAt === undefined ? 0 : s.notifiedAt / 1000);
     at(LAST_ACTIVE, s.labels, s.lastActive / 1000);
+    // 0 clears it: the alert is back in the results.
+    at(KEEP_FIRING_SINCE, s.labels, s.keepFiringSince === undefined ? 0 : s.keepFiringSince / 1000);
     if (Number.isFinite(s.value)) at(VALUE, s.labels, s.value);
   }
   // An explicit "inactive" marker: without it the last "firing" sample would be restored again.
@@ -82,6 +85,7 @@ export function decodeStates(series: readonly ExportedSeries[], ts: number): Res
     };
     const firedAt = seconds(FIRED_AT);
     const notifiedAt = seconds(NOTIFIED_AT);
+    const keepFiringSince = seconds(KEEP_FIRING_SINCE);
     const state: AlertState = {
       fingerprint: fp,
       labels,
@@ -90,6 +94,7 @@ export function decodeStates(series: readonly ExportedSeries[], ts: number): Res
       ...(firedAt !== undefined ? { firedAt } : {}),
       ...(notifiedAt !== undefined ? { notifiedAt } : {}),
       lastActive: seconds(LAST_ACTIVE) ?? Math.round(activeAt * 1000),
+      ...(keepFiringSince !== undefined ? { keepFiringSince } : {}),
       value: values.get(VALUE) ?? NaN,
     };
     const name = labels.alertname ?? '';
