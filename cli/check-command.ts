@@ -5,7 +5,7 @@ import { loadAlertingConfig } from '../shared/alerting/load-rules.js';
 import { runAlerting } from '../shared/alerting/run-alerting.js';
 import { vmAuthFromEnv } from '../shared/aws/probe-runtime.js';
 import { createDirectSlackNotifier } from '../shared/notify/index.js';
-import type { Logger, LogFields } from '../shared/observability/logger.js';
+import { createTextLogger, type Logger } from '../shared/observability/logger.js';
 import type { Notification } from '../shared/notify/types.js';
 import { formatGroupReport, formatNotification } from './alert-output.js';
 
@@ -14,14 +14,6 @@ export interface CheckFlags {
   vmUrl?: string;
   json?: boolean;
   notify?: boolean;
-}
-
-export function stderrLogger(): Logger {
-  const line = (level: string) => (message: string, fields: LogFields = {}) => {
-    const rest = Object.entries(fields).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
-    process.stderr.write(`${level}: ${message}${rest ? ` ${rest}` : ''}\n`);
-  };
-  return { info: () => {}, warn: line('warn'), error: line('error') };
 }
 
 /** Local notifications: printed, and posted to Slack when SLACK_WEBHOOK_URL is set. */
@@ -43,7 +35,7 @@ export async function checkCommand(flags: CheckFlags): Promise<number> {
     process.stderr.write(`periscope: ${flags.config} has no alerting rules (rules: or rule_files:)\n`);
     return 0;
   }
-  const logger = stderrLogger();
+  const logger = createTextLogger();
   const secrets = createSecretResolver();
   const readAuth = await vmAuthFromEnv(process.env, secrets, 'VM_QUERY');
   const writeAuth = await vmAuthFromEnv(process.env, secrets, 'VM_WRITE');

@@ -3,7 +3,7 @@
 // down. Without --vm-url (or VM_URL) it starts VictoriaMetrics itself. --once runs every group once.
 import { join, resolve } from 'node:path';
 import { createSecretResolver, formatDuration, loadTargetsFile, type GroupSpec, type TargetsFile } from '../shared/config/index.js';
-import type { Logger, LogFields } from '../shared/observability/logger.js';
+import { createTextLogger } from '../shared/observability/logger.js';
 import { createPrintingSink } from '../shared/observability/metrics.js';
 import { runGroup, type RunSummary } from '../shared/pipeline/run-group.js';
 import { formatSummaryLine } from '../shared/probing/format.js';
@@ -25,16 +25,6 @@ export interface RunFlags {
   demo?: boolean;
   dataDir: string;
   concurrency: string;
-}
-
-/** Local logs: warnings and errors only, as text; per-target lines and summaries are printed separately. */
-function terminalLogger(): Logger {
-  const line = (level: string) => (message: string, fields: LogFields = {}) => {
-    if (message === 'probe failed') return;
-    const rest = Object.entries(fields).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
-    process.stderr.write(`${level}: ${message}${rest ? ` ${rest}` : ''}\n`);
-  };
-  return { info: () => {}, warn: line('warn'), error: line('error') };
 }
 
 function summaryLine(s: RunSummary): string {
@@ -67,7 +57,8 @@ export async function runCommand(flags: RunFlags): Promise<number> {
       cleanups.push(() => demo.close());
       process.stdout.write(`demo service: ${demo.httpUrl} and ${demo.httpsUrl}\n`);
     }
-    const logger = terminalLogger();
+    // Per-target lines and summaries are printed separately, so failed probes are not logged again.
+    const logger = createTextLogger(['probe failed']);
     const secrets = createSecretResolver();
     // vmauth in front: VM_WRITE_USERNAME + VM_WRITE_PASSWORD_FROM, or VM_WRITE_TOKEN_FROM, as in Lambda.
     const auth = await vmAuthFromEnv(process.env, secrets);

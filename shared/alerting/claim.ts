@@ -5,6 +5,7 @@
 // notifications go out at the next evaluation.
 import { writeBatch, type VmWriteConfig } from '../storage/write-batch.js';
 import { encodeSample } from '../storage/exposition.js';
+import { vmEndpoint } from '../storage/vm-url.js';
 import { exportRaw, type VmReadConfig } from './vm-query.js';
 
 export interface ClaimOptions {
@@ -22,10 +23,8 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 export async function forceFlush(base: string): Promise<void> {
   // Single-node VictoriaMetrics makes new samples searchable at once; elsewhere the wait covers it.
-  const url = new URL(base);
-  url.pathname = `${url.pathname.replace(/\/+$/, '')}/internal/force_flush`;
   try {
-    await fetch(url, { signal: AbortSignal.timeout(2_000) });
+    await fetch(vmEndpoint(base, '/internal/force_flush'), { signal: AbortSignal.timeout(2_000) });
   } catch {
     // not available (cluster, vmauth): rely on the wait
   }

@@ -1,8 +1,8 @@
 // Reading from VictoriaMetrics for the alerting engine: instant queries (/api/v1/query) and raw state
 // series (/api/v1/export). Errors are typed: a bad expression (422) is the rule's fault, the rest is not.
-import { fetchProblem } from '../storage/write-batch.js';
+import { fetchProblem, vmAuthHeaders } from '../storage/write-batch.js';
 import type { VmAuth } from '../storage/write-batch.js';
-import { redactUrl } from '../storage/vm-url.js';
+import { redactUrl, vmEndpoint } from '../storage/vm-url.js';
 
 export interface VmReadConfig {
   /** Base URL: http://vm:8428, http://vmselect:8481/select/0/prometheus or vmauth in front. */
@@ -27,29 +27,17 @@ export class QueryError extends Error {
   }
 }
 
-function endpoint(base: string, path: string): URL {
-  const url = new URL(base);
-  url.pathname = `${url.pathname.replace(/\/+$/, '')}${path}`;
-  return url;
-}
-
-function headers(auth: VmAuth | undefined): Record<string, string> {
-  if (!auth) return {};
-  if (auth.type === 'bearer') return { authorization: `Bearer ${auth.token}` };
-  return { authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}` };
-}
-
 async function get(config: VmReadConfig, path: string, params: URLSearchParams): Promise<string> {
-  const url = endpoint(config.url, path);
+  const url = vmEndpoint(config.url, path);
   url.search = params.toString();
   const timeout = config.timeoutMs ?? 10_000;
   let response: Response;
   let text: string;
   try {
-    response = await fetch(url, { method: 'GET', headers: headers(config.auth), signal: AbortSignal.timeout(timeout) });
+    response = await fetch(url, { method: 'GET', headers: vmAuthHeaders(config.auth), signal: AbortSignal.timeout(timeout) });
     text = await response.text();
   } catch (err) {
-    throw new QueryError(`cannot reach VictoriaMetrics at ${redactUrl(endpoint(config.url, path))}: ${fetchProblem(err)}`, 'unreachable');
+    throw new QueryError(`cannot reach VictoriaMetrics at ${redactUrl(vmEndpoint(config.url, path))}: ${fetchProblem(err)}`, 'unreachable');
   }
   if (response.status === 200) return text;
   let detail = text.trim().slice(0, 500);

@@ -4,26 +4,20 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { resolve } from 'node:path';
-import { ConfigError, createSecretResolver } from '../config/index.js';
+import { createSecretResolver } from '../config/index.js';
 import type { AnomalyCheckRuntime } from '../alerting/handle-anomaly-check.js';
 import { publishNotification } from '../notify/index.js';
 import { createJsonLogger } from '../observability/logger.js';
 import { createCloudWatchSink } from '../observability/metrics.js';
-import { vmAuthFromEnv } from './probe-runtime.js';
+import { requiredEnv, vmAuthFromEnv } from './probe-runtime.js';
 import { createSsmFetcher } from './ssm-secrets.js';
-
-function required(env: NodeJS.ProcessEnv, name: string): string {
-  const value = env[name];
-  if (!value) throw new ConfigError('environment', [{ path: name, message: 'is not set' }]);
-  return value;
-}
 
 export async function createAnomalyRuntime(
   env: NodeJS.ProcessEnv,
   clients: { sns?: SNSClient; ssm?: SSMClient; cloudwatch?: CloudWatchClient } = {},
 ): Promise<AnomalyCheckRuntime> {
-  const stage = required(env, 'STAGE');
-  const topicArn = required(env, 'ALERTS_TOPIC_ARN');
+  const stage = requiredEnv(env, 'STAGE');
+  const topicArn = requiredEnv(env, 'ALERTS_TOPIC_ARN');
   const sns = clients.sns ?? new SNSClient({});
   const secrets = createSecretResolver({ env, ssm: createSsmFetcher(clients.ssm ?? new SSMClient({})) });
   const readAuth = await vmAuthFromEnv(env, secrets, 'VM_QUERY');
@@ -34,8 +28,8 @@ export async function createAnomalyRuntime(
     scheduleRateMs: Number(env.SCHEDULE_RATE_MS ?? 60_000),
     metrics: createCloudWatchSink(clients.cloudwatch ?? new CloudWatchClient({})),
     deps: {
-      read: { url: required(env, 'VM_QUERY_URL'), ...(readAuth ? { auth: readAuth } : {}) },
-      write: { url: required(env, 'VM_WRITE_URL'), ...(writeAuth ? { auth: writeAuth } : {}) },
+      read: { url: requiredEnv(env, 'VM_QUERY_URL'), ...(readAuth ? { auth: readAuth } : {}) },
+      write: { url: requiredEnv(env, 'VM_WRITE_URL'), ...(writeAuth ? { auth: writeAuth } : {}) },
       // Replaced by the file's alerting settings when the rules load.
       settings: { evaluation_interval: 60_000, repeat_interval: 4 * 3_600_000, maintenance: [], external_labels: {} },
       notify: (n) => publishNotification(sns, topicArn, n),

@@ -17,7 +17,8 @@ export interface AwsClients {
   cloudwatch: CloudWatchClient;
 }
 
-function required(env: NodeJS.ProcessEnv, name: string): string {
+/** An environment variable the function cannot run without; its absence is a configuration error. */
+export function requiredEnv(env: NodeJS.ProcessEnv, name: string): string {
   const value = env[name];
   if (!value) throw new ConfigError('environment', [{ path: name, message: 'is not set' }]);
   return value;
@@ -37,7 +38,7 @@ export function accountFromArn(arn: string | undefined): string {
 }
 
 export async function createProbeRuntime(env: NodeJS.ProcessEnv, clients?: Partial<AwsClients>): Promise<ProbeRuntime> {
-  const stage = required(env, 'STAGE');
+  const stage = requiredEnv(env, 'STAGE');
   const region = env.AWS_REGION ?? 'unknown';
   const sqs = clients?.sqs ?? new SQSClient({});
   const ssm = clients?.ssm ?? new SSMClient({});
@@ -54,8 +55,8 @@ export async function createProbeRuntime(env: NodeJS.ProcessEnv, clients?: Parti
     })),
     stage,
     region,
-    vm: { url: required(env, 'VM_WRITE_URL'), ...(auth ? { auth } : {}) },
-    spool: createSqsSpool(sqs, required(env, 'SPOOL_QUEUE_URL')),
+    vm: { url: requiredEnv(env, 'VM_WRITE_URL'), ...(auth ? { auth } : {}) },
+    spool: createSqsSpool(sqs, requiredEnv(env, 'SPOOL_QUEUE_URL')),
     secrets,
     metrics: createCloudWatchSink(cloudwatch),
     logger: createJsonLogger(),

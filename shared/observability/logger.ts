@@ -15,4 +15,14 @@ export function createJsonLogger(write: (line: string) => void = (line) => proce
   return { info: log('info'), warn: log('warn'), error: log('error') };
 }
 
+/** Local logs for a terminal: warnings and errors as `level: message key=value` on stderr; `skip` names messages shown another way. */
+export function createTextLogger(skip: readonly string[] = []): Logger {
+  const line = (level: string) => (message: string, fields: LogFields = {}) => {
+    if (skip.includes(message)) return;
+    const rest = Object.entries(fields).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
+    process.stderr.write(`${level}: ${message}${rest ? ` ${rest}` : ''}\n`);
+  };
+  return { info: () => {}, warn: line('warn'), error: line('error') };
+}
+
 export const silentLogger: Logger = { info: () => {}, warn: () => {}, error: () => {} };

@@ -3,10 +3,16 @@
 
 const IMPORT_PATH = '/api/v1/import/prometheus';
 
+/** An endpoint below the base URL's path (which may be a cluster prefix such as /select/0/prometheus). */
+export function vmEndpoint(base: string, path: string): URL {
+  const url = new URL(base);
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}${path}`;
+  return url;
+}
+
 export function importUrl(base: string): URL {
   const url = new URL(base);
-  if (!url.pathname.endsWith(IMPORT_PATH)) url.pathname = `${url.pathname.replace(/\/+$/, '')}${IMPORT_PATH}`;
-  return url;
+  return url.pathname.endsWith(IMPORT_PATH) ? url : vmEndpoint(base, IMPORT_PATH);
 }
 
 /** The URL as it may appear in logs: no userinfo, no query string (vmauth tokens can live there). */

@@ -26,7 +26,8 @@ export type WriteBatchResult =
   | { ok: true; attempts: number }
   | { ok: false; retriable: boolean; attempts: number; status?: number; message: string };
 
-function authHeader(auth: VmAuth | undefined): Record<string, string> {
+/** The Authorization header for VictoriaMetrics (or vmauth in front of it), for writes and queries alike. */
+export function vmAuthHeaders(auth: VmAuth | undefined): Record<string, string> {
   if (!auth) return {};
   if (auth.type === 'bearer') return { authorization: `Bearer ${auth.token}` };
   return { authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}` };
@@ -60,7 +61,7 @@ export async function writeBatch(body: string | Buffer, config: VmWriteConfig, o
       const response = await fetch(url, {
         method: 'POST',
         body: payload,
-        headers: { 'content-type': 'text/plain', 'content-encoding': 'gzip', ...authHeader(config.auth) },
+        headers: { 'content-type': 'text/plain', 'content-encoding': 'gzip', ...vmAuthHeaders(config.auth) },
         signal: AbortSignal.timeout(timeout),
       });
       const text = await response.text();
