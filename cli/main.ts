@@ -6,6 +6,9 @@ import { loadAlertingConfig, loadRuleFile, looksLikeRuleFile } from '../shared/a
 import { runProbe } from '../shared/probing/index.js';
 import { formatDebug, formatWaterfall } from '../shared/probing/format.js';
 import { checkCommand, type CheckFlags } from './check-command.js';
+import { importCommand, ImportUsageError, type ImportFlags } from './import-command.js';
+import { SourceSyntaxError } from '../shared/import/index.js';
+import { ImportInputError } from '../shared/import/read-sources.js';
 import { runCommand, type RunFlags } from './run-command.js';
 import { targetFromArgs, type ProbeFlags } from './target-from-args.js';
 
@@ -125,6 +128,20 @@ function buildProgram(setExit: (code: number) => void): Command {
       setExit(await runCommand(flags));
     });
 
+  program
+    .command('import')
+    .description('turn blackbox.yml + prometheus.yml (+ alertmanager.yml) into a targets file, with a report')
+    .requiredOption('--blackbox <file>', "blackbox_exporter's config (modules)")
+    .requiredOption('--prometheus <file>', 'prometheus.yml whose /probe scrape jobs become groups')
+    .option('--alertmanager <file>', 'alertmanager.yml: repeat interval, email and Slack receivers')
+    .option('--stage <name>', 'stage the file is for: secrets become ssm:/periscope/<stage>/… references')
+    .option('-o, --output <file>', 'where to write the targets file (default targets/<stage>.yml, else stdout)')
+    .option('--strict', 'exit 1 and write nothing when anything was left out')
+    .option('--force', 'replace the output file if it exists')
+    .action(async (flags: ImportFlags) => {
+      setExit(await importCommand(flags));
+    });
+
   return program;
 }
 
@@ -141,7 +158,14 @@ export async function main(argv: string[]): Promise<number> {
       // Help and version are "errors" to commander, with exit code 0.
       return err.exitCode === 0 ? 0 : EXIT_BAD_INPUT;
     }
-    if (err instanceof ConfigError || err instanceof SecretError || err instanceof UsageError) {
+    if (
+      err instanceof ConfigError ||
+      err instanceof SecretError ||
+      err instanceof UsageError ||
+      err instanceof ImportUsageError ||
+      err instanceof ImportInputError ||
+      err instanceof SourceSyntaxError
+    ) {
       process.stderr.write(`periscope: ${err.message}\n`);
       return EXIT_BAD_INPUT;
     }

@@ -249,6 +249,8 @@ const targetName = z
 export const targetSchema = z
   .strictObject({
     name: targetName,
+    /** The `instance` label, when it must differ from the probed URL or address (as Prometheus relabelling can make it). */
+    instance: z.optional(z.string().check(z.minLength(1), z.maxLength(1024))),
     labels: z._default(labelMap, {}),
     timeout: z.optional(positiveDuration),
     http: z.optional(httpModuleSchema),

@@ -9,8 +9,13 @@ export type { ProbeOptions, ProbeResult, Sample, Labels, FailureReason, TlsInfo,
 export { FAILURE_REASONS } from './types.js';
 
 /** Runs the target's module. `timeoutMs` is the target's own timeout, else the caller's default. */
-export function runProbe(target: TargetSpec, options: ProbeOptions): Promise<ProbeResult> {
-  const effective: ProbeOptions = { ...options, timeoutMs: target.timeout ?? options.timeoutMs };
+export async function runProbe(target: TargetSpec, options: ProbeOptions): Promise<ProbeResult> {
+  const result = await runModule(target, { ...options, timeoutMs: target.timeout ?? options.timeoutMs });
+  // An imported target keeps the instance label Prometheus gave it (see periscope import).
+  return target.instance === undefined ? result : { ...result, instance: target.instance };
+}
+
+function runModule(target: TargetSpec, effective: ProbeOptions): Promise<ProbeResult> {
   if (target.http) return probeHttp(target.name, target.http, effective);
   if (target.tcp) return probeTcp(target.name, target.tcp, effective);
   if (target.postgres) return probePostgres(target.name, target.postgres, effective);
