@@ -1,0 +1,248 @@
+// periscope import: Prometheus' relabelling semantics, the mapping of the fixture setups, located messages
+// for unsupported input, secrets never copied, and the command as a user runs it.
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseTargetsFile } from '../shared/config/index.js';
+import { importSetup, SourceFile, type ImportResult } from '../shared/import/index.js';
+import { readImportSources, rulePathFrom } from '../shared/import/read-sources.js';
+import { expandTemplate, parseRelabelRule, relabel } from '../shared/import/relabel.js';
+
+const COMPOSE = 'test/fixtures/import/compose';
+const ECS = 'test/fixtures/import/ecs';
+
+function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['bin/periscope.js', ...args], { timeout: 60_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
+    });
+  });
+}
+
+function labels(obj: Record<string, string>): Map<string, string> {
+  return new Map(Object.entries(obj));
+}
+
+function rules(...raw: unknown[]) {
+  return raw.map(parseRelabelRule);
+}
+
+describe('relabelling as Prometheus does it', () => {
+  it('anchors the regex: a partial match does not replace', () => {
+    const out = relabel(labels({ a: 'foobar' }), rules({ source_labels: ['a'], regex: 'foo', target_label: 'b', replacement: 'x' }));
+    expect(out?.get('b')).toBeUndefined();
+    const full = relabel(labels({ a: 'foobar' }), rules({ source_labels: ['a'], regex: 'foo.*', target_label: 'b', replacement: 'x' }));
+    expect(full?.get('b')).toBe('x');
+  });
+
+  it('joins source labels with the separator (default ";") and expands $1, ${2} and named groups', () => {
+    const out = relabel(
+      labels({ a: 'one', b: 'two' }),
+      rules(
+        { source_labels: ['a', 'b'], regex: '(.*);(.*)', target_label: 'joined', replacement: '${2}-$1' },
+        { source_labels: ['a', 'b'], separator: '|', regex: '(?P<first>[a-z]+)\\|.*', target_label: 'named', replacement: '${first}!' },
+        { source_labels: ['a'], target_label: 'copy' },
+      ),
+    );
+    expect(out?.get('joined')).toBe('two-one');
+    expect(out?.get('named')).toBe('one!');
+    expect(out?.get('copy')).toBe('one');
+  });
+
+  it("expands like Go's Regexp.Expand: $$ is a dollar, $1x names group 1x (empty), a missing group is empty", () => {
+    const match = /(a)(b)?/.exec('a') as RegExpExecArray;
+    expect(expandTemplate('$$1', match)).toBe('$1');
+    expect(expandTemplate('$1x', match)).toBe('');
+    expect(expandTemplate('${1}x', match)).toBe('ax');
+    expect(expandTemplate('$2|$9', match)).toBe('|');
+    expect(expandTemplate('$ {1}', match)).toBe('$ {1}');
+  });
+
+  it('an empty result deletes the target label; a target label template is expanded', () => {
+    const out = relabel(
+      labels({ a: 'x', gone: 'y', name: 'env' }),
+      rules(
+        { source_labels: ['a'], regex: 'x', target_label: 'gone', replacement: '' },
+        { source_labels: ['name'], regex: '(.*)', target_label: 'label_$1', replacement: 'prod' },
+      ),
+    );
+    expect(out?.has('gone')).toBe(false);
+    expect(out?.get('label_env')).toBe('prod');
+  });
+
+  it('keep, drop, labelmap, labeldrop, lowercase and hashmod', () => {
+    expect(relabel(labels({ a: 'x' }), rules({ source_labels: ['a'], regex: 'y', action: 'keep' }))).toBeUndefined();
+    expect(relabel(labels({ a: 'x' }), rules({ source_labels: ['a'], regex: 'x', action: 'drop' }))).toBeUndefined();
+    const out = relabel(
+      labels({ __tag_service: 'orders', __tag_team: 'a', keep_me: 'K', c: 'baz' }),
+      rules(
+        { regex: '__tag_(.+)', action: 'labelmap' },
+        { regex: 'keep_.*', action: 'labeldrop' },
+        { source_labels: ['c'], target_label: 'upper', action: 'uppercase' },
+        // Prometheus' own relabel test: hashmod of "baz" modulo 1000 is 976.
+        { source_labels: ['c'], target_label: 'd', action: 'hashmod', modulus: 1000 },
+      ),
+    );
+    expect(Object.fromEntries(out ?? [])).toEqual({ __tag_service: 'orders', __tag_team: 'a', service: 'orders', team: 'a', c: 'baz', upper: 'BAZ', d: '976' });
+  });
+
+  it('rejects what Prometheus rejects, with the reason', () => {
+    expect(() => parseRelabelRule({ action: 'replace', source_labels: ['a'] })).toThrow(/requires a target_label/);
+    expect(() => parseRelabelRule({ action: 'rewrite' })).toThrow(/unknown relabel action "rewrite"/);
+    expect(() => parseRelabelRule({ regex: '(' })).toThrow(/invalid regular expression/);
+  });
+});
+
+describe('importing the fixture setups', () => {
+  let compose: ImportResult;
+  let ecs: ImportResult;
+
+  beforeAll(async () => {
+    const sources = await readImportSources({ blackbox: `${COMPOSE}/blackbox.yml`, prometheus: `${COMPOSE}/prometheus.yml`, alertmanager: `${COMPOSE}/alertmanager.yml` });
+    compose = importSetup(sources, { stage: 'compose', rulePath: rulePathFrom(`${COMPOSE}/prometheus.yml`, 'targets/compose.yml'), outputName: 'targets/compose.yml' });
+    const ecsSources = await readImportSources({ blackbox: `${ECS}/blackbox.yml`, prometheus: `${ECS}/prometheus.yml` });
+    ecs = importSetup(ecsSources, { rulePath: (p) => p, outputName: 'targets/ecs.yml' });
+  });
+
+  it('turns every /probe job into a group with the labels Prometheus gives each target', () => {
+    const file = parseTargetsFile(compose.yaml, 'targets/compose.yml');
+    expect(file.labels).toEqual({ monitor: 'compose-stack' });
+    expect(file.groups.map((g) => [g.name, g.interval, g.targets.length])).toEqual([
+      ['blackbox-http', 30_000, 3],
+      ['blackbox-mixed', 30_000, 4],
+      ['blackbox-tcp', 30_000, 2],
+    ]);
+    const mixed = file.groups[1]?.targets ?? [];
+    expect(mixed.map((t) => [t.http?.url, t.http?.method, t.labels])).toEqual([
+      ['http://web.example/missing', 'GET', { env: 'prod', host: 'web.example' }],
+      ['http://api.example/ping', 'POST', { env: 'prod', host: 'api.example' }],
+      ['http://api.example/status', 'GET', { env: 'prod', host: 'api.example' }],
+      ['http://admin.example/', 'GET', { env: 'prod', host: 'admin.example' }],
+    ]);
+    expect(mixed[0]?.http?.valid_status_codes).toEqual([404]);
+    // A target written without a scheme: blackbox probes http://…, Prometheus' instance is the text as written.
+    const bare = file.groups[0]?.targets[2];
+    expect([bare?.http?.url, bare?.instance]).toEqual(['http://api.example/healthz', 'api.example/healthz']);
+    // The module's 5s is shorter than the 10s scrape timeout less blackbox's 0.5s offset.
+    expect(file.groups[2]?.targets.map((t) => [t.tcp?.address, t.timeout])).toEqual([
+      ['db.example:5432', 5000],
+      ['closed.example:9', 5000],
+    ]);
+    expect(file.rule_files).toEqual(['../test/fixtures/import/compose/rules/*.yml']);
+    expect(file.alerting).toEqual({ evaluation_interval: '30s', repeat_interval: '3h' });
+  });
+
+  it('reads file_sd files (JSON and YAML) and applies labelmap, drop and labeldrop', () => {
+    const file = parseTargetsFile(ecs.yaml, 'targets/ecs.yml');
+    const [http, databases] = file.groups;
+    expect(http?.targets.map((t) => [t.http?.url, t.labels, t.timeout])).toEqual([
+      ['http://orders.example/healthz', { env: 'production', owner: 'team-orders', service: 'orders' }, 4000],
+      ['http://orders.example/ready', { env: 'production', owner: 'team-orders', service: 'orders' }, 4000],
+      ['http://payments.example/health', { env: 'production', service: 'payments' }, 4000],
+    ]);
+    expect(databases?.targets.map((t) => [t.tcp?.address, t.labels])).toEqual([
+      ['orders-db.example:5432', { db_engine: 'postgres', service: 'orders' }],
+      ['payments-db.example:5432', { db_engine: 'postgres', service: 'payments' }],
+    ]);
+    expect(ecs.params).toEqual({ vmWriteUrl: 'http://victoria.example:8428', vmWriteUsername: 'prometheus-orders-prod', vmWritePasswordFrom: 'env:VM_PASSWORD' });
+  });
+
+  it('reports what it left out and approximated, each with file:line', () => {
+    const leftOut = compose.report.items.filter((i) => i.kind === 'left_out').map((i) => `${i.where} ${i.message}`);
+    expect(leftOut).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^test\/fixtures\/import\/compose\/blackbox.yml:49 module icmp: prober "icmp" has no Periscope equivalent/),
+        expect.stringMatching(/^test\/fixtures\/import\/compose\/alertmanager.yml:15 the routing tree/),
+        expect.stringMatching(/^test\/fixtures\/import\/compose\/alertmanager.yml:31 inhibit_rules/),
+        expect.stringMatching(/^test\/fixtures\/import\/compose\/alertmanager.yml:28 receiver oncall: pagerduty_configs/),
+      ]),
+    );
+    const ecsLeftOut = ecs.report.items.filter((i) => i.kind === 'left_out').map((i) => `${i.where} ${i.message}`);
+    expect(ecsLeftOut).toContain('test/fixtures/import/ecs/blackbox.yml:15 module tcp_connect: tcp.source_ip_address is not supported by Periscope');
+  });
+
+  it('never copies a secret: references with a note on where the value goes', () => {
+    for (const literal of ['compose-admin-password', 'smtp-password-literal', 'another-smtp-password', 'pagerduty-key-literal', 'XXXXXXXX']) {
+      expect(compose.yaml).not.toContain(literal);
+      expect(JSON.stringify(compose.params)).not.toContain(literal);
+      expect(JSON.stringify(compose.report)).not.toContain(literal);
+    }
+    expect(JSON.stringify(ecs)).not.toContain('remote-write-password-literal');
+    const target = parse(compose.yaml).groups[1].targets[3];
+    expect(target.http.basic_auth).toEqual({ username: 'monitor', password_from: 'ssm:/periscope/compose/http-admin-auth-basic-auth-password' });
+    expect(compose.params).toEqual({ slackWebhookFrom: 'ssm:/periscope/compose/slack-webhook', notifySlack: true, alertEmails: ['oncall@example.com'] });
+    expect(compose.report.secrets.map((s) => s.ref)).toEqual(['ssm:/periscope/compose/http-admin-auth-basic-auth-password', 'ssm:/periscope/compose/slack-webhook']);
+  });
+
+  it('names the file and line of a relabel rule Prometheus would refuse, and imports the other jobs', () => {
+    const prometheus = SourceFile.parse(
+      'prom.yml',
+      [
+        'scrape_configs:',
+        '  - job_name: broken',
+        '    metrics_path: /probe',
+        '    params: { module: [http_2xx] }',
+        '    static_configs: [{ targets: [a.example] }]',
+        '    relabel_configs:',
+        '      - source_labels: [__address__]',
+        '        action: rewrite',
+        '  - job_name: fine',
+        '    metrics_path: /probe',
+        '    params: { module: [http_2xx] }',
+        '    static_configs: [{ targets: [b.example] }]',
+        '    relabel_configs:',
+        '      - { source_labels: [__address__], target_label: __param_target }',
+      ].join('\n'),
+    );
+    const blackbox = SourceFile.parse('bb.yml', 'modules:\n  http_2xx:\n    prober: http\n    http:\n      proxy_url: http://proxy.invalid:3128\n');
+    const result = importSetup({ prometheus, blackbox, fileSd: new Map() }, { rulePath: (p) => p, outputName: 'out.yml' });
+    const leftOut = result.report.items.filter((i) => i.kind === 'left_out').map((i) => `${i.where} ${i.message}`);
+    expect(leftOut).toEqual(['prom.yml:7 scrape job broken not imported: unknown relabel action "rewrite"', 'bb.yml:5 module http_2xx: http.proxy_url is not supported by Periscope']);
+    // No instance relabel: Prometheus' instance is the exporter's address with the default port.
+    expect(parse(result.yaml).groups[0].targets[0]).toMatchObject({ name: 'b.example', instance: 'b.example:80', http: { url: 'http://b.example', preferred_ip_protocol: 'ip6' } });
+  });
+});
+
+describe('periscope import (the command)', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'periscope-import-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('writes a targets file that periscope validate accepts, and prints the report', async () => {
+    const out = join(dir, 'compose.yml');
+    const result = await run(['import', '--blackbox', `${COMPOSE}/blackbox.yml`, '--prometheus', `${COMPOSE}/prometheus.yml`, '--alertmanager', `${COMPOSE}/alertmanager.yml`, '--stage', 'compose', '-o', out]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/Left out \(not imported\): 6/);
+    expect(result.stdout).toMatch(/aws ssm put-parameter --type SecureString --name \/periscope\/compose\/slack-webhook/);
+    expect(result.stdout).toMatch(/wrote .*compose.yml: 3 groups, 9 targets/);
+    const validate = await run(['validate', out]);
+    expect([validate.code, validate.stdout.trim()]).toEqual([0, `${out}: ok (3 groups, 9 targets, 1 rule groups, 1 rules)`]);
+  });
+
+  it('--strict exits 1 and writes nothing when something was left out', async () => {
+    const out = join(dir, 'strict.yml');
+    const result = await run(['import', '--blackbox', `${ECS}/blackbox.yml`, '--prometheus', `${ECS}/prometheus.yml`, '--strict', '-o', out]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/--strict: 2 item\(s\) left out; nothing written/);
+    await expect(readFile(out, 'utf8')).rejects.toThrow(/ENOENT/);
+  });
+
+  it('bad input: a located message and exit 2, never a stack trace', async () => {
+    const broken = join(dir, 'broken.yml');
+    await writeFile(broken, 'scrape_configs:\n  - job_name: x\n    static_configs: [\n');
+    const syntax = await run(['import', '--blackbox', `${ECS}/blackbox.yml`, '--prometheus', broken]);
+    expect(syntax.code).toBe(2);
+    expect(syntax.stderr).toMatch(new RegExp(`^periscope: ${broken}:4:1: `));
+    const missing = await run(['import', '--blackbox', join(dir, 'nope.yml'), '--prometheus', broken]);
+    expect([missing.code, missing.stderr]).toEqual([2, `periscope: ${join(dir, 'nope.yml')}: file not found\n`]);
+    for (const r of [syntax, missing]) expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
