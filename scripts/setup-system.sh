@@ -34,6 +34,8 @@ package_installed prometheus-blackbox-exporter || command -v prometheus-blackbox
   missing+=(prometheus-blackbox-exporter)
 # "postgresql" is version 15 on Debian 12; the tests pick the newest /usr/lib/postgresql/<major>.
 postgres_server_present || missing+=(postgresql)
+# Prometheus: the reference scraper for the import labels test (and promtool).
+package_installed prometheus || command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
 package_installed openssl || missing+=(openssl)
 package_installed ca-certificates || missing+=(ca-certificates)
 
@@ -48,7 +50,7 @@ else
   # better off without a stray database. Only the ones installed just now are touched; without systemd as
   # init (containers, CI images with policy-rc.d) they were never started.
   if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
-    for package in victoria-metrics prometheus-blackbox-exporter; do
+    for package in victoria-metrics prometheus-blackbox-exporter prometheus; do
       if [[ " ${missing[*]} " == *" ${package} "* ]]; then
         log "stopping and disabling the ${package} service"
         "${SUDO[@]}" systemctl disable --now "${package}.service" || true

@@ -51,6 +51,12 @@ export function findBlackboxExporter(options: SearchOptions = {}): string {
   return found;
 }
 
+export function findPrometheus(options: SearchOptions = {}): string {
+  const found = searchPath('prometheus', options);
+  if (!found) throw new Error(installMessage('prometheus', 'prometheus'));
+  return found;
+}
+
 /** Major versions under the Debian root, newest first ("15", "16", also "9.6" on old machines). */
 function postgresVersions(root: string): string[] {
   let entries: string[];
@@ -89,6 +95,7 @@ export interface RequiredBinaries {
   blackboxExporter: string;
   initdb: string;
   pgCtl: string;
+  prometheus: string;
 }
 
 /** Every binary the suite needs; throws one error naming everything missing, one line each. */
@@ -107,6 +114,7 @@ export function findRequiredBinaries(options: SearchOptions = {}): RequiredBinar
     blackboxExporter: attempt(() => findBlackboxExporter(options)),
     initdb: attempt(() => findInitdb(options)),
     pgCtl: attempt(() => findPgCtl(options)),
+    prometheus: attempt(() => findPrometheus(options)),
   };
   if (problems.length > 0) throw new Error(problems.join('\n'));
   return found;
