@@ -16,6 +16,8 @@ import { loadAlertingConfig } from '../shared/alerting/load-rules.js';
 import { runAlerting } from '../shared/alerting/run-alerting.js';
 import type { AlertingDeps } from '../shared/alerting/evaluate-group.js';
 import { localNotifier } from './check-command.js';
+import { createDiscovery } from '../shared/discovery/index.js';
+import { createLazyDiscoveryApis } from '../shared/aws/discovery-clients.js';
 
 export interface RunFlags {
   config: string;
@@ -62,15 +64,18 @@ export async function runCommand(flags: RunFlags): Promise<number> {
     const secrets = createSecretResolver();
     // vmauth in front: VM_WRITE_USERNAME + VM_WRITE_PASSWORD_FROM, or VM_WRITE_TOKEN_FROM, as in Lambda.
     const auth = await vmAuthFromEnv(process.env, secrets);
+    const metrics = createPrintingSink((line) => process.stdout.write(`  ${line}\n`));
     const deps = {
       file,
       identity: { stage: 'local', account: 'local', region: process.env.AWS_REGION ?? 'local' },
       vm: { url: vmUrl, ...(auth ? { auth } : {}) },
       spool: createFileSpool(join(dataDir, 'spool')),
       secrets,
-      metrics: createPrintingSink((line) => process.stdout.write(`  ${line}\n`)),
+      metrics,
       logger,
       concurrency,
+      // Discovery groups ask AWS with the local credentials (the SDK's default chain), on first use only.
+      discover: createDiscovery({ apis: createLazyDiscoveryApis(), logger, metrics }),
     };
     const alertingDeps: AlertingDeps = {
       read: deps.vm,

@@ -9,6 +9,8 @@ import { createCloudWatchSink } from '../observability/metrics.js';
 import type { ProbeRuntime } from '../pipeline/handle-probe-event.js';
 import { createSqsSpool } from '../storage/sqs-spool.js';
 import type { VmAuth } from '../storage/write-batch.js';
+import { createDiscovery } from '../discovery/index.js';
+import { createLazyDiscoveryApis } from './discovery-clients.js';
 import { createSsmFetcher } from './ssm-secrets.js';
 
 export interface AwsClients {
@@ -48,6 +50,8 @@ export async function createProbeRuntime(env: NodeJS.ProcessEnv, clients?: Parti
   const path = resolve(env.LAMBDA_TASK_ROOT ?? process.cwd(), file);
   let targets: Promise<TargetsFile> | undefined;
   const auth = await vmAuthFromEnv(env, secrets);
+  const logger = createJsonLogger();
+  const metrics = createCloudWatchSink(cloudwatch);
   return {
     loadTargets: () => (targets ??= loadTargetsFile(path).catch((err: unknown) => {
       targets = undefined;
@@ -58,8 +62,10 @@ export async function createProbeRuntime(env: NodeJS.ProcessEnv, clients?: Parti
     vm: { url: requiredEnv(env, 'VM_WRITE_URL'), ...(auth ? { auth } : {}) },
     spool: createSqsSpool(sqs, requiredEnv(env, 'SPOOL_QUEUE_URL')),
     secrets,
-    metrics: createCloudWatchSink(cloudwatch),
-    logger: createJsonLogger(),
+    metrics,
+    logger,
+    // One cache per container: discovered lists live as long as it does (and their TTL).
+    discover: createDiscovery({ apis: createLazyDiscoveryApis(), logger, metrics }),
     ...(env.PROBE_CONCURRENCY ? { concurrency: Number(env.PROBE_CONCURRENCY) } : {}),
   };
 }

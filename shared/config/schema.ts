@@ -3,6 +3,7 @@
 import * as z from 'zod/mini';
 import { parseByteSize } from './bytes.js';
 import { parseDuration } from './duration.js';
+import { discoverySchema, fillPlaceholders, placeholdersIn } from './discovery-schema.js';
 import { compileRe2, RegexSyntaxError } from './regex.js';
 import { SECRET_REF_RE } from './secrets.js';
 import { transformIssue } from './zod.js';
@@ -280,10 +281,30 @@ const groupSchema = z
     interval: z.optional(positiveDuration),
     timeout: z.optional(positiveDuration),
     labels: z._default(labelMap, {}),
-    targets: z.array(targetSchema).check(z.minLength(1, 'a group needs at least one target')),
+    targets: z._default(z.array(targetSchema), []),
+    /** Targets discovered in AWS at run time instead of (or beside) the list. */
+    discovery: z.optional(discoverySchema),
   })
   .check(
     z.superRefine((group, ctx) => {
+      if (group.targets.length === 0 && group.discovery === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['targets'], message: 'a group needs at least one target (or discovery)' });
+      }
+      if (group.discovery) {
+        // The template must make a valid target once filled in: checked here with sample values.
+        const sample = (value: unknown): unknown =>
+          typeof value === 'string'
+            ? fillPlaceholders(value, Object.fromEntries(placeholdersIn(value).map((p) => [p, p === 'port' ? '8080' : p === 'address' ? '127.0.0.1' : 'x'])))
+            : Array.isArray(value)
+              ? value.map(sample)
+              : typeof value === 'object' && value !== null
+                ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, sample(v)]))
+                : value;
+        const parsed = targetSchema.safeParse(sample(group.discovery.target));
+        for (const issue of parsed.success ? [] : parsed.error.issues) {
+          ctx.addIssue({ code: 'custom', path: ['discovery', 'target', ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))], message: issue.message });
+        }
+      }
       const seen = new Map<string, number>();
       group.targets.forEach((target, index) => {
         const first = seen.get(target.name);

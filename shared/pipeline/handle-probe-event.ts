@@ -9,6 +9,7 @@ import { runProbe, type ProbeResult } from '../probing/index.js';
 import type { Spool } from '../storage/spool.js';
 import type { VmWriteConfig } from '../storage/write-batch.js';
 import { writeSamples } from '../storage/write-samples.js';
+import type { Discover } from '../discovery/index.js';
 import { labelSamples } from './label-samples.js';
 import { parseProbeEvent } from './probe-event.js';
 import { runGroup, type RunSummary } from './run-group.js';
@@ -24,6 +25,8 @@ export interface ProbeRuntime {
   metrics: MetricsSink;
   logger: Logger;
   concurrency?: number;
+  /** Resolves groups with `discovery:` (AWS clients loaded on first use). */
+  discover?: Discover;
 }
 
 export interface InvocationContext {
@@ -87,6 +90,7 @@ export async function handleProbeEvent(raw: unknown, context: InvocationContext,
         deadlineMs,
         dryRun: event.dryRun,
         ...(runtime.concurrency ? { concurrency: runtime.concurrency } : {}),
+        ...(runtime.discover ? { discover: runtime.discover } : {}),
       });
       return summary;
     }

@@ -9,6 +9,7 @@ import type { Spool } from '../storage/spool.js';
 import { replaySpool, writeSamples } from '../storage/write-samples.js';
 import type { VmWriteConfig } from '../storage/write-batch.js';
 import type { TimedSample } from '../storage/exposition.js';
+import type { Discover } from '../discovery/index.js';
 import { labelSamples, type RunIdentity } from './label-samples.js';
 import { probeGroup } from './probe-group.js';
 
@@ -27,6 +28,8 @@ export interface RunGroupDeps {
   /** Time kept back at the end for writing and spooling. */
   writeReserveMs?: number;
   dryRun?: boolean;
+  /** Resolves a group's `discovery:` into targets; required for such groups. */
+  discover?: Discover;
   onResult?: (result: ProbeResult) => void;
   now?: () => number;
 }
@@ -50,6 +53,11 @@ export async function runGroup(deps: RunGroupDeps): Promise<{ summary: RunSummar
   const now = deps.now ?? Date.now;
   const started = now();
   const identity: RunIdentity = { ...deps.identity, group: deps.group.name };
+  let group = deps.group;
+  if (group.discovery) {
+    if (!deps.discover) throw new Error(`group ${group.name} uses discovery, but this runner has no AWS discovery clients`);
+    group = await deps.discover(group, { stage: identity.stage, group: identity.group });
+  }
   const reserve = Math.floor(deps.writeReserveMs ?? Math.min(5_000, Math.max(500, (deps.deadlineMs - started) / 4)));
   const probeDeadline = deps.deadlineMs - reserve;
   const writeOptions = { vm: deps.vm, spool: deps.spool, logger: deps.logger, deadlineMs: deps.deadlineMs - Math.min(1_000, reserve / 2) };
@@ -60,7 +68,7 @@ export async function runGroup(deps: RunGroupDeps): Promise<{ summary: RunSummar
   const replaying = deps.dryRun ? undefined : replaySpool({ ...writeOptions, deadlineMs: probeDeadline });
   let probed: Awaited<ReturnType<typeof probeGroup>>;
   try {
-    probed = await probeGroup(deps.file, deps.group, {
+    probed = await probeGroup(deps.file, group, {
       concurrency: deps.concurrency ?? 50,
       secrets: deps.secrets,
       signal: controller.signal,
@@ -72,10 +80,10 @@ export async function runGroup(deps: RunGroupDeps): Promise<{ summary: RunSummar
   const results = probed.results;
   const replay = (await replaying) ?? { replayedBatches: 0, replayedSamples: 0, stopped: false };
 
-  const extraLabels = { ...deps.file.labels, ...deps.group.labels };
+  const extraLabels = { ...deps.file.labels, ...group.labels };
   const samples: TimedSample[] = [];
   for (const [index, result] of results.entries()) {
-    const target = deps.group.targets[index];
+    const target = group.targets[index];
     samples.push(...labelSamples(result, identity, { ...extraLabels, ...target?.labels }));
   }
   // The prober's own health beside its measurements: a busy prober inflates every duration of the run.
