@@ -166,6 +166,14 @@ describe('packages', () => {
     for (const list of Object.values(contents)) expect(list.some((f) => f.includes('node_modules'))).toBe(false);
   });
 
+  it("leave discovery's SDK clients out of the probe bundle: required only when a group discovers (Lambda's runtime has them)", async () => {
+    const probe = await readFile(join(roots.probe, FUNCTIONS.probe), 'utf8');
+    const named = ['client-servicediscovery', 'client-ecs', 'client-elastic-load-balancing-v2'].map((client) => probe.includes(`"@aws-sdk/${client}"`));
+    expect(named).toEqual([true, true, true]);
+    // The SDK's own command classes would be in the bundle (names kept) if the clients were bundled.
+    expect(probe.match(/class \w*(DiscoverInstancesCommand|DescribeTargetHealthCommand|ListServicesCommand)\b/g)).toBeNull();
+  });
+
   it('are loaded where no node_modules can stand in for a missing dependency', () => {
     for (let dir = roots.probe; dir !== dirname(dir); dir = dirname(dir)) expect(existsSync(join(dir, 'node_modules')), dir).toBe(false);
   });
@@ -193,6 +201,19 @@ describe('probe bundle', () => {
     const text = gunzipSync(write?.body ?? Buffer.alloc(0)).toString();
     expect(text).toMatch(/^probe_success\{[^}]*stage="monitoring"[^}]*\} 1 \d+$/m);
     expect(logs).not.toContain('bundle-test-password');
+  });
+
+  it("a discovery group loads its SDK client only then, from the runtime's (NODE_PATH), and fails loudly when AWS refuses", async () => {
+    await writeFile(
+      join(roots.probe, 'targets/discovery.yml'),
+      'groups:\n  - name: cloud-map\n    discovery:\n      cloud_map: { namespace: orders.local, service: api }\n      target: { name: "{{instance_id}}", http: { url: "http://{{address}}:{{port}}/" } }\n',
+    );
+    const calls = aws.requests.length;
+    // Lambda's Node.js runtime puts its AWS SDK on NODE_PATH (/var/runtime/node_modules); here the checkout's stands in.
+    const { error, logs } = await invoke('probe', { group: 'cloud-map', dry_run: true }, { ...env(), TARGETS_FILE: 'targets/discovery.yml', NODE_PATH: join(process.cwd(), 'node_modules') });
+    expect(error, logs).toBe('group cloud-map: discovery failed and no earlier list is known: stand-in');
+    expect(aws.requests.slice(calls).map((r) => r.headers['x-amz-target'])).toContain('Route53AutoNaming_v20170314.DiscoverInstances');
+    expect(logs).toContain('discovery failed and no targets are known: nothing to probe');
   });
 
   it('answers a bad event with the problems and writes nothing', async () => {

@@ -1,7 +1,16 @@
 // The AWS SDK clients discovery uses, loaded on first use: a group without discovery never loads them.
-// The probe bundle leaves these three packages out (serverless.yml, esbuild exclude) and Lambda's Node.js
-// runtime provides them, so they cost the bundle nothing; locally they come from node_modules.
+// The probe bundle leaves these three packages out and Lambda's Node.js runtime provides them, so they cost
+// the bundle nothing; locally they come from node_modules.
 import type { DiscoveryApis } from '../discovery/index.js';
+
+/**
+ * In the CommonJS Lambda bundle `require` exists and finds the runtime's SDK through NODE_PATH (an ESM
+ * import() would not look there); in ESM (local runs, tests) import() finds node_modules. The name is a
+ * variable, so esbuild leaves the package out of the bundle.
+ */
+async function loadPackage<T>(name: string): Promise<T> {
+  return typeof require === 'function' ? (require(name) as T) : ((await import(name)) as T);
+}
 
 function once<T>(load: () => Promise<T>): () => Promise<T> {
   let loading: Promise<T> | undefined;
@@ -15,12 +24,14 @@ function once<T>(load: () => Promise<T>): () => Promise<T> {
 export function createLazyDiscoveryApis(): DiscoveryApis {
   return {
     cloudMap: once(async () => {
-      const sdk = await import('@aws-sdk/client-servicediscovery');
-      const client = new sdk.ServiceDiscoveryClient({});
+      const sdk = await loadPackage<typeof import('@aws-sdk/client-servicediscovery')>('@aws-sdk/client-servicediscovery');
+      // DiscoverInstances goes to data-<endpoint>; an explicit endpoint (a stand-in, LocalStack) is used as given.
+      const custom = process.env.AWS_ENDPOINT_URL_SERVICEDISCOVERY ?? process.env.AWS_ENDPOINT_URL;
+      const client = new sdk.ServiceDiscoveryClient(custom ? { disableHostPrefix: true } : {});
       return { discoverInstances: (input) => client.send(new sdk.DiscoverInstancesCommand(input as ConstructorParameters<typeof sdk.DiscoverInstancesCommand>[0])) };
     }),
     ecs: once(async () => {
-      const sdk = await import('@aws-sdk/client-ecs');
+      const sdk = await loadPackage<typeof import('@aws-sdk/client-ecs')>('@aws-sdk/client-ecs');
       const client = new sdk.ECSClient({});
       return {
         listServices: (input) => client.send(new sdk.ListServicesCommand(input)),
@@ -30,7 +41,7 @@ export function createLazyDiscoveryApis(): DiscoveryApis {
       };
     }),
     elbv2: once(async () => {
-      const sdk = await import('@aws-sdk/client-elastic-load-balancing-v2');
+      const sdk = await loadPackage<typeof import('@aws-sdk/client-elastic-load-balancing-v2')>('@aws-sdk/client-elastic-load-balancing-v2');
       const client = new sdk.ElasticLoadBalancingV2Client({});
       return { describeTargetHealth: (input) => client.send(new sdk.DescribeTargetHealthCommand(input)) };
     }),
