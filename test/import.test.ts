@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTargetsFile } from '../shared/config/index.js';
 import { importSetup, SourceFile, type ImportResult } from '../shared/import/index.js';
 import { readImportSources, rulePathFrom } from '../shared/import/read-sources.js';
-import { expandTemplate, parseRelabelRule, relabel } from '../shared/import/relabel.js';
+import { parseRelabelRule, relabel } from '../shared/import/relabel.js';
+import { expandTemplate } from '../shared/probing/tcp/expand.js';
 
 const COMPOSE = 'test/fixtures/import/compose';
 const ECS = 'test/fixtures/import/ecs';

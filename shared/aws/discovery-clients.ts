@@ -9,6 +9,7 @@ import type { DiscoveryApis } from '../discovery/index.js';
  * variable, so esbuild leaves the package out of the bundle.
  */
 async function loadPackage<T>(name: string): Promise<T> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- on purpose: see above
   return typeof require === 'function' ? (require(name) as T) : ((await import(name)) as T);
 }
 

@@ -4,6 +4,8 @@
 // (action replace, regex (.*), separator ";", replacement $1).
 import { createHash } from 'node:crypto';
 import { compileRe2, RegexSyntaxError } from '../config/regex.js';
+// Go's Regexp.Expand, as blackbox's query_response uses it too.
+import { expandTemplate } from '../probing/tcp/expand.js';
 
 export type Labels = Map<string, string>;
 
@@ -70,55 +72,6 @@ export function parseRelabelRule(raw: unknown): RelabelRule {
   if (needsTarget && rule.action !== 'replace' && !LABEL_NAME_RE.test(rule.targetLabel)) throw new RelabelConfigError(`"${rule.targetLabel}" is not a valid target_label`);
   if (rule.action === 'hashmod' && !(Number.isInteger(rule.modulus) && rule.modulus > 0)) throw new RelabelConfigError('relabel action hashmod requires a modulus above 0');
   return rule;
-}
-
-interface GoName {
-  name: string;
-  rest: string;
-}
-
-/** Go's regexp extract(): the name after "$", braced or not; undefined when malformed. */
-function extractName(template: string): GoName | undefined {
-  let text = template;
-  const brace = text.startsWith('{');
-  if (brace) text = text.slice(1);
-  const match = /^[\p{L}\p{Nd}_]+/u.exec(text);
-  if (!match) return undefined;
-  const name = match[0];
-  let rest = text.slice(name.length);
-  if (brace) {
-    if (!rest.startsWith('}')) return undefined;
-    rest = rest.slice(1);
-  }
-  return { name, rest };
-}
-
-/** Go's Regexp.Expand: $1, ${1}, $name, ${name}; $$ is a dollar; a missing group expands to "". */
-export function expandTemplate(template: string, match: RegExpExecArray): string {
-  let out = '';
-  let rest = template;
-  for (;;) {
-    const at = rest.indexOf('$');
-    if (at < 0) break;
-    out += rest.slice(0, at);
-    rest = rest.slice(at + 1);
-    if (rest.startsWith('$')) {
-      out += '$';
-      rest = rest.slice(1);
-      continue;
-    }
-    const extracted = extractName(rest);
-    if (!extracted) {
-      out += '$';
-      continue;
-    }
-    rest = extracted.rest;
-    const { name } = extracted;
-    const isNumber = /^\d+$/.test(name) && !(name.length > 1 && name.startsWith('0')) && name.length <= 8;
-    if (isNumber) out += match[Number(name)] ?? '';
-    else out += match.groups?.[name] ?? '';
-  }
-  return out + rest;
 }
 
 /** sum64(md5(value)) % modulus, as Prometheus' hashmod: the last 8 bytes of the digest, big-endian. */
