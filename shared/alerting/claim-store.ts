@@ -14,15 +14,17 @@ export interface ClaimStore {
   claim(key: string, expiresAtMs: number): Promise<boolean>;
 }
 
-/** Claims of one process: replays, tests, a single local evaluator. */
-export function createMemoryClaimStore(now: () => number = Date.now): ClaimStore {
-  const claims = new Map<string, number>();
+/**
+ * Claims of one process: replays, tests, a single local evaluator. Held for the life of the process (a
+ * replay evaluates slots long past, so wall-clock expiry would not do); the oldest go beyond `limit`.
+ */
+export function createMemoryClaimStore(limit = 100_000): ClaimStore {
+  const claims = new Set<string>();
   return {
-    async claim(key, expiresAtMs) {
-      const held = claims.get(key);
-      if (held !== undefined && held > now()) return false;
-      if (claims.size > 10_000) for (const [k, until] of claims) if (until <= now()) claims.delete(k);
-      claims.set(key, expiresAtMs);
+    async claim(key) {
+      if (claims.has(key)) return false;
+      claims.add(key);
+      if (claims.size > limit) claims.delete(claims.values().next().value as string);
       return true;
     },
   };
