@@ -34,7 +34,7 @@ export async function importCommand(flags: ImportFlags): Promise<number> {
   }
   const output = flags.output ?? (flags.stage ? `targets/${flags.stage}.yml` : undefined);
   const sources = await readImportSources(flags);
-  const result = importSetup(sources, {
+  const result = await importSetup(sources, {
     ...(flags.stage ? { stage: flags.stage } : {}),
     rulePath: rulePathFrom(flags.prometheus, output ?? 'targets.yml'),
     outputName: output ?? 'imported targets',

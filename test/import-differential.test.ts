@@ -58,7 +58,7 @@ describe.each(Object.keys(EXPECTED))('the %s fixture', (fixture) => {
     blackbox = await startBlackbox(await readFile(join(dir, 'blackbox.yml'), 'utf8'));
     blackboxes.push(blackbox);
     const sources = await readImportSources({ blackbox: join(dir, 'blackbox.yml'), prometheus: join(dir, 'prometheus.yml') });
-    const file = parseTargetsFile(importSetup(sources, { rulePath: (p) => p, outputName: 'imported.yml' }).yaml, 'imported.yml');
+    const file = parseTargetsFile((await importSetup(sources, { rulePath: (p) => p, outputName: 'imported.yml' })).yaml, 'imported.yml');
     targets = file.groups.flatMap((group) => group.targets.map((target) => ({ group: group.name, target })));
   });
 

@@ -76,7 +76,7 @@ describe.each(['compose', 'ecs'])('the %s fixture', (fixture) => {
 
     // Import from that same file, so Periscope sees exactly what Prometheus runs.
     await writeFile(promFile, stringify(config));
-    const result = importSetup(await readImportSources({ blackbox: join(dir, 'blackbox.yml'), prometheus: promFile }), { rulePath: (p) => p, outputName: 'imported.yml' });
+    const result = await importSetup(await readImportSources({ blackbox: join(dir, 'blackbox.yml'), prometheus: promFile }), { rulePath: (p) => p, outputName: 'imported.yml' });
     imported = result;
     await writeFile(join(dir, 'imported.yml'), result.yaml);
 

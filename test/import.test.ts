@@ -10,7 +10,7 @@ import { parseTargetsFile } from '../shared/config/index.js';
 import { importSetup, SourceFile, type ImportResult } from '../shared/import/index.js';
 import { readImportSources, rulePathFrom } from '../shared/import/read-sources.js';
 import { parseRelabelRule, relabel } from '../shared/import/relabel.js';
-import { expandTemplate } from '../shared/probing/tcp/expand.js';
+import { compileRe2, expandTemplate, loadRegexEngine, type Re2Match } from '../shared/regex/index.js';
 
 const COMPOSE = 'test/fixtures/import/compose';
 const ECS = 'test/fixtures/import/ecs';
@@ -32,6 +32,10 @@ function rules(...raw: unknown[]) {
 }
 
 describe('relabelling as Prometheus does it', () => {
+  beforeAll(async () => {
+    await loadRegexEngine();
+  });
+
   it('anchors the regex: a partial match does not replace', () => {
     const out = relabel(labels({ a: 'foobar' }), rules({ source_labels: ['a'], regex: 'foo', target_label: 'b', replacement: 'x' }));
     expect(out?.get('b')).toBeUndefined();
@@ -54,7 +58,7 @@ describe('relabelling as Prometheus does it', () => {
   });
 
   it("expands like Go's Regexp.Expand: $$ is a dollar, $1x names group 1x (empty), a missing group is empty", () => {
-    const match = /(a)(b)?/.exec('a') as RegExpExecArray;
+    const match = compileRe2('(a)(b)?').exec('a') as Re2Match;
     expect(expandTemplate('$$1', match)).toBe('$1');
     expect(expandTemplate('$1x', match)).toBe('');
     expect(expandTemplate('${1}x', match)).toBe('ax');
@@ -103,9 +107,9 @@ describe('importing the fixture setups', () => {
 
   beforeAll(async () => {
     const sources = await readImportSources({ blackbox: `${COMPOSE}/blackbox.yml`, prometheus: `${COMPOSE}/prometheus.yml`, alertmanager: `${COMPOSE}/alertmanager.yml` });
-    compose = importSetup(sources, { stage: 'compose', rulePath: rulePathFrom(`${COMPOSE}/prometheus.yml`, 'targets/compose.yml'), outputName: 'targets/compose.yml' });
+    compose = await importSetup(sources, { stage: 'compose', rulePath: rulePathFrom(`${COMPOSE}/prometheus.yml`, 'targets/compose.yml'), outputName: 'targets/compose.yml' });
     const ecsSources = await readImportSources({ blackbox: `${ECS}/blackbox.yml`, prometheus: `${ECS}/prometheus.yml` });
-    ecs = importSetup(ecsSources, { rulePath: (p) => p, outputName: 'targets/ecs.yml' });
+    ecs = await importSetup(ecsSources, { rulePath: (p) => p, outputName: 'targets/ecs.yml' });
   });
 
   it('turns every /probe job into a group with the labels Prometheus gives each target', () => {
@@ -178,7 +182,7 @@ describe('importing the fixture setups', () => {
     expect(compose.report.secrets.map((s) => s.ref)).toEqual(['ssm:/periscope/compose/http-admin-auth-basic-auth-password', 'ssm:/periscope/compose/slack-webhook']);
   });
 
-  it('names the file and line of a relabel rule Prometheus would refuse, and imports the other jobs', () => {
+  it('names the file and line of a relabel rule Prometheus would refuse, and imports the other jobs', async () => {
     const prometheus = SourceFile.parse(
       'prom.yml',
       [
@@ -199,7 +203,7 @@ describe('importing the fixture setups', () => {
       ].join('\n'),
     );
     const blackbox = SourceFile.parse('bb.yml', 'modules:\n  http_2xx:\n    prober: http\n    http:\n      proxy_url: http://proxy.invalid:3128\n');
-    const result = importSetup({ prometheus, blackbox, fileSd: new Map() }, { rulePath: (p) => p, outputName: 'out.yml' });
+    const result = await importSetup({ prometheus, blackbox, fileSd: new Map() }, { rulePath: (p) => p, outputName: 'out.yml' });
     const leftOut = result.report.items.filter((i) => i.kind === 'left_out').map((i) => `${i.where} ${i.message}`);
     expect(leftOut).toEqual(['prom.yml:7 scrape job broken not imported: unknown relabel action "rewrite"', 'bb.yml:5 module http_2xx: http.proxy_url is not supported by Periscope']);
     // No instance relabel: Prometheus' instance is the exporter's address with the default port.

@@ -3,8 +3,8 @@
 import * as z from 'zod/mini';
 import { parseByteSize } from './bytes.js';
 import { parseDuration } from './duration.js';
+import { compileRe2, RegexSyntaxError } from '../regex/index.js';
 import { discoverySchema, fillPlaceholders, placeholdersIn } from './discovery-schema.js';
-import { compileRe2, RegexSyntaxError } from './regex.js';
 import { SECRET_REF_RE } from './secrets.js';
 import { transformIssue } from './zod.js';
 
@@ -28,7 +28,9 @@ const regexp = z.string().check(
     try {
       compileRe2(pattern);
     } catch (err) {
-      ctx.addIssue({ code: 'custom', message: err instanceof RegexSyntaxError ? err.message : String(err) });
+      // Anything but a syntax error (the engine not loaded yet) is for the caller: see withRegexEngine.
+      if (!(err instanceof RegexSyntaxError)) throw err;
+      ctx.addIssue({ code: 'custom', message: err.message });
     }
   }),
 );

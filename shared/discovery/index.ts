@@ -7,6 +7,7 @@ import { ConfigError } from '../config/errors.js';
 import { parseTarget } from '../config/load.js';
 import type { GroupSpec, TargetSpec } from '../config/schema.js';
 import type { Logger } from '../observability/logger.js';
+import { withRegexEngine } from '../regex/index.js';
 import type { MetricsSink } from '../observability/metrics.js';
 import { discoverInstances, DiscoveryError, type DiscoveryApis, type Instance } from './sources.js';
 
@@ -60,7 +61,8 @@ export function createDiscovery(options: DiscoveryOptions): Discover {
     } else {
       try {
         const instances = await discoverInstances(options.apis, spec);
-        targets = targetsFromInstances(spec, instances, options.logger, group.name);
+        // Templates may carry regexes (fail_if_body_matches_regexp…): the RE2 engine is loaded if so.
+        targets = await withRegexEngine(() => targetsFromInstances(spec, instances, options.logger, group.name));
         cache.set(group.name, { targets, fetchedAt: now() });
         if (targets.length === 0) options.logger.warn('discovery found no targets', { group: group.name });
         await options.metrics.put(

@@ -4,6 +4,7 @@
 import { stringify } from 'yaml';
 import { RESERVED_LABELS } from '../config/schema.js';
 import { parseTargetsFile } from '../config/load.js';
+import { loadRegexEngine } from '../regex/index.js';
 import { importAlertmanager } from './alertmanager.js';
 import { ImportReport } from './report.js';
 import { importScrapeJobs, type ScrapeSources } from './scrape-jobs.js';
@@ -72,7 +73,8 @@ function remoteWriteParams(prom: SourceFile, report: ImportReport, secretRef: (s
 }
 
 /** Builds the targets file; throws ConfigError only if the result does not validate (a bug, reported as such). */
-export function importSetup(sources: ImportSources, options: ImportOptions): ImportResult {
+export async function importSetup(sources: ImportSources, options: ImportOptions): Promise<ImportResult> {
+  await loadRegexEngine(); // relabel regexes and the schema's are RE2
   const report = new ImportReport();
   const secretRef = secretRefFor(options.stage);
   const groups = importScrapeJobs(sources, { report, secretRef: (module, what) => secretRef(`${module}-${what}`) });

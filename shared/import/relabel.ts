@@ -3,9 +3,7 @@
 // as Go's Regexp.Expand does, source values join with the separator, and the defaults are Prometheus' own
 // (action replace, regex (.*), separator ";", replacement $1).
 import { createHash } from 'node:crypto';
-import { compileRe2, RegexSyntaxError } from '../config/regex.js';
-// Go's Regexp.Expand, as blackbox's query_response uses it too.
-import { expandTemplate } from '../probing/tcp/expand.js';
+import { compileRe2, expandTemplate, RegexSyntaxError, type Re2Regex } from '../regex/index.js';
 
 export type Labels = Map<string, string>;
 
@@ -16,7 +14,7 @@ export interface RelabelRule {
   action: RelabelAction;
   sourceLabels: string[];
   separator: string;
-  regex: RegExp;
+  regex: Re2Regex;
   targetLabel: string;
   replacement: string;
   modulus: number;
@@ -28,10 +26,10 @@ const LABEL_NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 // Prometheus' check on target_label for replace: letters/underscores or $-references.
 const RELABEL_TARGET_RE = /^(?:(?:[a-zA-Z_]|\$(?:\{\w+\}|\w+))+\w*)+$/;
 
-/** Prometheus anchors every relabel regex; lookarounds instead of ^/$ keep the anchoring right under (?m). */
-export function anchoredRegex(pattern: string): RegExp {
-  const inner = compileRe2(pattern);
-  return new RegExp(`(?<![\\s\\S])(?:${inner.source})(?![\\s\\S])`, inner.flags);
+/** Prometheus anchors every relabel regex exactly so: ^(?:pattern)$ (needs the RE2 engine loaded). */
+export function anchoredRegex(pattern: string): Re2Regex {
+  compileRe2(pattern); // a syntax error names the pattern as written
+  return compileRe2(`^(?:${pattern})$`);
 }
 
 function str(value: unknown, field: string, fallback: string): string {
@@ -51,7 +49,7 @@ export function parseRelabelRule(raw: unknown): RelabelRule {
   if (!(RELABEL_ACTIONS as readonly string[]).includes(action)) throw new RelabelConfigError(`unknown relabel action "${action}"`);
   const sourceLabels = entry.source_labels === undefined ? [] : entry.source_labels;
   if (!Array.isArray(sourceLabels) || sourceLabels.some((l) => typeof l !== 'string')) throw new RelabelConfigError('source_labels must be a list of label names');
-  let regex: RegExp;
+  let regex: Re2Regex;
   try {
     regex = anchoredRegex(str(entry.regex, 'regex', '(.*)'));
   } catch (err) {
@@ -90,7 +88,6 @@ export function relabel(input: Labels, rules: readonly RelabelRule[]): Labels | 
   const labels = new Map(input);
   for (const rule of rules) {
     const value = rule.sourceLabels.map((name) => labels.get(name) ?? '').join(rule.separator);
-    rule.regex.lastIndex = 0;
     switch (rule.action) {
       case 'drop':
         if (rule.regex.test(value)) return undefined;
