@@ -33,7 +33,7 @@ afterAll(async () => {
 
 function periscope(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['bin/periscope.js', ...args], { env: { ...process.env, ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, ['bin/periscope.js', ...args], { env: { ...process.env, ...env }, timeout: 150_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
     });
   });
@@ -90,7 +90,7 @@ describe.each(['compose', 'ecs'])('the %s fixture', (fixture) => {
     periscopeRun = await periscope(['run', '--once', '--config', join(dir, 'imported.yml'), '--vm-url', vm.url, '--data-dir', join(dir, '.periscope')], {
       HTTP_ADMIN_AUTH_BASIC_AUTH_PASSWORD: ADMIN_PASSWORD,
     });
-  }, 90_000);
+  }, 240_000);
 
   it('every target has the same instance and static labels in Prometheus and in Periscope', { timeout: 90_000 }, async () => {
     expect(periscopeRun.code, periscopeRun.stderr).toBeLessThanOrEqual(1); // 1: some probes failed, on purpose

@@ -17,7 +17,7 @@ const ECS = 'test/fixtures/import/ecs';
 
 function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['bin/periscope.js', ...args], { timeout: 60_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, ['bin/periscope.js', ...args], { timeout: 150_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
     });
   });
@@ -211,7 +211,8 @@ describe('importing the fixture setups', () => {
   });
 });
 
-describe('periscope import (the command)', () => {
+// Each case starts node + tsx once or twice: slow on a loaded machine, so a generous limit (not a timing check).
+describe('periscope import (the command)', { timeout: 180_000 }, () => {
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'periscope-import-'));
