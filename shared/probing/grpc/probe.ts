@@ -113,7 +113,7 @@ class GrpcProbeRun {
     if (module.tls) {
       const tlsOptions = await buildTlsOptions(module.tls_config, host, this.options.secrets);
       const secure = await startTls(socket, { ...tlsOptions, ALPNProtocols: ['h2'] }, this.budget);
-      this.closers.push(() => secure.destroy());
+      this.closers.unshift(() => secure.destroy());
       stream = secure;
       this.tls = readTlsInfo(secure);
       this.debug(`TLS ${this.tls.version}, ${this.tls.cipher}, ALPN ${secure.alpnProtocol || 'none'}, ${this.tls.verified ? 'verified' : `not verified: ${this.tls.verify_error ?? 'unknown'}`}`);
