@@ -170,7 +170,8 @@ class GrpcProbeRun {
   details(): GrpcDetails {
     return {
       status_code: this.statusCode,
-      ...(this.statusMessage ? { status_message: this.statusMessage } : {}),
+      // grpc-js sends "OK" with a success; only a failure's message says something.
+      ...(this.statusMessage && this.statusCode !== Status.OK ? { status_message: this.statusMessage } : {}),
       ...(this.serving ? { serving_status: this.serving } : {}),
     };
   }
