@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages the tests and the benchmark run as real servers: VictoriaMetrics,
-# blackbox_exporter (the reference the probes are compared with), PostgreSQL, OpenSSL and CA certificates.
+# blackbox_exporter (the reference the probes are compared with), PostgreSQL, dnsmasq (a DNS server for the
+# DNS prober's tests), OpenSSL and CA certificates.
 # Debian 12. Idempotent: nothing is fetched when everything is present. The tests start their own server
 # processes on free loopback ports, so the system services the packages bring are stopped and disabled.
 set -euo pipefail
@@ -36,6 +37,8 @@ package_installed prometheus-blackbox-exporter || command -v prometheus-blackbox
 postgres_server_present || missing+=(postgresql)
 package_installed openssl || missing+=(openssl)
 package_installed ca-certificates || missing+=(ca-certificates)
+# dnsmasq-base: the dnsmasq binary the DNS prober's tests query, without the system service of "dnsmasq".
+package_installed dnsmasq-base || command -v dnsmasq >/dev/null 2>&1 || [ -x /usr/sbin/dnsmasq ] || missing+=(dnsmasq-base)
 
 if [ "${#missing[@]}" -eq 0 ]; then
   log "all system packages present"

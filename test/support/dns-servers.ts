@@ -5,6 +5,7 @@ import { createSocket } from 'node:dgram';
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
 import packet from 'dns-packet';
+import { findDnsmasq } from './binaries.js';
 import { freePort } from './ports.js';
 import { startProcess, waitUntilReady, type ManagedProcess } from './processes.js';
 
@@ -19,7 +20,7 @@ export async function startDnsmasq(records: string[]): Promise<DnsmasqHandle> {
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     const proc: ManagedProcess = startProcess(
-      '/usr/sbin/dnsmasq',
+      findDnsmasq(),
       ['--no-daemon', '--conf-file=/dev/null', '--no-resolv', '--no-hosts', '--pid-file=', `--port=${port}`, '--listen-address=127.0.0.1', '--bind-interfaces', ...records],
       'dnsmasq',
     );
