@@ -8,6 +8,7 @@ import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSecretResolver, parseTarget } from '../shared/config/index.js';
 import { runProbe, type ProbeResult } from '../shared/probing/index.js';
+import { loadRegexEngine } from '../shared/regex/index.js';
 import { parseExposition, startBlackbox, type BlackboxHandle, type Exposition } from './support/blackbox.js';
 import { TestCa } from './support/certs.js';
 import { startDnsmasq, startScriptedDns, type Answer, type DnsmasqHandle, type ScriptedDnsHandle } from './support/dns-servers.js';
@@ -47,6 +48,9 @@ function scriptedReplies(question: { name: string; type: string }, _transport: '
   if (name.endsWith('zone.periscope.test')) return { rcode: 'NXDOMAIN', authorities: [soa(2026120201)] };
   return { rcode: 'REFUSED' };
 }
+
+// parseTarget compiles the modules' RE2 patterns synchronously: the engine must be loaded first.
+beforeAll(() => loadRegexEngine());
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'periscope-dns-diff-'));

@@ -10,6 +10,7 @@ import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSecretResolver, parseTarget } from '../shared/config/index.js';
 import { runProbe, type ProbeResult } from '../shared/probing/index.js';
+import { loadRegexEngine } from '../shared/regex/index.js';
 import { startBlackbox, type BlackboxHandle, type Exposition } from './support/blackbox.js';
 import { selfSigned, TestCa } from './support/certs.js';
 import { startGrpcHealthServer, type GrpcServerHandle } from './support/grpc-servers.js';
@@ -30,6 +31,9 @@ let closedPort: number;
 let blackbox: BlackboxHandle;
 let caFile: string;
 const modules: Record<string, { prober: 'grpc'; timeout: string; grpc: Record<string, unknown> }> = {};
+
+// parseTarget compiles the modules' RE2 patterns synchronously: the engine must be loaded first.
+beforeAll(() => loadRegexEngine());
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'periscope-grpc-diff-'));

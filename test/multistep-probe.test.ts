@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, createSecretResolver, parseTarget, parseTargetsFile } from '../shared/config/index.js';
 import { runProbe, type ProbeResult } from '../shared/probing/index.js';
+import { loadRegexEngine } from '../shared/regex/index.js';
 import { readBody, startHttpServer, type TestServer } from './support/http-servers.js';
 
 const PASSWORD = 'correct-horse-battery-staple';
@@ -70,6 +71,9 @@ function probe(steps: unknown[], debug = false, timeout = '5s'): Promise<ProbeRe
 
 const sample = (result: ProbeResult, name: string, labels: Record<string, string> = {}) =>
   result.samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
+
+// parseTarget compiles the modules' RE2 patterns synchronously: the engine must be loaded first.
+beforeAll(() => loadRegexEngine());
 
 beforeAll(async () => {
   api = await startHttpServer((req, res) => void handler(req, res));

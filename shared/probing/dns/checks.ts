@@ -2,7 +2,7 @@
 // order: rcode, then answer, authority and additional records against their regexes. Pure functions; the
 // failure text says which rule and which record.
 import { DNS_RCODES, type DnsModule, type DnsRrValidator } from '../../config/index.js';
-import { cachedRegex } from '../http/regex-cache.js';
+import { cachedRe2 } from '../../regex/index.js';
 
 /** Why the rcode is not acceptable, or undefined. `rcode` is the number from the header. */
 export function rcodeFailure(rcode: number, valid: readonly string[]): string | undefined {
@@ -24,13 +24,13 @@ export function recordsFailure(records: readonly string[], validator: DnsRrValid
   let allMatch = true;
   for (const record of records) {
     for (const pattern of validator.fail_if_matches_regexp) {
-      if (cachedRegex(pattern).test(record)) return `record "${shortRecord(record)}" matches fail_if_matches_regexp ${JSON.stringify(pattern)}`;
+      if (cachedRe2(pattern).test(record)) return `record "${shortRecord(record)}" matches fail_if_matches_regexp ${JSON.stringify(pattern)}`;
     }
-    for (const pattern of validator.fail_if_all_match_regexp) if (!cachedRegex(pattern).test(record)) allMatch = false;
+    for (const pattern of validator.fail_if_all_match_regexp) if (!cachedRe2(pattern).test(record)) allMatch = false;
     for (const pattern of validator.fail_if_not_matches_regexp) {
-      if (!cachedRegex(pattern).test(record)) return `record "${shortRecord(record)}" does not match fail_if_not_matches_regexp ${JSON.stringify(pattern)}`;
+      if (!cachedRe2(pattern).test(record)) return `record "${shortRecord(record)}" does not match fail_if_not_matches_regexp ${JSON.stringify(pattern)}`;
     }
-    for (const pattern of validator.fail_if_none_matches_regexp) if (cachedRegex(pattern).test(record)) anyMatch = true;
+    for (const pattern of validator.fail_if_none_matches_regexp) if (cachedRe2(pattern).test(record)) anyMatch = true;
   }
   // Despite its name, blackbox (dns.go) fails when NOT every record matches; kept so pasted modules agree.
   if (validator.fail_if_all_match_regexp.length > 0 && !allMatch) return 'not every record matches fail_if_all_match_regexp';

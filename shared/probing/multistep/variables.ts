@@ -3,7 +3,7 @@
 import { VARIABLE_RE, type HttpStep, type StepExtraction } from '../../config/index.js';
 import type { ResponseHeaders } from '../http/checks.js';
 import { jsonValueAt } from '../http/json-body.js';
-import { cachedRegex } from '../http/regex-cache.js';
+import { cachedRe2 } from '../../regex/index.js';
 
 /** Replaces each `${name}`; `$${` stays a literal `${`. The schema has checked every name is defined. */
 export function substitute(template: string, variables: ReadonlyMap<string, string>): string {
@@ -25,11 +25,9 @@ export function stepRequest(step: HttpStep, variables: ReadonlyMap<string, strin
 
 /** The first capture group of an RE2 pattern in `text` (the whole match when it has none), or undefined. */
 function firstCapture(pattern: string, text: string): string | undefined {
-  const re = cachedRegex(pattern);
-  re.lastIndex = 0;
-  const match = re.exec(text);
+  const match = cachedRe2(pattern).exec(text);
   if (!match) return undefined;
-  return match[1] ?? match[0];
+  return match.groups[1] ?? match.groups[0];
 }
 
 export interface ExtractionInput {
