@@ -1,9 +1,6 @@
 // The probing capability's public face: run one target, get a ProbeResult (never throws for probe failures).
 import type { TargetSpec } from '../config/index.js';
-import { probeDns } from './dns/probe.js';
-import { probeGrpc } from './grpc/probe.js';
 import { probeHttp } from './http/probe.js';
-import { probeSteps } from './multistep/probe.js';
 import { probePostgres } from './postgres/probe.js';
 import { probeTcp } from './tcp/probe.js';
 import type { ProbeOptions, ProbeResult } from './types.js';
@@ -17,9 +14,12 @@ export function runProbe(target: TargetSpec, options: ProbeOptions): Promise<Pro
   if (target.http) return probeHttp(target.name, target.http, effective);
   if (target.tcp) return probeTcp(target.name, target.tcp, effective);
   if (target.postgres) return probePostgres(target.name, target.postgres, effective);
-  if (target.dns) return probeDns(target.name, target.dns, effective);
-  if (target.grpc) return probeGrpc(target.name, target.grpc, effective);
-  if (target.steps) return probeSteps(target.name, target.steps, effective);
+  // DNS, gRPC and multi-step probers (and dns-packet, the protobuf codec) are loaded on first use, like pg:
+  // in the bundle, but not initialised by groups that only probe HTTP.
+  const { dns, grpc, steps } = target;
+  if (dns) return import('./dns/probe.js').then(({ probeDns }) => probeDns(target.name, dns, effective));
+  if (grpc) return import('./grpc/probe.js').then(({ probeGrpc }) => probeGrpc(target.name, grpc, effective));
+  if (steps) return import('./multistep/probe.js').then(({ probeSteps }) => probeSteps(target.name, steps, effective));
   // The schema guarantees exactly one module block; this is a programming error, not bad input.
   throw new Error(`target ${target.name} has no module block`);
 }
