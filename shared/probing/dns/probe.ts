@@ -9,7 +9,7 @@ import { isIP } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { DnsModule } from '../../config/index.js';
 import { monotonicSeconds } from '../clock.js';
-import { ProbeBudget } from '../deadline.js';
+import { ProbeBudget, runWithinBudget } from '../deadline.js';
 import { classifyError, ProbeFailure } from '../failure.js';
 import { resolveHost, type Resolved } from '../resolve.js';
 import { buildResult } from '../samples.js';
@@ -183,15 +183,7 @@ export async function probeDns(targetName: string, module: DnsModule, options: P
   const started = monotonicSeconds();
   const budget = new ProbeBudget(options.timeoutMs, options.signal);
   const run = new DnsProbeRun(module, options, budget, started);
-  try {
-    const work = run.execute();
-    work.catch(() => undefined);
-    await budget.race(work, true);
-  } catch (err) {
-    run.fail(err);
-  } finally {
-    budget.dispose();
-  }
+  await runWithinBudget(budget, run);
   const phases: PhaseTiming[] = (['resolve', 'connect', 'request'] as const).map((phase) => ({ phase, seconds: run.phases[phase] }));
   return buildResult({
     target: targetName,

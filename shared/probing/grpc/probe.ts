@@ -9,7 +9,7 @@ import type { TLSSocket } from 'node:tls';
 import type { GrpcModule } from '../../config/index.js';
 import { SecretError } from '../../config/index.js';
 import { monotonicSeconds } from '../clock.js';
-import { ProbeBudget } from '../deadline.js';
+import { ProbeBudget, runWithinBudget } from '../deadline.js';
 import { classifyError, ProbeFailure } from '../failure.js';
 import { resolveHost, type Resolved } from '../resolve.js';
 import { buildResult } from '../samples.js';
@@ -183,18 +183,7 @@ export async function probeGrpc(targetName: string, module: GrpcModule, options:
   const started = monotonicSeconds();
   const budget = new ProbeBudget(options.timeoutMs, options.signal);
   const run = new GrpcProbeRun(module, options, budget, started);
-  const offAbort = budget.onAbort(() => run.close());
-  try {
-    const work = run.execute();
-    work.catch(() => undefined);
-    await budget.race(work, true);
-  } catch (err) {
-    run.fail(err);
-  } finally {
-    offAbort();
-    budget.dispose();
-    run.close();
-  }
+  await runWithinBudget(budget, run);
   const end = monotonicSeconds();
   const phases = [{ phase: 'resolve', seconds: run.resolved?.seconds ?? 0 }];
   if (run.checkStarted !== undefined) phases.push({ phase: 'check', seconds: end - run.checkStarted });

@@ -6,7 +6,7 @@
 import { isIP } from 'node:net';
 import type { HttpModule } from '../../config/index.js';
 import { monotonicSeconds } from '../clock.js';
-import { ProbeBudget } from '../deadline.js';
+import { ProbeBudget, runWithinBudget } from '../deadline.js';
 import { classifyError } from '../failure.js';
 import { resolveHost, type Resolved } from '../resolve.js';
 import { buildResult } from '../samples.js';
@@ -338,20 +338,7 @@ export async function probeHttpStep(
   const started = monotonicSeconds();
   const budget = new ProbeBudget(options.timeoutMs, options.signal);
   const run = new HttpProbeRun(module, options, budget, started, step);
-  const offAbort = budget.onAbort((failure) => run.abort(failure));
-  try {
-    // The race makes the probe return at its deadline even if a close is slow to surface as an error.
-    const work = run.execute();
-    // When the budget wins the race, the work's own rejection arrives later and is already accounted for.
-    work.catch(() => undefined);
-    await budget.race(work, true);
-  } catch (err) {
-    run.fail(err);
-  } finally {
-    offAbort();
-    budget.dispose();
-    run.close();
-  }
+  await runWithinBudget(budget, run);
   const now = monotonicSeconds();
   const response = run.captured();
   return { result: run.result(targetName, timestampMs, now - started, now), ...(response ? { response } : {}) };

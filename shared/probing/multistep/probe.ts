@@ -6,6 +6,7 @@
 import { SecretError, type HttpModule, type StepsModule } from '../../config/index.js';
 import { monotonicSeconds } from '../clock.js';
 import { ProbeFailure } from '../failure.js';
+import { formatDebug } from '../format.js';
 import { probeHttpStep } from '../http/probe.js';
 import { httpInstance } from '../http/request.js';
 import { buildResult } from '../samples.js';
@@ -130,19 +131,9 @@ function scrub(text: string, secrets: readonly string[]): string {
   return out;
 }
 
-/** One step's request, responses, body excerpt and log, already scrubbed by the HTTP prober. */
+/** One step's request, responses, body excerpt and log (formatDebug's text, already scrubbed by the HTTP prober). */
 function appendStepLog(log: string[], label: string, result: ProbeResult): void {
   log.push(`=== ${label}: ${result.success ? 'ok' : `FAILED (${result.reason ?? 'unknown'})`}`);
-  const debug = result.debug;
-  if (!debug) return;
-  if (debug.request) {
-    log.push(`> ${debug.request.method} ${debug.request.url}`);
-    for (const [name, value] of Object.entries(debug.request.headers)) log.push(`> ${name}: ${value}`);
-  }
-  for (const response of debug.responses ?? []) {
-    log.push(`< ${response.status} from ${response.url}`);
-    for (const [name, value] of Object.entries(response.headers)) log.push(`< ${name}: ${value}`);
-  }
-  if (debug.body_excerpt !== undefined) log.push(`  body: ${debug.body_excerpt.slice(0, 300).replace(/\s+/g, ' ')}`);
-  for (const line of debug.log) log.push(`  ${line}`);
+  const text = formatDebug(result);
+  if (text) log.push(...text.split('\n'));
 }
