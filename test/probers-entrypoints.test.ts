@@ -85,7 +85,7 @@ describe('periscope probe', () => {
     expect(run.stdout).toContain('rcode NXDOMAIN is not one of the valid rcodes (NOERROR)');
   });
 
-  it('probes a gRPC health service from a grpc:// URL', async () => {
+  it('probes a gRPC health service from a grpc:// URL', { timeout: 60_000 }, async () => {
     const ok = await periscope(['probe', `grpc://${grpcServer.address}`, '--debug']);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain('gRPC status 0 · SERVING');
@@ -95,14 +95,22 @@ describe('periscope probe', () => {
     expect(notServing.stdout).toContain('reason=not_serving');
   });
 
-  it('runs DNS, gRPC and multi-step targets of a targets file by name', async () => {
+  // Each runs the CLI as a child process (tsx compiling on start): give them room on a loaded machine.
+  it('runs a DNS target of a targets file by name', { timeout: 60_000 }, async () => {
     const zone = await periscope(['probe', '--config', targetsFile, '--target', 'zone-serial', '--json']);
     expect(zone.code).toBe(0);
     const result = JSON.parse(zone.stdout) as { dns: { serial: number }; samples: Array<{ name: string; value: number }> };
     expect(result.dns.serial).toBe(42);
     expect(result.samples.find((s) => s.name === 'probe_dns_serial')?.value).toBe(42);
+  });
+
+  it('runs a gRPC target of a targets file by name', { timeout: 60_000 }, async () => {
     const billing = await periscope(['probe', '--config', targetsFile, '--target', 'billing-health']);
     expect(billing.code).toBe(1);
+    expect(billing.stdout).toContain('NOT_SERVING');
+  });
+
+  it('runs a multi-step target of a targets file by name', { timeout: 60_000 }, async () => {
     const flow = await periscope(['probe', '--config', targetsFile, '--target', 'api-flow']);
     expect(flow.stdout).toContain('login 200 → call 200');
     expect(flow.code).toBe(0);
