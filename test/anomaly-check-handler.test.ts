@@ -112,7 +112,8 @@ describe('anomaly-check handler', () => {
     const second = await cold();
     expect(second).toMatchObject({ groups: [{ group: 'pizza', firing: 1, sent: 0 }] });
     expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
-  });
+    // Two handler loads (fresh modules, AWS SDK clients included) on a busy machine.
+  }, 90_000);
 
   it('sends without a claim when the claims table cannot be reached: a duplicate page rather than a lost one', async () => {
     const handler = await loadHandler({ ...env('other.yml'), AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9' });
