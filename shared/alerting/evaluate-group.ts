@@ -7,14 +7,14 @@ import { writeSamples } from '../storage/write-samples.js';
 import type { VmWriteConfig } from '../storage/write-batch.js';
 import type { TimedSample } from '../storage/exposition.js';
 import type { Spool } from '../storage/spool.js';
-import { judgeAnomaly, labelKey, type AnomalyVerdict } from './anomaly.js';
+import type { AnomalyVerdict } from './anomaly.js';
 import { claimSlot, forceFlush } from './claim.js';
 import type { CompiledGroup, CompiledRule } from './compile.js';
 import { stepAlerts, type ActiveSample, type AlertState, type LifecycleResult } from './lifecycle.js';
 import { mutedBy } from './maintenance.js';
 import type { AlertingSettings } from './rules-schema.js';
 import { decodeStates, encodeAlertStates, encodeRuleHealth, STATE_SERIES_MATCH } from './state-store.js';
-import { renderTemplate } from './template/index.js';
+import { alertSamples, formatNumber, judgeSeasons, notifiedAlert, type AnomalyJudgement } from './rule-results.js';
 import { exportRaw, queryInstant, QueryError, type InstantSample, type VmReadConfig } from './vm-query.js';
 
 export interface AlertingDeps {
@@ -103,78 +103,38 @@ interface RuleOutcome {
   error?: string;
 }
 
-async function runRuleQuery(rule: CompiledRule, slot: number, deps: AlertingDeps, externalLabels: Record<string, string>): Promise<RuleOutcome> {
+async function runRuleQuery(rule: CompiledRule, slot: number, deps: AlertingDeps, externalLabels: Record<string, string>, stepSec: number): Promise<RuleOutcome> {
   try {
     let samples: InstantSample[];
-    let anomaly: RuleReport['anomaly'];
-    const baselines = new Map<string, string>();
+    let judgement: AnomalyJudgement | undefined;
     if (rule.anomaly) {
       const spec = rule.anomaly;
       const [current, ...history] = await Promise.all(
-        Array.from({ length: spec.baseline.periods + 1 }, (_, k) => queryInstant(deps.read, rule.expr, (slot - k * spec.baseline.season) / 1000)),
+        Array.from({ length: spec.baseline.periods + 1 }, (_, k) => queryInstant(deps.read, rule.expr, (slot - k * spec.baseline.season) / 1000, stepSec)),
       );
-      const past = history.map((h) => new Map(h.map((s) => [labelKey(s.labels), s.value])));
-      anomaly = [];
-      samples = [];
-      for (const s of current ?? []) {
-        const key = labelKey(s.labels);
-        const verdict = judgeAnomaly(s.value, past.map((m) => m.get(key) ?? NaN), spec);
-        anomaly.push({ labels: s.labels, verdict, value: s.value });
-        if (!verdict.anomalous || !verdict.baseline) continue;
-        samples.push(s);
-        const b = verdict.baseline;
-        baselines.set(key, `median ${formatNumber(b.median)} over ${b.seasons} past seasons, typical deviation ${formatNumber(b.scaledMad)}, now ${formatNumber(s.value)} (${Number.isFinite(verdict.score) ? `${verdict.score.toFixed(1)} deviations` : 'history was flat'})`);
-      }
+      judgement = judgeSeasons(rule, current ?? [], history);
+      samples = judgement.anomalous;
     } else {
-      samples = await queryInstant(deps.read, rule.expr, slot / 1000);
+      samples = await queryInstant(deps.read, rule.expr, slot / 1000, stepSec);
     }
-    const active = samples.map((s): ActiveSample & { key: string } => {
-      const base = { ...externalLabels, ...s.labels };
-      const labels: Record<string, string> = { ...base };
-      for (const [name, template] of rule.labels) labels[name] = renderTemplate(template, { value: s.value, labels: base, externalLabels, expr: rule.expr });
-      labels.alertname = rule.name;
-      labels.alertgroup = rule.group;
-      return { labels, value: s.value, key: labelKey(s.labels) };
-    });
+    const active = alertSamples(rule, samples, externalLabels);
     const mapped = new Map<string, string>();
     for (const a of active) {
-      const b = baselines.get(a.key);
+      const b = judgement?.baselines.get(a.seriesKey);
       if (b) mapped.set(JSON.stringify(a.labels), b);
     }
-    return { rule, samples: active, ...(anomaly ? { anomaly } : {}), baselines: mapped };
+    return { rule, samples: active, ...(judgement ? { anomaly: judgement.verdicts } : {}), baselines: mapped };
   } catch (err) {
     if (err instanceof QueryError) return { rule, error: err.message };
     return { rule, error: `${(err as Error).name}: ${(err as Error).message}` };
   }
 }
 
-export function formatNumber(value: number): string {
-  if (!Number.isFinite(value)) return String(value);
-  if (Number.isInteger(value)) return String(value);
-  return String(Number(value.toPrecision(6)));
-}
+export { formatNumber };
 
 function queryUrl(base: string | undefined, expr: string): string | undefined {
   if (!base) return undefined;
   return `${base.replace(/\/+$/, '')}/vmui/#/?g0.expr=${encodeURIComponent(expr)}&g0.range_input=1h&g0.tab=0`;
-}
-
-function notifiedAlert(state: AlertState, rule: CompiledRule, slot: number, externalLabels: Record<string, string>, endedAt?: number, baseline?: string): NotifiedAlert {
-  const annotations: Record<string, string> = {};
-  for (const [name, template] of rule.annotations) {
-    annotations[name] = renderTemplate(template, { value: state.value, labels: state.labels, externalLabels, expr: rule.expr });
-  }
-  if (baseline && annotations.baseline === undefined) annotations.baseline = baseline;
-  const end = endedAt ?? slot;
-  return {
-    labels: state.labels,
-    annotations,
-    value: state.value,
-    started_at: new Date(state.activeAt).toISOString(),
-    ...(endedAt !== undefined ? { ended_at: new Date(endedAt).toISOString() } : {}),
-    duration_seconds: Math.max(0, Math.round((end - state.activeAt) / 1000)),
-    fingerprint: state.fingerprint,
-  };
 }
 
 export async function evaluateGroup(group: CompiledGroup, deps: AlertingDeps, nowMs: number): Promise<GroupReport> {
@@ -187,7 +147,7 @@ export async function evaluateGroup(group: CompiledGroup, deps: AlertingDeps, no
     }),
     slot,
   );
-  const outcomes = await mapLimit(group.rules, deps.ruleConcurrency ?? 8, (rule) => runRuleQuery(rule, slot, deps, external));
+  const outcomes = await mapLimit(group.rules, deps.ruleConcurrency ?? 8, (rule) => runRuleQuery(rule, slot, deps, external, group.intervalMs / 1000));
 
   const reports: RuleReport[] = [];
   const notifications: Array<{ notification: Notification; states: AlertState[]; previousNotifiedAt: Array<number | undefined> }> = [];
