@@ -36,7 +36,7 @@ function sameMap(a: Record<string, string>, b: Record<string, string>): boolean 
 function alertList(alerts: readonly GotAlert[]): string {
   if (alerts.length === 0) return '[]';
   const items = alerts.map((a, i) => `            ${i}:\n              Labels:${formatLabels(a.labels)}\n              Annotations:${formatLabels(a.annotations)}`);
-  return `[\n${items.join('\n')}\n            ]`;
+  return `[\n${items.join(',\n')}\n            ]`;
 }
 
 const byLabels = (a: { labels: Record<string, string> }, b: { labels: Record<string, string> }) => {
@@ -72,6 +72,7 @@ function sameValue(a: number, b: number): boolean {
 }
 
 function sampleList(samples: readonly GotSample[]): string {
+  if (samples.length === 0) return 'nil';
   return samples.map((s) => `${formatLabels(s.labels)} ${goExponent(s.value)}`).join(', ');
 }
 

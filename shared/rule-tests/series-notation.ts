@@ -4,7 +4,7 @@ export type SeriesPoint = { kind: 'value'; value: number } | { kind: 'gap' } | {
 
 export class NotationError extends Error {}
 
-const NUMBER = String.raw`[+-]?(?:Inf|NaN|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|0[xX][0-9a-fA-F]+)`;
+const NUMBER = String.raw`[+-]?(?:Inf|NaN|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)`;
 const UNSIGNED = String.raw`(?:Inf|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)`;
 const SINGLE_RE = new RegExp(`^${NUMBER}$`, 'i');
 const EXPANDING_RE = new RegExp(`^(${NUMBER})(?:([+-])(${UNSIGNED}))?x(\\d+)$`, 'i');
