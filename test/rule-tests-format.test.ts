@@ -2,7 +2,7 @@
 // failure messages laid out as promtool prints them.
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../shared/config/index.js';
-import { compareAlerts, compareSamples, goExponent } from '../shared/rule-tests/compare.js';
+import { compareAlerts, compareSamples, goExponent, promDuration } from '../shared/rule-tests/compare.js';
 import { encodeWriteRequest, snappyLiterals } from '../shared/rule-tests/remote-write.js';
 import { expandValues, formatLabels, parseSeriesSelector } from '../shared/rule-tests/series-notation.js';
 import { parseRuleTestFile, seriesSamples } from '../shared/rule-tests/test-file.js';
@@ -102,6 +102,8 @@ describe('failure messages', () => {
     expect(compareSamples(expr, [{ labels: { __name__: 'up' }, value: 1500 }])).toBe('    expr: "up", time: 2m,\n        exp: {__name__="up"} 4E+00\n        got: {__name__="up"} 1.5E+03');
     expect(compareSamples(expr, [])).toMatch(/got: nil$/);
     expect(goExponent(0.125)).toBe('1.25E-01');
+    expect(promDuration(700 * 3_600_000 + 300_000)).toBe('4w1d4h5m');
+    expect(promDuration(150_000)).toBe('2m30s');
   });
 });
 

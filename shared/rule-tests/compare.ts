@@ -1,6 +1,5 @@
 // Expected against actual, with failure messages laid out as promtool prints them, so a user moving
 // from Prometheus reads the same thing. Pure.
-import { formatDuration } from '../config/duration.js';
 import { formatLabels } from './series-notation.js';
 import type { AlertRuleTest, PromqlExprTest } from './test-file.js';
 
@@ -14,9 +13,28 @@ export interface GotSample {
   value: number;
 }
 
-/** Go's model.Duration text: 0s, 10m, 1h30m. */
+const PROM_UNITS: ReadonlyArray<[string, number]> = [
+  ['y', 31_536_000_000],
+  ['w', 604_800_000],
+  ['d', 86_400_000],
+  ['h', 3_600_000],
+  ['m', 60_000],
+  ['s', 1_000],
+  ['ms', 1],
+];
+
+/** Prometheus' model.Duration text, as promtool prints times: 0s, 10m, 1h30m, 4w1d4h5m. */
 export function promDuration(ms: number): string {
-  return ms === 0 ? '0s' : formatDuration(ms);
+  if (ms === 0) return '0s';
+  let rest = Math.round(ms);
+  let out = '';
+  for (const [unit, size] of PROM_UNITS) {
+    if (rest >= size) {
+      out += `${Math.floor(rest / size)}${unit}`;
+      rest %= size;
+    }
+  }
+  return out;
 }
 
 /** Go's strconv.FormatFloat(v, 'E', -1, 64), as promtool prints sample values: 4E+00, 1.5E+03. */
