@@ -2,7 +2,7 @@
 // rule, move alerts through their lifecycle, build notifications (grouped per rule and status), claim the
 // slot so overlapping evaluations notify once, send, and write the new state back.
 import type { Logger } from '../observability/logger.js';
-import type { Notification, NotifiedAlert } from '../notify/types.js';
+import type { Notification } from '../notify/types.js';
 import { writeSamples } from '../storage/write-samples.js';
 import type { VmWriteConfig } from '../storage/write-batch.js';
 import type { TimedSample } from '../storage/exposition.js';
