@@ -1,13 +1,13 @@
 // `periscope check --replay FROM..TO [--step 1m] [--json]`: the rules of a targets file evaluated over a
 // past range of an existing VictoriaMetrics; prints every alert that would have fired and the
 // notifications it would have sent. Writes nothing, sends nothing.
-import { ConfigError, loadTargetsFile, parseDuration } from '../shared/config/index.js';
+import { ConfigError, createSecretResolver, loadTargetsFile, parseDuration } from '../shared/config/index.js';
 import { loadAlertingConfig } from '../shared/alerting/load-rules.js';
 import { replayAlerting, type ReplayReport } from '../shared/alerting/replay/replay.js';
 import { formatNumber } from '../shared/alerting/rule-results.js';
 import { vmAuthFromEnv } from '../shared/aws/probe-runtime.js';
-import { createSecretResolver } from '../shared/config/index.js';
 import { formatDuration } from '../shared/config/duration.js';
+import { labelText } from './alert-output.js';
 
 export interface ReplayFlags {
   config: string;
@@ -40,13 +40,6 @@ export function parseRange(text: string, nowMs: number): { fromMs: number; toMs:
   if (to === undefined) throw bad('--replay', `"${parts[1]}" is not a time (RFC 3339, YYYY-MM-DD, now or now-DURATION)`);
   if (to <= from) throw bad('--replay', 'the range ends before it starts');
   return { fromMs: from, toMs: to };
-}
-
-function labelText(labels: Record<string, string>): string {
-  return Object.entries(labels)
-    .filter(([k]) => k !== 'alertname' && k !== 'alertgroup')
-    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
-    .join(', ');
 }
 
 export function formatReplay(report: ReplayReport): string {
