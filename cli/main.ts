@@ -109,6 +109,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--vm-url <url>', 'VictoriaMetrics to query (default: $VM_URL)')
     .option('--json', 'print the evaluation as JSON')
     .option('--notify', 'write alert state and send notifications, as the anomaly check does')
+    .option('--data-dir <dir>', 'where local state lives (slot claims shared with `periscope run`)', '.periscope')
     .option('--replay <range>', 'evaluate over a past range FROM..TO (e.g. 2026-11-01..2026-12-01, now-7d..now) and list the alerts that would have fired; writes and sends nothing')
     .option('--step <duration>', 'with --replay: evaluation step (default each group\'s interval)')
     .action(async (flags: CheckFlags & { replay?: string; step?: string }) => {

@@ -4,7 +4,7 @@
 import { ConfigError, createSecretResolver, loadTargetsFile, parseDuration } from '../shared/config/index.js';
 import { loadAlertingConfig } from '../shared/alerting/load-rules.js';
 import { replayAlerting, type ReplayReport } from '../shared/alerting/replay/replay.js';
-import { formatNumber } from '../shared/alerting/rule-results.js';
+import { formatNumber } from '../shared/alerting/anomaly.js';
 import { vmAuthFromEnv } from '../shared/aws/probe-runtime.js';
 import { formatDuration } from '../shared/config/duration.js';
 import { labelText } from './alert-output.js';

@@ -2,13 +2,16 @@
 // (test time 0 at ORIGIN_MS) with staleness markers, the rules are evaluated at every evaluation_interval
 // from time 0 by the replay (the anomaly check's own lifecycle, templating and anomaly code), and the
 // firing alerts and promql_expr_test results are compared with the expected ones.
-import { forceFlush } from '../alerting/claim.js';
+import { describeBaseline } from '../alerting/anomaly.js';
 import type { CompiledGroup, CompiledRule } from '../alerting/compile.js';
-import type { AlertState } from '../alerting/lifecycle.js';
-import { rangesFor, replaySteps } from '../alerting/replay/replay.js';
-import { replayRule } from '../alerting/replay/replay-rule.js';
-import { fetchResults } from '../alerting/replay/results-table.js';
-import { renderAnnotations } from '../alerting/rule-results.js';
+import { labelFingerprint } from '../alerting/label-fingerprint.js';
+import { fetchTables, replaySteps } from '../alerting/replay/replay.js';
+import { replayGroup } from '../alerting/replay/replay-group.js';
+import type { RuleReport } from '../alerting/reports.js';
+import { alertLabels } from '../alerting/rule-executors.js';
+import type { AlertingSettings } from '../alerting/rules-schema.js';
+import { renderTemplate } from '../alerting/template/index.js';
+import { forceFlush } from '../alerting/vm-alert-state-store.js';
 import { queryInstant, type VmReadConfig } from '../alerting/vm-query.js';
 import { vmEndpoint } from '../storage/vm-url.js';
 import { compareAlerts, compareSamples, promDuration, type GotAlert } from './compare.js';
@@ -51,34 +54,54 @@ async function loadSeries(vm: TestVictoriaMetrics, test: RuleTest): Promise<void
   await forceFlush(vm.url);
 }
 
-/** Firing alerts by alertname, at each evaluation time asked for (test time, ms). */
-async function firingAlerts(read: VmReadConfig, rules: readonly CompiledRule[], test: RuleTest, evalIntervalMs: number, failures: string[]): Promise<Map<string, Map<number, GotAlert[]>>> {
+/**
+ * The firing alerts of a rule's report as a notification would carry them: the rule's annotations rendered
+ * for each alert, and an anomaly's baseline annotation (from the report's judgements) unless the rule sets one.
+ */
+function firingAlerts(rule: CompiledRule, report: RuleReport, externalLabels: Record<string, string>): GotAlert[] {
+  const baselines = new Map<string, string>();
+  for (const j of report.anomaly ?? []) {
+    if (!j.verdict.anomalous || !j.verdict.baseline) continue;
+    baselines.set(labelFingerprint(alertLabels(rule, { labels: j.labels, value: j.value }, externalLabels)), describeBaseline(j.verdict.baseline, j.value, j.verdict.score));
+  }
+  return report.alerts
+    .filter((a) => a.phase === 'firing')
+    .map((a) => {
+      const annotations: Record<string, string> = {};
+      for (const [name, template] of rule.annotations) annotations[name] = renderTemplate(template, { value: a.value, labels: a.labels, externalLabels, expr: rule.expr });
+      const baseline = baselines.get(labelFingerprint(a.labels));
+      if (baseline !== undefined) annotations.baseline ??= baseline;
+      return { labels: a.labels, annotations };
+    });
+}
+
+/** Firing alerts by alertname and test time, at each evaluation an alert test asks about. */
+async function alertsAt(read: VmReadConfig, groups: readonly CompiledGroup[], test: RuleTest, evalIntervalMs: number, failures: string[]): Promise<Map<string, Map<number, GotAlert[]>>> {
   const wanted = new Set(test.alertTests.map((a) => a.alertname));
   const asked = new Set(test.alertTests.map((a) => Math.floor(a.evalTimeMs / evalIntervalMs) * evalIntervalMs + ORIGIN_MS));
   const out = new Map<string, Map<number, GotAlert[]>>();
   if (asked.size === 0) return out;
   const steps = replaySteps(ORIGIN_MS, Math.max(...asked), evalIntervalMs);
-  const external = test.externalLabels;
-  for (const rule of rules.filter((r) => wanted.has(r.name))) {
-    let table;
-    try {
-      table = await fetchResults(read, rule.expr, rangesFor(rule, steps, evalIntervalMs));
-    } catch (err) {
-      failures.push(`    rule ${rule.name} (group ${rule.group}) cannot be evaluated: ${(err as Error).message}`);
-      continue;
-    }
-    const byTime = out.get(rule.name) ?? new Map<number, GotAlert[]>();
-    out.set(rule.name, byTime);
-    replayRule({
-      rule,
+  const settings: AlertingSettings = { evaluation_interval: evalIntervalMs, repeat_interval: 4 * 3_600_000, maintenance: [], external_labels: test.externalLabels };
+  for (const group of groups) {
+    const rules = group.rules.filter((r) => wanted.has(r.name));
+    if (rules.length === 0) continue;
+    const { tables, failed } = await fetchTables(read, rules, steps, evalIntervalMs);
+    for (const [rule, error] of failed) failures.push(`    rule ${rule.name} (group ${rule.group}) cannot be evaluated: ${error}`);
+    // promtool evaluates every group at evaluation_interval, whatever the group's own interval.
+    const runnable = { ...group, intervalMs: evalIntervalMs, rules: rules.filter((r) => !failed.has(r)) };
+    await replayGroup({
+      group: runnable,
       steps,
-      resultsAt: table.at,
-      externalLabels: external,
-      maintenance: [],
-      onStep: (ts: number, states: readonly AlertState[], baselines: ReadonlyMap<string, string>) => {
+      tables,
+      settings,
+      onStep: (ts, report) => {
         if (!asked.has(ts)) return;
-        const firing = states.filter((s) => s.phase === 'firing').map((s) => ({ labels: s.labels, annotations: renderAnnotations(rule, s, external, baselines.get(JSON.stringify(s.labels))) }));
-        byTime.set(ts - ORIGIN_MS, [...(byTime.get(ts - ORIGIN_MS) ?? []), ...firing]);
+        report.rules.forEach((r, i) => {
+          const byTime = out.get(r.rule) ?? new Map<number, GotAlert[]>();
+          out.set(r.rule, byTime);
+          byTime.set(ts - ORIGIN_MS, [...(byTime.get(ts - ORIGIN_MS) ?? []), ...firingAlerts(runnable.rules[i] as CompiledRule, r, test.externalLabels)]);
+        });
       },
     });
   }
@@ -90,7 +113,7 @@ export async function runRuleTest(vm: TestVictoriaMetrics, file: RuleTestFile, g
   const read: VmReadConfig = { url: vm.url, timeoutMs: 60_000 };
   await loadSeries(vm, test);
   const ei = file.evaluationIntervalMs;
-  const alerts = await firingAlerts(read, groups.flatMap((g) => g.rules), test, ei, failures);
+  const alerts = await alertsAt(read, groups, test, ei, failures);
   for (const alertTest of test.alertTests) {
     const at = Math.floor(alertTest.evalTimeMs / ei) * ei;
     const failure = compareAlerts(alertTest, alerts.get(alertTest.alertname)?.get(at) ?? []);

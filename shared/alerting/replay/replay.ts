@@ -1,12 +1,13 @@
 // `periscope check --replay`: the rules evaluated over a past range of an existing VictoriaMetrics, every
 // alert that would have fired and every notification that would have gone out. Read-only: nothing is
 // written to the alert state and nothing is sent. Alerts start from no state at the start of the range
-// (an alert already firing then shows as starting at the first step).
-import type { CompiledGroup, CompiledRule } from '../compile.js';
+// (an alert already firing then shows as starting at the first step). Each group goes through the anomaly
+// check's own evaluation (replay-group.ts); only the query results come from range queries.
+import type { CompiledRule } from '../compile.js';
 import type { AlertingConfig } from '../load-rules.js';
 import type { VmReadConfig } from '../vm-query.js';
-import { replayRule, type ReplayIncident, type ReplayNotification } from './replay-rule.js';
-import { fetchResults, type TableRange } from './results-table.js';
+import { replayGroup, type ReplayIncident, type ReplayNotification } from './replay-group.js';
+import { fetchResults, type ResultsTable, type TableRange } from './results-table.js';
 
 export interface ReplayOptions {
   fromMs: number;
@@ -49,6 +50,27 @@ export function rangesFor(rule: CompiledRule, steps: readonly number[], stepMs: 
   return Array.from({ length: periods + 1 }, (_, k) => ({ startMs: first - k * season, endMs: last - k * season, stepMs }));
 }
 
+/** Range-query tables for every rule's expression (one per distinct expression). */
+export async function fetchTables(read: VmReadConfig, rules: readonly CompiledRule[], steps: readonly number[], stepMs: number, concurrency = 4): Promise<{ tables: Map<string, ResultsTable>; failed: Map<CompiledRule, string> }> {
+  const tables = new Map<string, ResultsTable>();
+  const failed = new Map<CompiledRule, string>();
+  const byExpr = new Map<string, CompiledRule[]>();
+  for (const rule of rules) byExpr.set(rule.expr, [...(byExpr.get(rule.expr) ?? []), rule]);
+  await mapLimit([...byExpr.values()], concurrency, async (same) => {
+    const first = same[0] as CompiledRule;
+    // Anomaly rules need the same steps whole seasons back: the widest ranges of the rules sharing it.
+    const reach = (r: CompiledRule) => (r.anomaly ? r.anomaly.baseline.periods * r.anomaly.baseline.season : 0);
+    const widest = same.reduce((a, b) => (reach(b) > reach(a) ? b : a));
+    const ranges = rangesFor(widest, steps, stepMs);
+    try {
+      tables.set(first.expr, await fetchResults(read, first.expr, ranges));
+    } catch (err) {
+      for (const r of same) failed.set(r, (err as Error).message);
+    }
+  });
+  return { tables, failed };
+}
+
 async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
@@ -70,23 +92,21 @@ export async function replayAlerting(config: AlertingConfig, read: VmReadConfig,
     errors: [],
     duration_ms: 0,
   };
-  const work = config.groups.flatMap((group: CompiledGroup) => group.rules.map((rule) => ({ group, rule })));
-  report.rules = work.length;
-  await mapLimit(work, options.concurrency ?? 4, async ({ group, rule }) => {
+  report.rules = config.groups.reduce((n, g) => n + g.rules.length, 0);
+  await mapLimit(config.groups, options.concurrency ?? 2, async (group) => {
     const stepMs = options.stepMs ?? group.intervalMs;
     const steps = replaySteps(options.fromMs, options.toMs, stepMs);
     if (steps.length === 0) return;
-    try {
-      const table = await fetchResults(read, rule.expr, rangesFor(rule, steps, stepMs));
-      report.range_requests += table.requests;
-      const result = replayRule({ rule, steps, resultsAt: table.at, externalLabels: config.settings.external_labels, maintenance: config.settings.maintenance });
-      report.evaluations += steps.length;
-      report.incidents.push(...result.incidents);
-      report.notifications.push(...result.notifications);
-      report.pending_only += result.pending_only;
-    } catch (err) {
-      report.errors.push({ group: group.name, rule: rule.name, error: (err as Error).message });
-    }
+    const { tables, failed } = await fetchTables(read, group.rules, steps, stepMs);
+    for (const [rule, error] of failed) report.errors.push({ group: group.name, rule: rule.name, error });
+    for (const t of tables.values()) report.range_requests += t.requests;
+    // A rule whose query VictoriaMetrics rejects is left out; the others replay.
+    const runnable = { ...group, rules: group.rules.filter((r) => !failed.has(r)) };
+    const result = await replayGroup({ group: runnable, steps, tables, settings: config.settings });
+    report.evaluations += steps.length * runnable.rules.length;
+    report.incidents.push(...result.incidents);
+    report.notifications.push(...result.notifications);
+    report.pending_only += result.pending_only;
   });
   const byTime = <T extends { at?: string; started_at?: string; alertname: string }>(a: T, b: T) => {
     const ta = a.started_at ?? a.at ?? '';

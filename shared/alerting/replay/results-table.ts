@@ -2,11 +2,10 @@
 // chunks VictoriaMetrics accepts (-search.maxPointsPerTimeseries is 30 000 by default). With the step as
 // the instant query's step, a range query's point at t equals the instant query at t (test/replay.test.ts
 // proves it), so one request covers thousands of evaluations.
-import type { SeriesValue } from '../rule-results.js';
-import { queryRange, type VmReadConfig } from '../vm-query.js';
+import { queryRange, type InstantSample, type VmReadConfig } from '../vm-query.js';
 
 export interface ResultsTable {
-  at(ts: number): readonly SeriesValue[];
+  at(ts: number): readonly InstantSample[];
   /** Range requests made to fill it. */
   requests: number;
 }
@@ -18,7 +17,7 @@ export interface TableRange {
   stepMs: number;
 }
 
-const EMPTY: readonly SeriesValue[] = [];
+const EMPTY: readonly InstantSample[] = [];
 
 export function chunkRange(range: TableRange, maxPoints: number): TableRange[] {
   const chunks: TableRange[] = [];
@@ -35,7 +34,7 @@ export function chunkRange(range: TableRange, maxPoints: number): TableRange[] {
  */
 export async function fetchResults(read: VmReadConfig, expr: string, ranges: readonly TableRange[], options: { maxPoints?: number; concurrency?: number } = {}): Promise<ResultsTable> {
   const chunks = ranges.flatMap((r) => chunkRange(r, options.maxPoints ?? 10_000));
-  const byTime = new Map<number, SeriesValue[]>();
+  const byTime = new Map<number, InstantSample[]>();
   const overlapping = ranges.length > 1;
   let next = 0;
   const worker = async () => {
