@@ -42,7 +42,7 @@ async function periscope(files: string[]): Promise<Map<string, { passed: boolean
 const report = (text: string) => text.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('Unit Testing')).join('\n');
 
 const compat = (await readdir(join(ROOT, 'compat'))).filter((f) => /^\d+-.*\.(pass|fail)\.yml$/.test(f)).map((f) => join(ROOT, 'compat', f));
-const differences = (await readdir(join(ROOT, 'differences'))).filter((f) => f !== 'rules.yml').map((f) => join(ROOT, 'differences', f));
+const differences = (await readdir(join(ROOT, 'differences'))).filter((f) => f.endsWith('.yml')).map((f) => join(ROOT, 'differences', f));
 let results: Map<string, { passed: boolean; text: string }>;
 
 beforeAll(async () => {
