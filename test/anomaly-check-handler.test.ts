@@ -1,18 +1,21 @@
 // The anomaly-check Lambda end to end: real VictoriaMetrics with a seeded series, SNS replaced by
 // aws-sdk-client-mock. Fires once, stays quiet on the next (cold) invocation, fails loudly on bad config.
-import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { prometheusLine, startVictoriaMetrics, type VmHandle } from './support/victoria-metrics.js';
 
 const sns = mockClient(SNSClient);
-const cloudwatch = mockClient(CloudWatchClient);
 let vm: VmHandle;
 let dir: string;
+let stdout: string[] = [];
+
+function stdoutRecords(): Array<Record<string, unknown>> {
+  return stdout.flatMap((c) => c.split('\n')).filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+}
 
 type Handler = () => Promise<Record<string, unknown>>;
 
@@ -54,9 +57,17 @@ afterAll(async () => {
 
 beforeEach(() => {
   sns.reset();
-  cloudwatch.reset();
   sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
-  cloudwatch.on(PutMetricDataCommand).resolves({});
+  stdout = [];
+  const write = process.stdout.write.bind(process.stdout);
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    stdout.push(String(chunk));
+    return (write as (c: string | Uint8Array, ...r: unknown[]) => boolean)(chunk, ...rest);
+  });
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
 });
 
 const env = (file: string) => ({
@@ -87,8 +98,10 @@ describe('anomaly-check handler', () => {
     const message = JSON.parse(input.Message ?? '{}') as { email: string; lambda: string };
     expect(message.email).toContain('pizza-service: 640 failed orders in the last hour');
     expect(message.email).toContain('https://vm.example.com/vmui/');
-    const metrics = cloudwatch.commandCalls(PutMetricDataCommand)[0]?.args[0].input;
-    expect(metrics?.MetricData?.find((m) => m.MetricName === 'NotificationsSent')?.Value).toBe(1);
+    // Self-metrics are one log line (EMF fields, none a billed CloudWatch metric: no alarm watches them).
+    const metrics = stdoutRecords().find((r) => r.message === 'self-metrics');
+    expect(metrics).toMatchObject({ stage: 'prod', NotificationsSent: 1, RuleEvaluationFailures: 0 });
+    expect(metrics?._aws).toBeUndefined();
 
     const cold = await loadHandler(env('prod.yml'));
     const second = await cold();
