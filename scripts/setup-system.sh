@@ -32,6 +32,8 @@ missing=()
 package_installed victoria-metrics || command -v victoria-metrics >/dev/null 2>&1 || missing+=(victoria-metrics)
 package_installed prometheus-blackbox-exporter || command -v prometheus-blackbox-exporter >/dev/null 2>&1 ||
   missing+=(prometheus-blackbox-exporter)
+# prometheus: the scraper of the pipeline Periscope replaces, run by the benchmark (npm run bench).
+package_installed prometheus || command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
 # "postgresql" is version 15 on Debian 12; the tests pick the newest /usr/lib/postgresql/<major>.
 postgres_server_present || missing+=(postgresql)
 package_installed openssl || missing+=(openssl)
@@ -44,11 +46,11 @@ else
   "${SUDO[@]}" apt-get update
   "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
 
-  # The packages enable services on :8428 and :9115. Nothing here uses them, and a developer's machine is
+  # The packages enable services on :8428, :9090 and :9115. Nothing here uses them, and a developer's machine is
   # better off without a stray database. Only the ones installed just now are touched; without systemd as
   # init (containers, CI images with policy-rc.d) they were never started.
   if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
-    for package in victoria-metrics prometheus-blackbox-exporter; do
+    for package in victoria-metrics prometheus prometheus-blackbox-exporter; do
       if [[ " ${missing[*]} " == *" ${package} "* ]]; then
         log "stopping and disabling the ${package} service"
         "${SUDO[@]}" systemctl disable --now "${package}.service" || true

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageStage, SERVICE_DIR, type PackageResult } from '../deploy/isolated-package.js';
 import { loadTargetsFile, type TargetsFile } from '../shared/config/index.js';
+import { DEFAULT_PROBE_CONCURRENCY, DEFAULT_PROBE_MEMORY_MB } from '../shared/cost/stage-defaults.js';
 
 interface CfnResource {
   Type: string;
@@ -119,6 +120,9 @@ describe('the probe function', () => {
     expect(probe.Architectures).toEqual(['arm64']);
     expect(probe.Timeout).toBe(50);
     expect(probe.MemorySize).toBe(512);
+    // What `periscope cost` assumes (shared/cost/stage-defaults.ts) is what a stage deploys.
+    expect(probe.MemorySize).toBe(DEFAULT_PROBE_MEMORY_MB);
+    expect((probe.Environment as { Variables: Record<string, unknown> }).Variables.PROBE_CONCURRENCY).toBe(String(DEFAULT_PROBE_CONCURRENCY));
     expect(probe.Handler).toBe('functions/probe.handler');
   });
 
@@ -261,7 +265,7 @@ describe('alarms independent of VictoriaMetrics', () => {
     // dev has public-api every minute and backends every 5 minutes: one alarm per interval, none per group.
     expect(stopped.map((p) => p.AlarmName).sort()).toEqual(['periscope-dev-probes-stopped-1m', 'periscope-dev-probes-stopped-5m']);
     const byInterval = (interval: string) => stopped.find((p) => JSON.stringify(p.Dimensions).includes(`"${interval}"`));
-    for (const [interval, expected, threshold] of [['1m', 5, 4.5], ['5m', 1, 0.5]] as const) {
+    for (const [interval, expected, threshold] of [['1m', 5, 2.5], ['5m', 1, 0.5]] as const) {
       expect(byInterval(interval), interval).toMatchObject({
         MetricName: 'Runs',
         Dimensions: [{ Name: 'stage', Value: 'dev' }, { Name: 'interval', Value: interval }],
