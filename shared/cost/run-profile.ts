@@ -22,12 +22,13 @@ export interface RunProfile {
 }
 
 /**
- * Defaults from a bench run (2 cores, Node 20; see bench/results.json `cost_profile`): HTTPS costs a TLS
- * handshake, PostgreSQL a connection and a query. Lambda's Graviton cores are not these, so treat them as
+ * Used until a full bench run has written `cost_profile`: the last quiet full run's HTTP probe (0.29 ms)
+ * plus the label-and-write share, and HTTPS, TCP and PostgreSQL scaled from a loaded smoke run by the same
+ * run's HTTP figure (HTTPS ≈ 5× HTTP: the handshake). Lambda's Graviton cores are not these, so treat them as
  * the right order of magnitude, and re-run the bench where it matters.
  */
 export const DEFAULT_RUN_PROFILE: RunProfile = {
-  cpuMsPerProbe: { http: 0.3, https: 1.2, tcp: 0.15, tcp_tls: 1.1, postgres: 1.5, other: 1.0 },
+  cpuMsPerProbe: { http: 0.4, https: 2.0, tcp: 0.25, tcp_tls: 2.0, postgres: 3.0, other: 2.0 },
   runCpuMs: 20,
   runOverheadMs: 150,
   targetLatencyMs: 200,
