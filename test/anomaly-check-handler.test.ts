@@ -1,15 +1,19 @@
 // The anomaly-check Lambda end to end: real VictoriaMetrics with a seeded series, SNS replaced by
 // aws-sdk-client-mock. Fires once, stays quiet on the next (cold) invocation, fails loudly on bad config.
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { startLocalDynamoDb, type LocalDynamoDb } from './support/dynamodb-local.js';
 import { prometheusLine, startVictoriaMetrics, type VmHandle } from './support/victoria-metrics.js';
 
 const sns = mockClient(SNSClient);
 let vm: VmHandle;
+// The slot claims go to a real (local) DynamoDB API: dynalite.
+let dynamo: LocalDynamoDb;
 let dir: string;
 let stdout: string[] = [];
 
@@ -27,6 +31,8 @@ async function loadHandler(env: Record<string, string>): Promise<Handler> {
 
 beforeAll(async () => {
   vm = await startVictoriaMetrics();
+  dynamo = await startLocalDynamoDb();
+  await dynamo.createClaimsTable('periscope-prod-alert-claims');
   dir = await mkdtemp(join(tmpdir(), 'periscope-anomaly-'));
   const now = Date.now();
   const lines: string[] = [];
@@ -52,6 +58,7 @@ beforeAll(async () => {
 afterAll(async () => {
   vi.unstubAllEnvs();
   await vm.cleanup();
+  await dynamo.close();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -78,6 +85,10 @@ const env = (file: string) => ({
   VM_WRITE_URL: vm.url,
   VM_UI_URL: 'https://vm.example.com',
   ALERTS_TOPIC_ARN: 'arn:aws:sns:eu-central-1:123456789012:periscope-prod-alerts',
+  CLAIMS_TABLE: 'periscope-prod-alert-claims',
+  AWS_ENDPOINT_URL_DYNAMODB: dynamo.url,
+  AWS_ACCESS_KEY_ID: 'test',
+  AWS_SECRET_ACCESS_KEY: 'test',
   // Every group is due at every invocation in this test.
   SCHEDULE_RATE_MS: '3600000',
 });
@@ -102,6 +113,9 @@ describe('anomaly-check handler', () => {
     const metrics = stdoutRecords().find((r) => r.message === 'self-metrics');
     expect(metrics).toMatchObject({ stage: 'prod', NotificationsSent: 1, RuleEvaluationFailures: 0 });
     expect(metrics?._aws).toBeUndefined();
+    // It claimed the slot in the claims table before sending.
+    const claims = await dynamo.client().send(new ScanCommand({ TableName: 'periscope-prod-alert-claims' }));
+    expect(claims.Items?.map((i) => i.claim?.S)).toEqual([expect.stringMatching(/^pizza\/\d+$/)]);
 
     const cold = await loadHandler(env('prod.yml'));
     const second = await cold();
