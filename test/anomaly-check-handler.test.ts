@@ -7,6 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { captureStdout, type CapturedStdout } from './support/capture-stdout.js';
 import { startLocalDynamoDb, type LocalDynamoDb } from './support/dynamodb-local.js';
 import { prometheusLine, startVictoriaMetrics, type VmHandle } from './support/victoria-metrics.js';
 
@@ -15,11 +16,7 @@ let vm: VmHandle;
 // The slot claims go to a real (local) DynamoDB API: dynalite.
 let dynamo: LocalDynamoDb;
 let dir: string;
-let stdout: string[] = [];
-
-function stdoutRecords(): Array<Record<string, unknown>> {
-  return stdout.flatMap((c) => c.split('\n')).filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
-}
+let stdout: CapturedStdout;
 
 type Handler = () => Promise<Record<string, unknown>>;
 
@@ -65,12 +62,7 @@ afterAll(async () => {
 beforeEach(() => {
   sns.reset();
   sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
-  stdout = [];
-  const write = process.stdout.write.bind(process.stdout);
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array, ...rest: unknown[]) => {
-    stdout.push(String(chunk));
-    return (write as (c: string | Uint8Array, ...r: unknown[]) => boolean)(chunk, ...rest);
-  });
+  stdout = captureStdout();
 });
 
 afterEach(() => {
@@ -110,7 +102,7 @@ describe('anomaly-check handler', () => {
     expect(message.email).toContain('pizza-service: 640 failed orders in the last hour');
     expect(message.email).toContain('https://vm.example.com/vmui/');
     // Self-metrics are one log line (EMF fields, none a billed CloudWatch metric: no alarm watches them).
-    const metrics = stdoutRecords().find((r) => r.message === 'self-metrics');
+    const metrics = stdout.records().find((r) => r.message === 'self-metrics');
     expect(metrics).toMatchObject({ stage: 'prod', NotificationsSent: 1, RuleEvaluationFailures: 0 });
     expect(metrics?._aws).toBeUndefined();
     // It claimed the slot in the claims table before sending.

@@ -7,12 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it, vi } from 'vitest';
+import { captureStdout, type CapturedStdout } from './support/capture-stdout.js';
 import { startAwsStandIn, STAND_IN_CREDENTIALS, type AwsStandIn } from './support/aws-stand-in.js';
 import { startHttpServer, type TestServer } from './support/http-servers.js';
 import { VmClient } from './support/victoria-metrics.js';
 
 let aws: AwsStandIn;
-let stdout: string[] = [];
+let stdout: CapturedStdout;
 const vm = new VmClient(inject('vmUrl'));
 
 let web: TestServer;
@@ -39,11 +40,7 @@ async function loadHandler(env: Record<string, string>): Promise<Handler> {
 
 /** The EMF lines the handler wrote (JSON lines with a CloudWatch directive). */
 function emfLines(): Array<Record<string, unknown>> {
-  return stdout
-    .flatMap((chunk) => chunk.split('\n'))
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as Record<string, unknown>)
-    .filter((record) => record._aws !== undefined);
+  return stdout.records().filter((record) => record._aws !== undefined);
 }
 
 beforeAll(async () => {
@@ -84,12 +81,7 @@ beforeEach(() => {
   aws.on('ReceiveMessage', { Messages: [] });
   aws.on('GetQueueAttributes', { Attributes: { ApproximateNumberOfMessages: '0' } });
   aws.on('GetParameter', { Parameter: { Value: 's3cr3t-token' } });
-  stdout = [];
-  const write = process.stdout.write.bind(process.stdout);
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array, ...rest: unknown[]) => {
-    stdout.push(String(chunk));
-    return (write as (c: string | Uint8Array, ...r: unknown[]) => boolean)(chunk, ...rest);
-  });
+  stdout = captureStdout();
 });
 
 afterEach(() => {

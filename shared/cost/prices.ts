@@ -22,33 +22,24 @@ export interface Prices {
   fargateGbHour: number;
 }
 
+const US_EAST_1: Prices = {
+  region: 'us-east-1',
+  lambdaArmGbSecond: 0.0000133334,
+  lambdaRequest: 0.2 / 1e6,
+  schedulerInvocation: 1 / 1e6,
+  sqsRequest: 0.4 / 1e6,
+  cloudWatchMetricMonth: 0.3,
+  cloudWatchAlarmMonth: 0.1,
+  logsIngestGb: 0.5,
+  kmsKeyMonth: 1,
+  fargateVcpuHour: 0.03238,
+  fargateGbHour: 0.00356,
+};
+
 export const PRICES: Record<string, Prices> = {
-  'us-east-1': {
-    region: 'us-east-1',
-    lambdaArmGbSecond: 0.0000133334,
-    lambdaRequest: 0.2 / 1e6,
-    schedulerInvocation: 1 / 1e6,
-    sqsRequest: 0.4 / 1e6,
-    cloudWatchMetricMonth: 0.3,
-    cloudWatchAlarmMonth: 0.1,
-    logsIngestGb: 0.5,
-    kmsKeyMonth: 1,
-    fargateVcpuHour: 0.03238,
-    fargateGbHour: 0.00356,
-  },
-  'eu-central-1': {
-    region: 'eu-central-1',
-    lambdaArmGbSecond: 0.0000133334,
-    lambdaRequest: 0.2 / 1e6,
-    schedulerInvocation: 1 / 1e6,
-    sqsRequest: 0.4 / 1e6,
-    cloudWatchMetricMonth: 0.3,
-    cloudWatchAlarmMonth: 0.1,
-    logsIngestGb: 0.63,
-    kmsKeyMonth: 1,
-    fargateVcpuHour: 0.03725,
-    fargateGbHour: 0.00409,
-  },
+  'us-east-1': US_EAST_1,
+  // The same but for Logs and Fargate.
+  'eu-central-1': { ...US_EAST_1, region: 'eu-central-1', logsIngestGb: 0.63, fargateVcpuHour: 0.03725, fargateGbHour: 0.00409 },
 };
 
 /** 730 hours: the month AWS prices by. */
