@@ -82,7 +82,8 @@ groups:
   });
 });
 
-describe('periscope cost', () => {
+// Each case starts Node and tsx: seconds apiece on a busy machine.
+describe('periscope cost', { timeout: 90_000 }, () => {
   it("prints the month's lines, the total and the goal for a targets file", async () => {
     const run = await cli(['bin/periscope.js', 'cost', '--config', 'bench/cost-samples/targets-100.yml', '--existing-topic']);
     expect(run.code, run.stderr).toBe(0);
@@ -100,12 +101,14 @@ describe('periscope cost', () => {
   });
 
   it('rejects bad flags and files with a one-line message and exit 2', async () => {
-    const memory = await cli(['bin/periscope.js', 'cost', '--config', 'bench/cost-samples/targets-10.yml', '--memory', 'lots']);
+    const [memory, region, missing] = await Promise.all([
+      cli(['bin/periscope.js', 'cost', '--config', 'bench/cost-samples/targets-10.yml', '--memory', 'lots']),
+      cli(['bin/periscope.js', 'cost', '--config', 'bench/cost-samples/targets-10.yml', '--region', 'mars-1']),
+      cli(['bin/periscope.js', 'cost', '--config', 'nope.yml']),
+    ]);
     expect(memory.code).toBe(2);
     expect(memory.stderr).toBe('periscope: command line: --memory: "lots" is not a whole number from 1 to 10240\n');
-    const region = await cli(['bin/periscope.js', 'cost', '--config', 'bench/cost-samples/targets-10.yml', '--region', 'mars-1']);
     expect(region.stderr).toContain('--region: no price table for mars-1');
-    const missing = await cli(['bin/periscope.js', 'cost', '--config', 'nope.yml']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('nope.yml');
   });
