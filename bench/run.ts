@@ -14,9 +14,11 @@ import { createSecretResolver, parseTargetsFile } from '../shared/config/index.j
 import { loadAlertingConfig } from '../shared/alerting/load-rules.js';
 import { createMemoryClaimStore } from '../shared/alerting/claim-store.js';
 import { evaluateGroup } from '../shared/alerting/evaluate-group.js';
+import { replayAlerting } from '../shared/alerting/replay/replay.js';
 import { silentLogger } from '../shared/observability/logger.js';
 import { probeGroup } from '../shared/pipeline/probe-group.js';
 import { startBlackbox, parseExposition, processCpuSeconds } from '../test/support/blackbox.js';
+import { LARGE_SPIKES, monthStartBefore, pizzaMonthLines } from '../test/support/pizza-month.js';
 import { freePort } from '../test/support/ports.js';
 import { startPostgres } from '../test/support/postgres.js';
 import { billedMsPerRun, profileFromBench } from '../shared/cost/index.js';
@@ -27,6 +29,9 @@ import { prometheusLine, startVictoriaMetrics } from '../test/support/victoria-m
 
 const run = promisify(execFile);
 const smoke = process.argv.includes('--smoke');
+// `--only replay,rules`: just those benchmarks (names: cpu, pipeline, scale, cold-start, rules, replay).
+const onlyArg = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+const want = (name: string) => !onlyArg || onlyArg.split(',').includes(name);
 const scale = smoke ? 0.1 : 1;
 const n = (full: number) => Math.max(10, Math.round(full * scale));
 
@@ -262,15 +267,45 @@ async function benchRules(): Promise<void> {
   }
 }
 
+/** 20 rules (expr, threshold and anomaly forms) replayed over 30 days at a 1-minute step. */
+async function benchReplay(): Promise<void> {
+  const vm = await startVictoriaMetrics();
+  try {
+    const day = 86_400_000;
+    const month = monthStartBefore(Date.now());
+    for (const lines of pizzaMonthLines(month)) await vm.importPrometheus(lines.join('\n'));
+    await vm.flush();
+    const days = smoke ? 3 : 30;
+    const q = 'sum(increase(orders_created_total{service="pizza-service"}[1h]))';
+    const rules: string[] = [];
+    for (let i = 0; i < 8; i++) rules.push(`      - alert: Orders${i}\n        expr: '${q} > ${15_000 + i * 1_000}'\n        for: 5m\n        keep_firing_for: 10m\n        annotations: { summary: "{{ $value | humanize }} orders" }`);
+    for (let i = 0; i < 4; i++) rules.push(`      - alert: Rate${i}\n        expr: 'rate(orders_created_total[5m]) * 60 > ${200 + 50 * i}'\n        for: 2m`);
+    for (let i = 0; i < 3; i++) rules.push(`      - alert: HalfHour${i}\n        threshold: { query: 'sum(increase(orders_created_total[30m]))', above: ${9_000 + 1_000 * i} }`);
+    for (let i = 0; i < 4; i++) rules.push(`      - alert: Unusual${i}\n        anomaly: { query: '${q}', baseline: { season: 1w, periods: 4 }, sensitivity: ${3 + 5 * i}, direction: up, min_deviation: 2000 }\n        for: 5m`);
+    rules.push(`      - alert: UnusualDaily\n        anomaly: { query: '${q}', baseline: { season: 1d, periods: 7 }, sensitivity: 6, min_deviation: 3000 }`);
+    const config = await loadAlertingConfig(parseTargetsFile(`alerting: { repeat_interval: 1h }\nrules:\n  - name: replay\n    interval: 1m\n    rules:\n${rules.join('\n')}\n`, 'bench.yml'), 'bench.yml');
+    const from = month + 28 * day - days * day;
+    const start = performance.now();
+    const report = await replayAlerting(config, { url: vm.url, timeoutMs: 120_000 }, { fromMs: from, toMs: from + days * day });
+    const ms = performance.now() - start;
+    const spikes = report.incidents.filter((i) => i.alertname === 'Orders5').length; // > 20 000 an hour
+    results.replay = { rules: rules.length, days, step: '1m', evaluations: report.evaluations, range_requests: report.range_requests, incidents: report.incidents.length, wall_ms: Math.round(ms), errors: report.errors };
+    rows.push({ name: `Replay ${rules.length} rules × ${days} days at 1m`, periscope: `${(ms / 1000).toFixed(1)} s, ${report.evaluations} evaluations, ${report.range_requests} range queries`, goal: '≤ 60 s', met: ms <= 60_000 && report.errors.length === 0 && (smoke || spikes === LARGE_SPIKES.length) });
+  } finally {
+    await vm.cleanup();
+  }
+}
+
 const certDir = await mkdtemp(join(tmpdir(), 'periscope-bench-certs-'));
 const { caFile } = await makeBenchCerts(certDir);
 const targets = await startTargets(certDir);
 try {
-  await benchCpuAndFidelity(targets.ports);
-  await benchPipelines(targets.ports);
-  await benchScale(targets.ports.http);
-  await benchColdStart();
-  await benchRules();
+  if (want('cpu')) await benchCpuAndFidelity(targets.ports);
+  if (want('pipeline')) await benchPipelines(targets.ports);
+  if (want('scale')) await benchScale(targets.ports.http);
+  if (want('cold-start')) await benchColdStart();
+  if (want('rules')) await benchRules();
+  if (want('replay')) await benchReplay();
 } finally {
   targets.proc.kill('SIGTERM');
   await rm(certDir, { recursive: true, force: true });
@@ -281,7 +316,9 @@ if (smoke) process.stdout.write('\nsmoke run: every size is a tenth and warm-up 
 results.table = table;
 results.rows = rows;
 await mkdir('bench', { recursive: true });
-await writeFile(smoke ? 'bench/results-smoke.json' : 'bench/results.json', `${JSON.stringify(results, null, 2)}\n`);
-process.stdout.write(`\nwritten to ${smoke ? 'bench/results-smoke.json' : 'bench/results.json'}\n`);
+// A partial run (--only) does not overwrite the full run's results.
+const resultsFile = onlyArg ? `bench/results-${onlyArg.replace(/,/g, '-')}.json` : smoke ? 'bench/results-smoke.json' : 'bench/results.json';
+await writeFile(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
+process.stdout.write(`\nwritten to ${resultsFile}\n`);
 // A full run is what the README shows: its tables are regenerated from the file just written.
-if (!smoke) process.stdout.write((await run(process.execPath, ['--import', 'tsx', 'bench/readme-tables.ts'])).stdout);
+if (!smoke && !onlyArg) process.stdout.write((await run(process.execPath, ['--import', 'tsx', 'bench/readme-tables.ts'])).stdout);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages the tests and the benchmark run as real servers: VictoriaMetrics,
-# blackbox_exporter (the reference the probes are compared with), PostgreSQL, OpenSSL and CA certificates.
+# blackbox_exporter (the reference the probes are compared with), promtool (the reference for rule unit tests),
+# PostgreSQL, OpenSSL and CA certificates.
 # Debian 12. Idempotent: nothing is fetched when everything is present. The tests start their own server
 # processes on free loopback ports, so the system services the packages bring are stopped and disabled.
 set -euo pipefail
@@ -32,12 +33,13 @@ missing=()
 package_installed victoria-metrics || command -v victoria-metrics >/dev/null 2>&1 || missing+=(victoria-metrics)
 package_installed prometheus-blackbox-exporter || command -v prometheus-blackbox-exporter >/dev/null 2>&1 ||
   missing+=(prometheus-blackbox-exporter)
-# prometheus: the scraper of the pipeline Periscope replaces, run by the benchmark (npm run bench).
-package_installed prometheus || command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
 # "postgresql" is version 15 on Debian 12; the tests pick the newest /usr/lib/postgresql/<major>.
 postgres_server_present || missing+=(postgresql)
 package_installed openssl || missing+=(openssl)
 package_installed ca-certificates || missing+=(ca-certificates)
+# promtool (in Debian's prometheus package): the oracle `periscope test rules` is compared with; prometheus
+# itself is the scraper of the pipeline the benchmark runs beside Periscope (npm run bench).
+package_installed prometheus || command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 
 if [ "${#missing[@]}" -eq 0 ]; then
   log "all system packages present"
@@ -46,11 +48,11 @@ else
   "${SUDO[@]}" apt-get update
   "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
 
-  # The packages enable services on :8428, :9090 and :9115. Nothing here uses them, and a developer's machine is
+  # The packages enable services on :8428, :9115 and :9090. Nothing here uses them, and a developer's machine is
   # better off without a stray database. Only the ones installed just now are touched; without systemd as
   # init (containers, CI images with policy-rc.d) they were never started.
   if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
-    for package in victoria-metrics prometheus prometheus-blackbox-exporter; do
+    for package in victoria-metrics prometheus-blackbox-exporter prometheus; do
       if [[ " ${missing[*]} " == *" ${package} "* ]]; then
         log "stopping and disabling the ${package} service"
         "${SUDO[@]}" systemctl disable --now "${package}.service" || true
