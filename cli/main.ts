@@ -6,6 +6,7 @@ import { loadAlertingConfig, loadRuleFile, looksLikeRuleFile } from '../shared/a
 import { runProbe } from '../shared/probing/index.js';
 import { formatDebug, formatWaterfall } from '../shared/probing/format.js';
 import { checkCommand, type CheckFlags } from './check-command.js';
+import { costCommand, type CostFlags } from './cost-command.js';
 import { replayCommand } from './replay-command.js';
 import { runCommand, type RunFlags } from './run-command.js';
 import { testRulesCommand, type TestRulesFlags } from './test-rules-command.js';
@@ -147,6 +148,21 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--concurrency <n>', 'probes in flight per group', '50')
     .action(async (flags: RunFlags) => {
       setExit(await runCommand(flags));
+    });
+
+  program
+    .command('cost')
+    .description("estimate the month's AWS cost of a targets file deployed as a stage (the README's formulas)")
+    .requiredOption('-c, --config <file>', 'targets file, e.g. targets/prod.yml')
+    .option('--memory <mb>', 'probe Lambda memory in MB (default: serverless.yml probeMemoryMb)')
+    .option('--concurrency <n>', 'probes in flight per run (default: serverless.yml probeConcurrency)')
+    .option('--latency <duration>', 'how long your targets take to answer, e.g. 300ms (default 200ms)')
+    .option('--region <region>', 'price table: us-east-1 or eu-central-1', 'us-east-1')
+    .option('--existing-topic', 'the stage publishes to an existing topic (no KMS key of its own)')
+    .option('--profile <file>', 'CPU per probe from this bench results file (default bench/results.json)')
+    .option('--json', 'print the estimate as JSON')
+    .action(async (flags: CostFlags) => {
+      setExit(await costCommand(flags));
     });
 
   return program;

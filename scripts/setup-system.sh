@@ -37,7 +37,8 @@ package_installed prometheus-blackbox-exporter || command -v prometheus-blackbox
 postgres_server_present || missing+=(postgresql)
 package_installed openssl || missing+=(openssl)
 package_installed ca-certificates || missing+=(ca-certificates)
-# promtool (in Debian's prometheus package): the oracle `periscope test rules` is compared with.
+# promtool (in Debian's prometheus package): the oracle `periscope test rules` is compared with; prometheus
+# itself is the scraper of the pipeline the benchmark runs beside Periscope (npm run bench).
 package_installed prometheus || command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 # dnsmasq-base: the dnsmasq binary the DNS prober's tests query, without the system service of "dnsmasq".
 package_installed dnsmasq-base || command -v dnsmasq >/dev/null 2>&1 || [ -x /usr/sbin/dnsmasq ] || missing+=(dnsmasq-base)
