@@ -121,6 +121,8 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--vm-port <port>', 'port of the VictoriaMetrics the run starts', '8428')
     .option('--once', 'run every group once, print the summary and exit')
     .option('--demo', 'start the local demo service the local targets probe')
+    .option('--demo-http-port <port>', 'port of the demo service (targets/local.yml probes 18080)', '18080')
+    .option('--demo-https-port <port>', 'HTTPS port of the demo service (targets/local.yml probes 18443)', '18443')
     .option('--data-dir <dir>', 'where local state lives', '.periscope')
     .option('--concurrency <n>', 'probes in flight per group', '50')
     .option('--listen <address>', 'where the web UI listens (host:port)', `127.0.0.1:${DEFAULT_UI_PORT}`)

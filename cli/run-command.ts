@@ -28,6 +28,8 @@ export interface RunFlags {
   dataDir: string;
   concurrency: string;
   listen: string;
+  demoHttpPort: string;
+  demoHttpsPort: string;
   /** false with --no-ui. */
   ui: boolean;
 }
@@ -65,7 +67,7 @@ export async function runCommand(flags: RunFlags): Promise<number> {
       process.stdout.write(`Periscope UI: ${ui.url}\n`);
     }
     if (flags.demo) {
-      const demo: DemoService = await startDemoService({ dataDir, httpPort: 18080, httpsPort: 18443 });
+      const demo: DemoService = await startDemoService({ dataDir, httpPort: Number(flags.demoHttpPort), httpsPort: Number(flags.demoHttpsPort) });
       cleanups.push(() => demo.close());
       process.stdout.write(`demo service: ${demo.httpUrl} and ${demo.httpsUrl}\n`);
     }

@@ -51,7 +51,7 @@ function row(t: TargetStatus, view: OverviewView): Html {
   return html`<tr class="target ${t.state}" data-state="${t.state}" data-text="${text}">
 <td><span class="pill ${t.state}">${t.state === 'stale' ? 'no data' : t.state}</span></td>
 <td class="name">${name}<div class="muted small">${where}</div></td>
-<td class="mono small">${view.interactive ? t.instance : ''}</td>
+${view.interactive ? html`<td class="mono small">${t.instance}</td>` : ''}
 <td>${t.reason ? html`<span class="reason">${t.reason}</span>` : ''}</td>
 <td class="num small muted">${ago(t.lastRunMs, now)}</td>
 ${uptimeCell(t.uptime.d1, t.slo)}${uptimeCell(t.uptime.d7, t.slo)}${uptimeCell(t.uptime.d30, t.slo)}
@@ -64,10 +64,10 @@ export function targetsTable(view: OverviewView): Html {
   const sections = [...groups.entries()].map(([name, list]) => {
     const down = list.filter((t) => t.state === 'down').length;
     const counts = `${list.length} targets${down ? `, ${down} down` : ''}`;
-    return html`<tbody class="section"><tr class="grouphead"><td colspan="11">${view.groupBy} ${name || '—'}<span class="counts">${counts}</span></td></tr>${list.map((t) => row(t, view))}</tbody>`;
+    return html`<tbody class="section"><tr class="grouphead"><td colspan="${view.interactive ? 11 : 10}">${view.groupBy} ${name || '—'}<span class="counts">${counts}</span></td></tr>${list.map((t) => row(t, view))}</tbody>`;
   });
   if (!sections.length) return html`<p class="empty">No probe results in the last 24 hours.</p>`;
-  return html`<table id="targets"><thead><tr><th>status</th><th>target</th><th>instance</th><th>failure reason</th><th class="num">last probe</th>
+  return html`<table id="targets"><thead><tr><th>status</th><th>target</th>${view.interactive ? html`<th>instance</th>` : ''}<th>failure reason</th><th class="num">last probe</th>
 <th class="num">uptime 24 h</th><th class="num">7 d</th><th class="num">30 d</th><th class="num">p50 24 h</th><th class="num">p95 24 h</th><th class="num">cert expires</th></tr></thead>${sections}</table>`;
 }
 

@@ -24,18 +24,19 @@ function incidents(detail: TargetDetail): Html {
   return html`<table id="incidents"><thead><tr><th>start</th><th>end</th><th class="num">duration</th><th class="num">failed runs</th><th>reason</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
-const VALUE_NAMES: Record<string, string> = {
-  probe_http_status_code: 'HTTP status',
-  probe_http_version: 'HTTP version',
-  probe_http_redirects: 'redirects',
-  probe_http_ssl: 'TLS used',
-  probe_http_content_length: 'content length',
-  probe_http_uncompressed_body_length: 'body length',
-  probe_ip_protocol: 'IP protocol',
-  probe_dns_lookup_time_seconds: 'DNS lookup (s)',
-  probe_timeout_seconds: 'timeout (s)',
-  probe_failed_due_to_regex: 'failed on a regex',
-};
+/** The last probe's other samples worth reading, in this order, with how to show them. */
+const VALUE_NAMES: Array<[string, string, (v: number) => string]> = [
+  ['probe_http_status_code', 'HTTP status', String],
+  ['probe_http_version', 'HTTP version', String],
+  ['probe_http_redirects', 'redirects followed', String],
+  ['probe_http_ssl', 'over TLS', (v) => (v === 1 ? 'yes' : 'no')],
+  ['probe_http_content_length', 'content length', (v) => (v < 0 ? 'not sent' : `${v} bytes`)],
+  ['probe_http_uncompressed_body_length', 'body length', (v) => `${v} bytes`],
+  ['probe_ip_protocol', 'IP protocol', (v) => (v === 0 ? 'none (not resolved)' : `IPv${v}`)],
+  ['probe_dns_lookup_time_seconds', 'DNS lookup', latency],
+  ['probe_failed_due_to_regex', 'failed on a regex', (v) => (v === 1 ? 'yes' : 'no')],
+  ['probe_timeout_seconds', 'timeout', latency],
+];
 
 function waterfall(last: LastProbe): Html {
   const total = last.durationSeconds ?? last.phases.reduce((s, p) => s + p.seconds, 0);
@@ -46,9 +47,7 @@ function waterfall(last: LastProbe): Html {
     offset += p.seconds;
     return html`<div>${p.phase}</div><div class="bar"><i style="${raw(`left:${left.toFixed(2)}%;width:${width.toFixed(2)}%`)}"></i></div><div class="num">${latency(p.seconds)}</div>`;
   });
-  const values = Object.entries(last.values)
-    .filter(([name]) => VALUE_NAMES[name])
-    .map(([name, v]) => html`<dt>${VALUE_NAMES[name] ?? name}</dt><dd>${v}</dd>`);
+  const values = VALUE_NAMES.filter(([name]) => last.values[name] !== undefined).map(([name, label, show]) => html`<dt>${label}</dt><dd>${show(last.values[name] as number)}</dd>`);
   return html`<div class="panel" id="last-probe"><p>${utcTime(last.timestampMs)} · <span class="pill ${last.success ? 'up' : 'down'}">${last.success ? 'ok' : 'failed'}</span>
 ${last.reason ? html` <span class="reason">${last.reason}</span>` : ''} · total ${latency(last.durationSeconds)}</p>
 ${last.phases.length ? html`<div class="wf">${bars}<div><b>total</b></div><div></div><div class="num"><b>${latency(total)}</b></div></div>` : html`<p class="muted">This module writes no per-phase timings.</p>`}
@@ -95,7 +94,7 @@ ${status?.reason ? html` · <span class="reason">${status.reason}</span>` : ''}<
 <div class="cards"><table style="width:auto"><thead><tr><th class="num">uptime 24 h</th><th class="num">7 d</th><th class="num">30 d</th><th class="num">p50 24 h</th><th class="num">p95 24 h</th><th class="num">cert expires</th></tr></thead>
 <tbody><tr>${uptimeCell(status?.uptime.d1, status?.slo)}${uptimeCell(status?.uptime.d7, status?.slo)}${uptimeCell(status?.uptime.d30, status?.slo)}<td class="num">${latency(status?.p50)}</td><td class="num">${latency(status?.p95)}</td>${certDays(status?.certExpiryMs, now)}</tr></tbody></table></div>
 <h2>Availability, last 24 hours (15-minute buckets)</h2>${strip(detail)}
-<h2>Latency by phase, last ${hoursText(detail)} ${rangeLinks(detail)}</h2>
+<h2>${detail.phases.names.length ? 'Latency by phase' : 'Probe duration'}, last ${hoursText(detail)} ${rangeLinks(detail)}</h2>
 <div class="panel"><div id="latency-chart" class="chart"></div></div>
 <h2>Failures</h2>${incidents(detail)}
 <div class="grid2"><div><h2>Last probe</h2>${detail.last ? waterfall(detail.last) : html`<p class="empty">No probe in the last 15 minutes.</p>`}</div>

@@ -21,6 +21,10 @@
     names = ['total'];
     layers = [data.total.values];
   }
+  // A target probed for less than the window is shown from its first probe, not as a sliver at the edge.
+  const span = (data.toMs - data.fromMs) / 1000;
+  const first = times.length ? times[0] : data.fromMs / 1000;
+  const xFrom = first - data.fromMs / 1000 > span / 4 ? first - Math.max(30, (data.toMs / 1000 - first) * 0.05) : data.fromMs / 1000;
   const own = data.phases.names.length ? data.phases.values : layers;
   // Drawn top layer first so each lower layer paints over the one above it: a stacked area chart.
   const order = layers.map((_, i) => i).reverse();
@@ -39,7 +43,7 @@
       height: 260,
       series,
       axes: [{}, { values: (u, ticks) => ticks.map((v) => `${Math.round(v * 1000)} ms`), size: 70 }],
-      scales: { x: { time: true, range: () => [data.fromMs / 1000, data.toMs / 1000] }, y: { range: (u, min, max) => [0, max > 0 ? max * 1.1 : 0.01] } },
+      scales: { x: { time: true, range: () => [xFrom, data.toMs / 1000] }, y: { range: (u, min, max) => [0, max > 0 ? max * 1.1 : 0.01] } },
       legend: { live: true },
     },
     [times].concat(order.map((i) => layers[i])),
