@@ -10,6 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot, watchedPage } from './support/browser.js';
 import { freePort } from './support/ports.js';
 
+/** What the page functions need of DOM types (the project compiles without the DOM library). */
+type Canvas = { width: number; height: number; getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null };
+
 const ROOT = resolve(import.meta.dirname, '..');
 const TARGETS = ['demo-health', 'demo-https', 'demo-redirect', 'demo-slow', 'demo-tcp', 'victoria-metrics', 'demo-missing-page', 'demo-closed-port'];
 
@@ -93,7 +96,7 @@ describe('the web UI of the demo pipeline, in chromium', () => {
     await page.goto(ui, { waitUntil: 'load' });
     await page.waitForSelector('body[data-ready="1"]');
     const rows = await page.$$eval('#targets tr.target', (trs) =>
-      trs.map((tr) => ({ name: tr.querySelector('td.name a')?.textContent?.trim() ?? '', state: tr.getAttribute('data-state'), text: (tr as HTMLElement).innerText })),
+      trs.map((tr) => ({ name: tr.querySelector('td.name a')?.textContent?.trim() ?? '', state: tr.getAttribute('data-state'), text: (tr as unknown as { innerText: string }).innerText })),
     );
     expect(rows.map((r) => r.name).sort()).toEqual([...TARGETS].sort());
     const closed = rows.find((r) => r.name === 'demo-closed-port');
@@ -101,14 +104,14 @@ describe('the web UI of the demo pipeline, in chromium', () => {
     expect(closed?.text).toContain('refused');
     expect(rows.find((r) => r.name === 'demo-missing-page')?.text).toContain('status_code');
     expect(rows.find((r) => r.name === 'demo-health')?.state).toBe('up');
-    const alerts = await page.$$eval('#active-alerts tr.alert', (trs) => trs.map((tr) => (tr as HTMLElement).innerText));
+    const alerts = await page.$$eval('#active-alerts tr.alert', (trs) => trs.map((tr) => (tr as unknown as { innerText: string }).innerText));
     expect(alerts.length).toBeGreaterThan(0);
     expect(alerts.join('\n')).toMatch(/EndpointDown[\s\S]*target=demo-closed-port/);
     await screenshot(page, 'overview.png');
 
     // The filter narrows the rows as one types.
     await page.type('#filter', 'refused');
-    const visible = await page.$$eval('#targets tr.target', (trs) => trs.filter((tr) => !(tr as HTMLElement).hidden).map((tr) => tr.querySelector('td.name a')?.textContent?.trim()));
+    const visible = await page.$$eval('#targets tr.target', (trs) => trs.filter((tr) => !(tr as unknown as { hidden: boolean }).hidden).map((tr) => tr.querySelector('td.name a')?.textContent?.trim()));
     expect(visible).toEqual(['demo-closed-port']);
     expect(errors).toEqual([]);
     await page.close();
@@ -118,20 +121,20 @@ describe('the web UI of the demo pipeline, in chromium', () => {
     const { page, errors } = await watchedPage(browser);
     await page.goto(`${ui}/target?${new URLSearchParams({ target: 'demo-https', group: 'demo', stage: 'local', account: 'local', hours: '1' })}`, { waitUntil: 'load' });
     await page.waitForSelector('body[data-ready="1"]');
-    const chart = await page.evaluate(() => (window as unknown as { periscopeCharts: Array<{ series: number; points: number }> }).periscopeCharts[0]);
+    const chart = await page.evaluate(() => (globalThis as unknown as { periscopeCharts: Array<{ series: number; points: number }> }).periscopeCharts[0]);
     expect(chart?.series).toBe(5); // resolve, connect, tls, processing, transfer
     expect(chart?.points).toBeGreaterThanOrEqual(2);
     // Pixels actually drawn on the canvas, not just a canvas element.
     const painted = await page.$eval('#latency-chart canvas', (canvas) => {
-      const c = canvas as HTMLCanvasElement;
+      const c = canvas as unknown as Canvas;
       const pixels = c.getContext('2d')?.getImageData(0, 0, c.width, c.height).data ?? new Uint8ClampedArray();
       let count = 0;
       for (let i = 3; i < pixels.length; i += 4) if ((pixels[i] ?? 0) > 0) count++;
       return count;
     });
     expect(painted).toBeGreaterThan(1000);
-    expect(await page.$eval('#certificate', (el) => (el as HTMLElement).innerText)).toMatch(/CN=localhost[\s\S]*TLS 1\.[23]/);
-    expect(await page.$eval('#last-probe', (el) => (el as HTMLElement).innerText)).toMatch(/tls[\s\S]*processing/);
+    expect(await page.$eval('#certificate', (el) => (el as unknown as { innerText: string }).innerText)).toMatch(/CN=localhost[\s\S]*TLS 1\.[23]/);
+    expect(await page.$eval('#last-probe', (el) => (el as unknown as { innerText: string }).innerText)).toMatch(/tls[\s\S]*processing/);
     await screenshot(page, 'target.png');
     expect(errors).toEqual([]);
     await page.close();
@@ -141,7 +144,7 @@ describe('the web UI of the demo pipeline, in chromium', () => {
     const { page, errors } = await watchedPage(browser);
     await page.goto(`${ui}/target?${new URLSearchParams({ target: 'demo-closed-port', group: 'demo-errors', stage: 'local', account: 'local', hours: '1' })}`, { waitUntil: 'load' });
     await page.waitForSelector('body[data-ready="1"]');
-    const incidents = await page.$$eval('#incidents tbody tr', (trs) => trs.map((tr) => (tr as HTMLElement).innerText));
+    const incidents = await page.$$eval('#incidents tbody tr', (trs) => trs.map((tr) => (tr as unknown as { innerText: string }).innerText));
     expect(incidents.length).toBe(1);
     expect(incidents[0]).toMatch(/ongoing[\s\S]*refused/);
     expect(await page.$$eval('#availability span.fail', (s) => s.length)).toBeGreaterThan(0);
