@@ -46,7 +46,7 @@ export function alertsTable(alerts: ActiveAlert[], nowMs: number): Html {
 function row(t: TargetStatus, view: OverviewView): Html {
   const now = view.overview.generatedMs;
   const name = view.interactive ? html`<a href="${targetHref(t)}">${t.target}</a>` : html`${t.target}`;
-  const where = GROUP_BY.filter((g) => g !== view.groupBy).map((g) => t[g]).join(' · ');
+  const where = GROUP_BY.filter((g) => g !== view.groupBy).map((g) => t[g]).filter(Boolean).join(' · ');
   const text = [t.target, t.group, t.stage, t.account, t.instance, t.module, t.reason ?? '', t.state].join(' ').toLowerCase();
   return html`<tr class="target ${t.state}" data-state="${t.state}" data-text="${text}">
 <td><span class="pill ${t.state}">${t.state === 'stale' ? 'no data' : t.state}</span></td>
@@ -63,7 +63,7 @@ export function targetsTable(view: OverviewView): Html {
   for (const t of view.overview.targets) groups.set(t[view.groupBy], [...(groups.get(t[view.groupBy]) ?? []), t]);
   const sections = [...groups.entries()].map(([name, list]) => {
     const down = list.filter((t) => t.state === 'down').length;
-    const counts = `${list.length} targets${down ? `, ${down} down` : ''}`;
+    const counts = `${list.length} target${list.length === 1 ? '' : 's'}${down ? `, ${down} down` : ''}`;
     return html`<tbody class="section"><tr class="grouphead"><td colspan="${view.interactive ? 11 : 10}">${view.groupBy} ${name || '—'}<span class="counts">${counts}</span></td></tr>${list.map((t) => row(t, view))}</tbody>`;
   });
   if (!sections.length) return html`<p class="empty">No probe results in the last 24 hours.</p>`;
