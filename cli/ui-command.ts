@@ -14,15 +14,21 @@ export interface UiFlags {
   listen: string;
 }
 
-/** host:port, :port, port or host (default port); IPv6 in brackets. */
+/** host:port, :port, a bare port, or a bare host (default port); IPv6 in brackets. */
 export function parseListen(text: string): { host: string; port: number } {
-  const m = /^(?:(\[[0-9a-fA-F:.]+\]|[^:[\]]*)(?::(\d+))?|(\d+))$/.exec(text.trim());
-  const port = Number(m?.[2] ?? m?.[3] ?? DEFAULT_UI_PORT);
-  const host = (m?.[3] ? '' : (m?.[1] ?? '')).replace(/^\[|\]$/g, '') || '127.0.0.1';
-  if (!m || !Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new ConfigError('command line', [{ path: '--listen', message: `"${text}" is not host:port (e.g. 127.0.0.1:${DEFAULT_UI_PORT}, 0.0.0.0:8430, :8430)` }]);
+  const value = text.trim();
+  const bad = () => new ConfigError('command line', [{ path: '--listen', message: `"${text}" is not host:port (e.g. 127.0.0.1:${DEFAULT_UI_PORT}, 0.0.0.0:8430, :8430)` }]);
+  let host = value;
+  let portText = '';
+  if (/^\d+$/.test(value)) [host, portText] = ['', value];
+  else {
+    const m = /^(\[[0-9a-fA-F:.]+\]|[^:[\]]*)(?::(\d*))?$/.exec(value);
+    if (!m) throw bad();
+    [host, portText] = [(m[1] ?? '').replace(/^\[|\]$/g, ''), m[2] ?? ''];
   }
-  return { host, port };
+  const port = portText === '' ? DEFAULT_UI_PORT : Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw bad();
+  return { host: host || '127.0.0.1', port };
 }
 
 export async function startUi(vmUrl: string, catalog: Catalog, listen: string, auth?: Awaited<ReturnType<typeof vmAuthFromEnv>>): Promise<UiServer> {

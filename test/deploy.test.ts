@@ -85,6 +85,7 @@ let badField: Packaged;
 let subMinute: Packaged;
 let foreignSecret: Packaged;
 let foreignParam: Packaged;
+let statusPageWithoutBucket: Packaged;
 
 beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), 'periscope-deploy-'));
@@ -96,11 +97,12 @@ beforeAll(async () => {
   await writeFile(foreign, 'groups:\n  - name: db\n    targets:\n      - name: a\n        postgres:\n          url: postgres://monitor@db.example.com/app\n          password_from: ssm:/periscope/prod/db-password\n');
   // Two cores: the three real builds first, then the failures (which stop before building).
   const built = await Promise.all([slsPackage('dev'), slsPackage('monitoring'), slsPackage('prod')]);
-  [badField, subMinute, foreignSecret, foreignParam] = await Promise.all([
+  [badField, subMinute, foreignSecret, foreignParam, statusPageWithoutBucket] = await Promise.all([
     slsPackage('dev', ['--param', `targetsFile=${bad}`]),
     slsPackage('dev', ['--param', `targetsFile=${fast}`]),
     slsPackage('dev', ['--param', `targetsFile=${foreign}`]),
     slsPackage('dev', ['--param', 'vmWritePasswordFrom=ssm:/periscope/prod/vm-password']),
+    slsPackage('dev', ['--param', 'statusPage=true']),
   ]);
   const [devBuilt, monitoringBuilt, prodBuilt] = built as [Packaged, Packaged, Packaged];
   [devPackage, monitoringPackage] = [devBuilt, monitoringBuilt];
@@ -412,7 +414,50 @@ describe('stages', () => {
 
   it('package each function of the stage on its own', async () => {
     const monitoringZips = (await readdir(monitoringPackage.dir)).filter((f) => f.endsWith('.zip')).sort();
-    expect(monitoringZips).toEqual(['anomalyCheck.zip', 'notifySlack.zip', 'probe.zip']);
+    expect(monitoringZips).toEqual(['anomalyCheck.zip', 'notifySlack.zip', 'probe.zip', 'statusPage.zip']);
     expect((await readdir(devPackage.dir)).filter((f) => f.endsWith('.zip'))).toEqual(['probe.zip']);
+  });
+});
+
+describe('the status page', () => {
+  it('is off unless the stage enables it', () => {
+    expect(dev.Resources.StatusPageLambdaFunction).toBeUndefined();
+    expect(dev.Resources.StatusPageRole).toBeUndefined();
+    expect(schedulesOf(dev, 'StatusPage')).toEqual([]);
+  });
+
+  it('renders on its schedule from VictoriaMetrics into the stage bucket', () => {
+    const fn = resource(monitoring, 'StatusPageLambdaFunction').Properties;
+    expect(fn).toMatchObject({ Handler: 'functions/status-page.handler', Architectures: ['arm64'] });
+    expect((fn.Environment as { Variables: Record<string, unknown> }).Variables).toMatchObject({
+      STAGE: 'monitoring',
+      TARGETS_FILE: 'targets/monitoring.yml',
+      VM_QUERY_URL: 'https://vm.example.com',
+      VM_QUERY_PASSWORD_FROM: 'ssm:/periscope/monitoring/vm-password',
+      STATUS_PAGE_BUCKET: 'status.example.com',
+    });
+    const [schedule, ...more] = schedulesOf(monitoring, 'StatusPageLambdaFunction');
+    expect(more).toEqual([]);
+    expect(schedule?.expression).toBe('rate(5 minutes)');
+  });
+
+  it('may only put objects into its bucket', () => {
+    const list = statements(monitoring, 'StatusPageRole');
+    expect(list.map((s) => s.Sid)).toEqual(['WriteOwnLogs', 'WriteStatusPage', 'ReadStageSecrets', 'DecryptStageSecrets']);
+    const put = bySid(list, 'WriteStatusPage');
+    expect(actions(put)).toEqual(['s3:PutObject']);
+    expect(put.Resource).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:s3:::status.example.com/*' });
+    // No other role of any stage touches S3.
+    for (const t of [dev, monitoring, prod]) {
+      for (const [id] of ofType(t, 'AWS::IAM::Role').filter(([rid]) => rid !== 'StatusPageRole')) {
+        const policies = (t.Resources[id]?.Properties.Policies ?? []) as Array<{ PolicyDocument: { Statement: Statement[] } }>;
+        expect(policies.flatMap((p) => p.PolicyDocument.Statement).flatMap(actions).filter((a) => a.startsWith('s3:')), id).toEqual([]);
+      }
+    }
+  });
+
+  it('fails packaging when enabled without a bucket', () => {
+    expect(statusPageWithoutBucket.code).not.toBe(0);
+    expect(statusPageWithoutBucket.output).toContain('params.statusPageBucket: statusPage is true but no bucket is named');
   });
 });
