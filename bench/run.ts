@@ -15,6 +15,7 @@ import { silentLogger } from '../shared/observability/logger.js';
 import { probeGroup } from '../shared/pipeline/probe-group.js';
 import { startBlackbox, parseExposition, processCpuSeconds } from '../test/support/blackbox.js';
 import { freePort } from '../test/support/ports.js';
+import { benchUiPages } from './ui-pages.js';
 import { prometheusLine, startVictoriaMetrics } from '../test/support/victoria-metrics.js';
 
 const run = promisify(execFile);
@@ -194,6 +195,18 @@ async function benchRules(): Promise<void> {
   }
 }
 
+async function benchUi(): Promise<void> {
+  const r = await benchUiPages(n(1000), smoke ? 3 : 7);
+  results.ui_pages = r;
+  const slowest = Math.max(r.overview_ready_ms.median, r.target_ready_ms.median, r.alerts_ready_ms.median);
+  rows.push({
+    name: `UI page ready, ${r.targets} targets (median)`,
+    periscope: `overview ${r.overview_ready_ms.median} ms, target ${r.target_ready_ms.median} ms, alerts ${r.alerts_ready_ms.median} ms`,
+    goal: '≤ 1 s',
+    met: slowest <= 1000,
+  });
+}
+
 function printTable(): string {
   const header = ['benchmark', 'Periscope', 'blackbox_exporter', 'ratio', 'goal', 'met'];
   const body = rows.map((r) => [r.name, r.periscope, r.blackbox ?? '—', r.ratio === undefined ? '—' : r.ratio.toFixed(2), r.goal, r.met ? 'yes' : 'NO']);
@@ -208,6 +221,7 @@ try {
   await benchScale(targets.port);
   await benchColdStart();
   await benchRules();
+  await benchUi();
 } finally {
   targets.proc.kill('SIGTERM');
 }

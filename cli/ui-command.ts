@@ -18,14 +18,10 @@ export interface UiFlags {
 export function parseListen(text: string): { host: string; port: number } {
   const value = text.trim();
   const bad = () => new ConfigError('command line', [{ path: '--listen', message: `"${text}" is not host:port (e.g. 127.0.0.1:${DEFAULT_UI_PORT}, 0.0.0.0:8430, :8430)` }]);
-  let host = value;
-  let portText = '';
-  if (/^\d+$/.test(value)) [host, portText] = ['', value];
-  else {
-    const m = /^(\[[0-9a-fA-F:.]+\]|[^:[\]]*)(?::(\d*))?$/.exec(value);
-    if (!m) throw bad();
-    [host, portText] = [(m[1] ?? '').replace(/^\[|\]$/g, ''), m[2] ?? ''];
-  }
+  const m = /^\d+$/.test(value) ? ['', '', value] : /^(\[[0-9a-fA-F:.]+\]|[^:[\]]*)(?::(\d*))?$/.exec(value);
+  if (!m) throw bad();
+  const host = (m[1] ?? '').replace(/^\[|\]$/g, '');
+  const portText = m[2] ?? '';
   const port = portText === '' ? DEFAULT_UI_PORT : Number(portText);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw bad();
   return { host: host || '127.0.0.1', port };

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages the tests and the benchmark run as real servers: VictoriaMetrics,
-# blackbox_exporter (the reference the probes are compared with), PostgreSQL, OpenSSL and CA certificates.
+# blackbox_exporter (the reference the probes are compared with), PostgreSQL, OpenSSL and CA certificates,
+# and chromium (the browser tests of the web UI and the status page drive it headless with puppeteer-core).
 # Debian 12. Idempotent: nothing is fetched when everything is present. The tests start their own server
 # processes on free loopback ports, so the system services the packages bring are stopped and disabled.
 set -euo pipefail
@@ -36,6 +37,7 @@ package_installed prometheus-blackbox-exporter || command -v prometheus-blackbox
 postgres_server_present || missing+=(postgresql)
 package_installed openssl || missing+=(openssl)
 package_installed ca-certificates || missing+=(ca-certificates)
+package_installed chromium || command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 
 if [ "${#missing[@]}" -eq 0 ]; then
   log "all system packages present"

@@ -52,7 +52,6 @@ export type OverviewQueries = Record<string, InstantSample[]>;
 export function overviewQueries(filter: OverviewFilter): Record<string, string> {
   const m = (name: string) => selector(name, { job: 'periscope', ...filter });
   const q: Record<string, string> = {
-    last: `max ${BY} (tlast_over_time(${m('probe_success')}[${window(STATUS_WINDOW_MS)}]))`,
     // The identity and instance/module of every target seen in 24 h, with its latest result.
     seen: `last_over_time(${m('probe_success')}[1d])`,
     seenAt: `tlast_over_time(${m('probe_success')}[1d])`,
@@ -87,7 +86,6 @@ export function assembleOverview(answers: OverviewQueries, catalog: Catalog, now
     if (!previous || at > previous.at) newest.set(key, { sample, at });
   }
   const rows = new Map<string, TargetStatus>();
-  const last = byKey(answers.last);
   const reasons = new Map<string, { reason: string; at: number }>();
   for (const s of answers.reasonAt ?? []) {
     const key = keyOf(s.labels);
@@ -101,13 +99,12 @@ export function assembleOverview(answers: OverviewQueries, catalog: Catalog, now
     Object.keys(UPTIME_WINDOWS).map((w) => [w, { runs: byKey(answers[`runs_${w}`]), ok: byKey(answers[`ok_${w}`]), first: byKey(answers[`first_${w}`]) }]),
   ) as Record<WindowName, { runs: Map<string, number>; ok: Map<string, number>; first: Map<string, number> }>;
 
-  for (const [key, { sample }] of newest) {
+  for (const [key, { sample, at }] of newest) {
     const l = sample.labels;
     const info = catalog.targets.get(catalogKey(l.group ?? '', l.target ?? ''));
-    const lastAt = last.get(key);
     const intervalMs = info?.intervalMs;
     const staleAfter = intervalMs ? Math.max(3 * intervalMs, 120_000) : STATUS_WINDOW_MS;
-    const lastRunMs = lastAt !== undefined ? lastAt * 1000 : undefined;
+    const lastRunMs = at > 0 ? at * 1000 : undefined;
     const fresh = lastRunMs !== undefined && nowMs - lastRunMs <= staleAfter;
     const up = sample.value === 1;
     const reason = reasons.get(key);

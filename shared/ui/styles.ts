@@ -22,6 +22,7 @@ table{border-collapse:collapse;width:100%;background:var(--card);border:1px soli
 th,td{padding:.35rem .6rem;border-bottom:1px solid #eaeef2;text-align:left;vertical-align:top}
 th{background:#f6f8fa;color:var(--muted);font-weight:600;font-size:.8rem;text-transform:uppercase;letter-spacing:.02em}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+tbody.section{content-visibility:auto;contain-intrinsic-size:auto 600px}
 tr.grouphead td{background:#eef1f4;font-weight:600}
 tr.grouphead .counts{font-weight:400;color:var(--muted);margin-left:.6rem}
 tr.down td{background:#fff6f6}

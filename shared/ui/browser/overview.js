@@ -32,6 +32,8 @@
   if (filter) filter.addEventListener('input', apply);
   if (state) state.addEventListener('change', apply);
   if (by && form) by.addEventListener('change', () => form.submit());
-  apply();
+  // Touching a thousand rows forces a full layout: only when a filter is set.
+  if ((filter && filter.value) || (state && state.value)) apply();
+  else if (shown) shown.textContent = `${rows.length} targets`;
   document.body.dataset.ready = '1';
 })();
