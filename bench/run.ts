@@ -10,6 +10,7 @@ import { build } from 'esbuild';
 import { Pool } from 'undici';
 import { createSecretResolver, parseTargetsFile } from '../shared/config/index.js';
 import { loadAlertingConfig } from '../shared/alerting/load-rules.js';
+import { createMemoryClaimStore } from '../shared/alerting/claim-store.js';
 import { evaluateGroup } from '../shared/alerting/evaluate-group.js';
 import { silentLogger } from '../shared/observability/logger.js';
 import { probeGroup } from '../shared/pipeline/probe-group.js';
@@ -183,7 +184,7 @@ async function benchRules(): Promise<void> {
     const exprs = ['sum by (service) (rate(bench_requests_total[5m])) > 1e9', 'sum(rate(bench_requests_total{code="500"}[5m])) / sum(rate(bench_requests_total[5m])) > 0.99', 'max_over_time(bench_requests_total[10m]) < 0', 'absent(bench_requests_total{service="svc-1"})'];
     const rules = Array.from({ length: count }, (_, i) => `      - alert: Bench${i}\n        expr: '${exprs[i % exprs.length]}'\n        for: 5m\n        annotations: { summary: "{{ $labels.service }} {{ $value | humanize }}" }`);
     const config = await loadAlertingConfig(parseTargetsFile(`rules:\n  - name: bench\n    interval: 1m\n    rules:\n${rules.join('\n')}\n`, 'bench.yml'), 'bench.yml');
-    const deps = { read: { url: vm.url }, write: { url: vm.url }, settings: config.settings, notify: async () => {}, logger: silentLogger, stage: 'bench', region: 'local', mode: 'live' as const, ruleConcurrency: 16 };
+    const deps = { read: { url: vm.url }, write: { url: vm.url }, settings: config.settings, notify: async () => {}, logger: silentLogger, stage: 'bench', region: 'local', mode: 'live' as const, claims: createMemoryClaimStore(), ruleConcurrency: 16 };
     await evaluateGroup(config.groups[0]!, deps, now); // warm-up
     const start = performance.now();
     const report = await evaluateGroup(config.groups[0]!, deps, now + 60_000);

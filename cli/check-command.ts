@@ -1,6 +1,8 @@
 // `periscope check`: evaluates every rule once and prints each rule's state and value. Read-only unless
 // --notify, which makes it a real evaluation (state written, notifications sent).
+import { join, resolve } from 'node:path';
 import { ConfigError, createSecretResolver, loadTargetsFile } from '../shared/config/index.js';
+import { createFileClaimStore } from '../shared/alerting/file-claim-store.js';
 import { loadAlertingConfig } from '../shared/alerting/load-rules.js';
 import { runAlerting } from '../shared/alerting/run-alerting.js';
 import { vmAuthFromEnv } from '../shared/aws/probe-runtime.js';
@@ -14,6 +16,8 @@ export interface CheckFlags {
   vmUrl?: string;
   json?: boolean;
   notify?: boolean;
+  /** Where the slot claims live, shared with `periscope run` so the two never both notify. */
+  dataDir?: string;
 }
 
 /** Local notifications: printed, and posted to Slack when SLACK_WEBHOOK_URL is set. */
@@ -24,6 +28,14 @@ export function localNotifier(logger: Logger, write: (text: string) => void): (n
     write(`${formatNotification(n)}\n`);
     await slack?.(n);
   };
+}
+
+/**
+ * Local slot claims: files in the data directory, so a `periscope check --notify` beside a running
+ * `periscope run` (two processes) sends a slot's notifications once. See file-claim-store.ts.
+ */
+export function localClaimStore(dataDir: string) {
+  return createFileClaimStore(join(resolve(dataDir), 'claims'));
 }
 
 export async function checkCommand(flags: CheckFlags): Promise<number> {
@@ -51,7 +63,7 @@ export async function checkCommand(flags: CheckFlags): Promise<number> {
       stage: process.env.STAGE ?? 'local',
       region: process.env.AWS_REGION ?? 'local',
       vmUiUrl: vmUrl,
-      mode: flags.notify ? 'live' : 'dry',
+      ...(flags.notify ? { mode: 'live' as const, claims: localClaimStore(flags.dataDir ?? '.periscope') } : { mode: 'dry' as const }),
     },
     { nowMs: Date.now() },
   );

@@ -109,6 +109,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--vm-url <url>', 'VictoriaMetrics to query (default: $VM_URL)')
     .option('--json', 'print the evaluation as JSON')
     .option('--notify', 'write alert state and send notifications, as the anomaly check does')
+    .option('--data-dir <dir>', 'where local state lives (slot claims shared with `periscope run`)', '.periscope')
     .action(async (flags: CheckFlags) => {
       setExit(await checkCommand(flags));
     });

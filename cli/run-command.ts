@@ -15,7 +15,7 @@ import { startLocalVictoriaMetrics, type LocalVictoriaMetrics } from './local-vi
 import { loadAlertingConfig } from '../shared/alerting/load-rules.js';
 import { runAlerting } from '../shared/alerting/run-alerting.js';
 import type { AlertingDeps } from '../shared/alerting/evaluate-group.js';
-import { localNotifier } from './check-command.js';
+import { localClaimStore, localNotifier } from './check-command.js';
 import { catalogFromFile } from '../shared/reporting/catalog.js';
 import { startUi } from './ui-command.js';
 
@@ -96,6 +96,7 @@ export async function runCommand(flags: RunFlags): Promise<number> {
       region: deps.identity.region,
       vmUiUrl: vmUrl,
       mode: 'live',
+      claims: localClaimStore(dataDir),
       spool: deps.spool,
     };
     const evaluateRules = async (only?: string[]) => {

@@ -4,7 +4,7 @@ import {
   ConfigError,
   loadTargetsFile,
   parseDuration,
-  parseTarget,
+  loadTarget,
   targetInputFromUrl,
   type TargetInput,
   type TargetSpec,
@@ -135,5 +135,5 @@ export async function targetFromArgs(positional: string | undefined, flags: Prob
   }
   if (!positional) bad('target', 'give a target URL (https://…, tcp://host:port, postgres://user@host/db) or --config FILE --target NAME');
   const input = withFlags(targetInputFromUrl(positional, SOURCE, flags.module), flags);
-  return { target: parseTarget({ ...input, name: 'cli', ...(flags.timeout ? { timeout: flags.timeout } : {}) }, SOURCE) };
+  return { target: await loadTarget({ ...input, name: 'cli', ...(flags.timeout ? { timeout: flags.timeout } : {}) }, SOURCE) };
 }

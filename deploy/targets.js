@@ -42,7 +42,7 @@ async function load(serviceDir, file) {
   }
   let targets;
   try {
-    targets = config.parseTargetsFile(text, file);
+    targets = await config.withRegexEngine(() => config.parseTargetsFile(text, file));
   } catch (err) {
     if (err instanceof config.ConfigError) throw new DeployConfigError(`invalid targets file:\n${err.message}`);
     throw err;

@@ -1,6 +1,6 @@
 // Alert templates: Go text/template syntax with Prometheus' functions. Expected strings are what
 // Prometheus (Go's text/template and fmt) prints for the same template and data.
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   executeTemplate,
   parseTemplate,
@@ -10,6 +10,10 @@ import {
   validateTemplate,
   type TemplateData,
 } from '../shared/alerting/template/index.js';
+import { loadRegexEngine } from '../shared/regex/index.js';
+
+// Modules and templates are parsed synchronously here; the loaders load the RE2 engine themselves.
+beforeAll(() => loadRegexEngine());
 
 const labels = { instance: 'web-1.example.com:9115', job: 'blackbox', device: '/dev/sda1', team: 'sre', code: '500' };
 const base: TemplateData = { value: 25000, labels, externalLabels: { cluster: 'eu-central-1' }, expr: 'probe_success == 0' };

@@ -3,6 +3,7 @@
 // Time is simulated by evaluating at past instants; state is written at those instants, as in production.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTargetsFile } from '../shared/config/index.js';
+import { createMemoryClaimStore } from '../shared/alerting/claim-store.js';
 import { evaluateGroup, type AlertingDeps } from '../shared/alerting/evaluate-group.js';
 import { loadAlertingConfig, type AlertingConfig } from '../shared/alerting/load-rules.js';
 import { silentLogger } from '../shared/observability/logger.js';
@@ -16,6 +17,8 @@ const WEEK = 7 * 24 * HOUR;
 const T0 = Math.floor((Date.now() - 3 * HOUR) / MIN) * MIN;
 
 let vm: VmHandle;
+// One claim store for every evaluator of this file, as all Lambda invocations share one DynamoDB table.
+const claims = createMemoryClaimStore();
 
 beforeAll(async () => {
   // Its own instance: these tests write alert state, which must not meet other files' series.
@@ -59,7 +62,7 @@ function harness(overrides: Partial<AlertingDeps> = {}): { deps: AlertingDeps; s
       stage: 'prod',
       region: 'eu-central-1',
       vmUiUrl: 'http://127.0.0.1:8428',
-      claimWaitMs: 300,
+      claims,
       mode: 'live',
       ...overrides,
     },
@@ -234,8 +237,8 @@ rules:
   });
 
   it('sends the firing notification exactly once across both', async () => {
-    const a = harness({ claimWaitMs: 800 });
-    const b = harness({ claimWaitMs: 800 });
+    const a = harness();
+    const b = harness();
     const results = await Promise.all([
       evaluateGroup(alerting.groups[0]!, a.deps, BASE + 1_000),
       evaluateGroup(alerting.groups[0]!, b.deps, BASE + 2_000),

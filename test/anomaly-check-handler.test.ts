@@ -1,17 +1,21 @@
 // The anomaly-check Lambda end to end: real VictoriaMetrics with a seeded series, SNS replaced by
 // aws-sdk-client-mock. Fires once, stays quiet on the next (cold) invocation, fails loudly on bad config.
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { startLocalDynamoDb, type LocalDynamoDb } from './support/dynamodb-local.js';
 import { prometheusLine, startVictoriaMetrics, type VmHandle } from './support/victoria-metrics.js';
 
 const sns = mockClient(SNSClient);
 const cloudwatch = mockClient(CloudWatchClient);
 let vm: VmHandle;
+// The slot claims go to a real (local) DynamoDB API: dynalite.
+let dynamo: LocalDynamoDb;
 let dir: string;
 
 type Handler = () => Promise<Record<string, unknown>>;
@@ -24,6 +28,8 @@ async function loadHandler(env: Record<string, string>): Promise<Handler> {
 
 beforeAll(async () => {
   vm = await startVictoriaMetrics();
+  dynamo = await startLocalDynamoDb();
+  await dynamo.createClaimsTable('periscope-prod-alert-claims');
   dir = await mkdtemp(join(tmpdir(), 'periscope-anomaly-'));
   const now = Date.now();
   const lines: string[] = [];
@@ -49,6 +55,7 @@ beforeAll(async () => {
 afterAll(async () => {
   vi.unstubAllEnvs();
   await vm.cleanup();
+  await dynamo.close();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -67,6 +74,10 @@ const env = (file: string) => ({
   VM_WRITE_URL: vm.url,
   VM_UI_URL: 'https://vm.example.com',
   ALERTS_TOPIC_ARN: 'arn:aws:sns:eu-central-1:123456789012:periscope-prod-alerts',
+  CLAIMS_TABLE: 'periscope-prod-alert-claims',
+  AWS_ENDPOINT_URL_DYNAMODB: dynamo.url,
+  AWS_ACCESS_KEY_ID: 'test',
+  AWS_SECRET_ACCESS_KEY: 'test',
   // Every group is due at every invocation in this test.
   SCHEDULE_RATE_MS: '3600000',
 });
@@ -89,6 +100,9 @@ describe('anomaly-check handler', () => {
     expect(message.email).toContain('https://vm.example.com/vmui/');
     const metrics = cloudwatch.commandCalls(PutMetricDataCommand)[0]?.args[0].input;
     expect(metrics?.MetricData?.find((m) => m.MetricName === 'NotificationsSent')?.Value).toBe(1);
+    // It claimed the slot in the claims table before sending.
+    const claims = await dynamo.client().send(new ScanCommand({ TableName: 'periscope-prod-alert-claims' }));
+    expect(claims.Items?.map((i) => i.claim?.S)).toEqual([expect.stringMatching(/^pizza\/\d+$/)]);
 
     const cold = await loadHandler(env('prod.yml'));
     const second = await cold();

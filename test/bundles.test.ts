@@ -212,6 +212,7 @@ describe('anomaly-check bundle', () => {
       VM_QUERY_URL: vm.url,
       VM_WRITE_URL: vm.url,
       ALERTS_TOPIC_ARN: 'arn:aws:sns:eu-central-1:123456789012:periscope-monitoring-alerts',
+      CLAIMS_TABLE: 'periscope-monitoring-alert-claims',
     });
     expect(result, logs).toMatchObject({ failed: [], groups: [expect.objectContaining({ group: 'periscope-probes', firing: 0 })] });
     const queries = vm.requests.filter((r) => r.url.startsWith('/api/v1/query')).map((r) => new URL(r.url, vm.url).searchParams.get('query') ?? '');

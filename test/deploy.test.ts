@@ -337,9 +337,18 @@ describe('IAM', () => {
     expect(resource(dev, 'ProbeRole').Properties.ManagedPolicyArns).toEqual([{ Ref: 'VpcNetworkInterfacesPolicy' }]);
   });
 
-  it('gives the anomaly check publishing to the one topic, its metrics and secrets, and no queue', () => {
+  it('gives the anomaly check publishing to the one topic, its slot claims, its metrics and secrets, and no queue', () => {
     const list = statements(monitoring, 'AnomalyCheckRole');
-    expect(list.map((s) => s.Sid).sort()).toEqual(['DecryptStageSecrets', 'EncryptAlerts', 'PublishAlerts', 'PutSelfMetrics', 'ReadStageSecrets', 'WriteOwnLogs']);
+    expect(list.map((s) => s.Sid).sort()).toEqual(['ClaimSlots', 'DecryptStageSecrets', 'EncryptAlerts', 'PublishAlerts', 'PutSelfMetrics', 'ReadStageSecrets', 'WriteOwnLogs']);
+    // Put and get of claims on the stage's own claims table, nothing else of DynamoDB.
+    expect(bySid(list, 'ClaimSlots')).toMatchObject({ Action: ['dynamodb:PutItem', 'dynamodb:GetItem'], Resource: { 'Fn::GetAtt': ['AlertClaimsTable', 'Arn'] } });
+    expect(resource(monitoring, 'AlertClaimsTable').Properties).toMatchObject({
+      TableName: 'periscope-monitoring-alert-claims',
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [{ AttributeName: 'claim', KeyType: 'HASH' }],
+      TimeToLiveSpecification: { AttributeName: 'expires_at', Enabled: true },
+    });
+    expect(dev.Resources.AlertClaimsTable).toBeUndefined();
     expect(bySid(list, 'PublishAlerts')).toMatchObject({ Action: 'sns:Publish', Resource: { Ref: 'AlertsTopic' } });
     expect(bySid(list, 'EncryptAlerts')).toMatchObject({
       Resource: { 'Fn::GetAtt': ['AlertsKey', 'Arn'] },
@@ -395,6 +404,7 @@ describe('stages', () => {
       VM_WRITE_URL: 'https://vm.example.com',
       VM_UI_URL: 'https://vm.example.com/vmui',
       ALERTS_TOPIC_ARN: { Ref: 'AlertsTopic' },
+      CLAIMS_TABLE: { Ref: 'AlertClaimsTable' },
       SCHEDULE_RATE_MS: '60000',
     });
     const [schedule, ...more] = schedulesOf(monitoring, 'AnomalyCheckLambdaFunction');

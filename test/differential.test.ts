@@ -13,6 +13,10 @@ import { startBlackbox, type BlackboxHandle, type Exposition } from './support/b
 import { TestCa, selfSigned } from './support/certs.js';
 import { startHttpServer, startHttpsServer, type TestServer } from './support/http-servers.js';
 import { freePort } from './support/ports.js';
+import { loadRegexEngine } from '../shared/regex/index.js';
+
+// Modules and templates are parsed synchronously here; the loaders load the RE2 engine themselves.
+beforeAll(() => loadRegexEngine());
 
 type Module = { prober: 'http' | 'tcp'; timeout: string; http?: Record<string, unknown>; tcp?: Record<string, unknown> };
 

@@ -7,6 +7,10 @@ import { probeHttp } from '../shared/probing/http/probe.js';
 import type { ProbeResult } from '../shared/probing/types.js';
 import { startHttpServer, startTcpServer, type TestServer } from './support/http-servers.js';
 import { freePort } from './support/ports.js';
+import { loadRegexEngine } from '../shared/regex/index.js';
+
+// Modules and templates are parsed synchronously here; the loaders load the RE2 engine themselves.
+beforeAll(() => loadRegexEngine());
 
 const secrets = createSecretResolver({ env: {} });
 const TIMEOUT_MS = 600;

@@ -7,6 +7,10 @@ import { probeHttp } from '../shared/probing/http/probe.js';
 import type { ProbeResult } from '../shared/probing/types.js';
 import { type IssuedCert, TestCa } from './support/certs.js';
 import { startHttp2Server, startHttpServer, startHttpsServer, type TestServer } from './support/http-servers.js';
+import { loadRegexEngine } from '../shared/regex/index.js';
+
+// Modules and templates are parsed synchronously here; the loaders load the RE2 engine themselves.
+beforeAll(() => loadRegexEngine());
 
 const DAY_MS = 86_400_000;
 

@@ -6,6 +6,10 @@ import { probeTcp } from '../shared/probing/tcp/probe.js';
 import type { ProbeResult } from '../shared/probing/types.js';
 import { selfSigned, TestCa, type IssuedCert } from './support/certs.js';
 import { freePort } from './support/ports.js';
+import { loadRegexEngine } from '../shared/regex/index.js';
+
+// Modules and templates are parsed synchronously here; the loaders load the RE2 engine themselves.
+beforeAll(() => loadRegexEngine());
 
 const secrets = createSecretResolver({ env: {} });
 const servers: Server[] = [];

@@ -47,7 +47,14 @@ export function judgeAnomaly(current: number, history: readonly number[], spec: 
   return { anomalous: true, why: 'anomalous', ...base };
 }
 
-/** Stable key of a label set, to line up the same series across the seasons' results. */
-export function labelKey(labels: Record<string, string>): string {
-  return JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+export function formatNumber(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  if (Number.isInteger(value)) return String(value);
+  return String(Number(value.toPrecision(6)));
+}
+
+/** The `baseline` annotation of an anomalous alert: what was normal, and how far the value is from it. */
+export function describeBaseline(baseline: Baseline, value: number, score: number): string {
+  const deviations = Number.isFinite(score) ? `${score.toFixed(1)} deviations` : 'history was flat';
+  return `median ${formatNumber(baseline.median)} over ${baseline.seasons} past seasons, typical deviation ${formatNumber(baseline.scaledMad)}, now ${formatNumber(value)} (${deviations})`;
 }

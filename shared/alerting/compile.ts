@@ -3,8 +3,12 @@
 import { parseTemplate, type Template } from './template/index.js';
 import type { AlertingSettings, AnomalySpec, MaintenanceWindow, Rule, RuleGroup } from './rules-schema.js';
 
+/** How the rule is evaluated: one executor each (see rule-executors.ts). */
+export type RuleKind = 'expression' | 'threshold' | 'anomaly';
+
 export interface CompiledRule {
   name: string;
+  kind: RuleKind;
   group: string;
   /** The MetricsQL evaluated (for anomaly rules: the watched query). */
   expr: string;
@@ -44,6 +48,7 @@ export function compileRule(rule: Rule, group: RuleGroup, settings: AlertingSett
   const labels = { ...group.labels, ...rule.labels };
   return {
     name: rule.alert as string,
+    kind: rule.anomaly ? 'anomaly' : rule.expr !== undefined ? 'expression' : 'threshold',
     group: group.name,
     expr: ruleExpr(rule),
     ...(rule.anomaly ? { anomaly: rule.anomaly } : {}),

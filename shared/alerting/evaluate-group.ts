@@ -1,334 +1,92 @@
-// One evaluation of a rule group at its aligned slot: restore state from VictoriaMetrics, query every
-// rule, move alerts through their lifecycle, build notifications (grouped per rule and status), claim the
-// slot so overlapping evaluations notify once, send, and write the new state back.
+// One evaluation of a rule group at its aligned slot, in five stages, each in its own file:
+//   1. restore state        (AlertStateStore.restore: VictoriaMetrics, or memory)
+//   2. evaluate the rules   (rule-executors.ts: one executor per rule kind)
+//   3. plan notifications   (plan-notifications.ts: lifecycle step, notifications, report; pure)
+//   4. claim and send       (send-notifications.ts: one evaluation per slot sends)
+//   5. commit state         (commit-state.ts decides what, pure; AlertStateStore.commit writes it)
+// evaluateGroupAt is the public face for anything that evaluates with its own parts (a replay: a memory
+// state store, a list as the notifier); evaluateGroup wires VictoriaMetrics for the Lambda and the CLI.
 import type { Logger } from '../observability/logger.js';
-import type { Notification, NotifiedAlert } from '../notify/types.js';
-import { writeSamples } from '../storage/write-samples.js';
-import type { VmWriteConfig } from '../storage/write-batch.js';
-import type { TimedSample } from '../storage/exposition.js';
 import type { Spool } from '../storage/spool.js';
-import { judgeAnomaly, labelKey, type AnomalyVerdict } from './anomaly.js';
-import { claimSlot, forceFlush } from './claim.js';
-import type { CompiledGroup, CompiledRule } from './compile.js';
-import { stepAlerts, type ActiveSample, type AlertState, type LifecycleResult } from './lifecycle.js';
-import { mutedBy } from './maintenance.js';
-import type { AlertingSettings } from './rules-schema.js';
-import { decodeStates, encodeAlertStates, encodeRuleHealth, STATE_SERIES_MATCH } from './state-store.js';
-import { renderTemplate } from './template/index.js';
-import { exportRaw, queryInstant, QueryError, type InstantSample, type VmReadConfig } from './vm-query.js';
+import type { VmWriteConfig } from '../storage/write-batch.js';
+import type { AlertStateStore } from './alert-state-store.js';
+import type { ClaimStore } from './claim-store.js';
+import { stateToCommit } from './commit-state.js';
+import type { CompiledGroup } from './compile.js';
+import { planNotifications, type PlanContext } from './plan-notifications.js';
+import type { GroupReport } from './reports.js';
+import { executeRules, type InstantQuery } from './rule-executors.js';
+import { claimAndSend, type NotifierSink } from './send-notifications.js';
+import { createVmStateStore } from './vm-alert-state-store.js';
+import { queryInstant, type VmReadConfig } from './vm-query.js';
 
-export interface AlertingDeps {
-  read: VmReadConfig;
-  write: VmWriteConfig;
-  settings: AlertingSettings;
-  notify: (notification: Notification) => Promise<void>;
-  logger: Logger;
-  stage: string;
-  region: string;
-  /** Base URL of the VictoriaMetrics UI for links (e.g. https://vm.example.com). */
-  vmUiUrl?: string;
-  /** How long a claim waits for competing claims to become visible. */
-  claimWaitMs?: number;
-  /** 'dry' evaluates and reports but writes no state and sends nothing (periscope check). */
-  mode: 'live' | 'dry';
-  /** Where state writes go when VictoriaMetrics refuses them (never lost silently). */
-  spool?: Spool;
-  ruleConcurrency?: number;
-}
-
-export interface RuleReport {
-  group: string;
-  rule: string;
-  state: 'inactive' | 'pending' | 'firing' | 'error';
-  alerts: Array<{ labels: Record<string, string>; phase: 'pending' | 'firing'; value: number; active_since: string; muted_by?: string }>;
-  /** The value the rule saw, for a rule with one result (or the first). */
-  value?: number;
-  error?: string;
-  anomaly?: Array<{ labels: Record<string, string>; verdict: AnomalyVerdict; value: number }>;
-}
-
-export interface GroupReport {
-  group: string;
-  evaluated_at: string;
-  rules: RuleReport[];
-  notifications: Notification[];
-  sent: number;
-  /** False when another evaluation of the same slot claimed the notifications. */
-  notified_by_this_evaluation: boolean;
-  rule_errors: number;
-}
-
-const SEVERITY_ORDER = ['critical', 'error', 'warning', 'info'];
-const STATE_LOOKBACK_MS = 3_600_000;
-export const RULE_HEALTH_ALERT = 'PeriscopeRuleHealth';
+export type { GroupReport, RuleReport } from './reports.js';
+export { RULE_HEALTH_ALERT } from './plan-notifications.js';
+export { formatNumber } from './anomaly.js';
 
 export function alignSlot(nowMs: number, intervalMs: number): number {
   return Math.floor(nowMs / intervalMs) * intervalMs;
 }
 
-function topSeverity(alerts: readonly { labels: Record<string, string> }[]): string {
-  let best = 'none';
-  let rank = Infinity;
-  for (const a of alerts) {
-    const s = a.labels.severity;
-    if (!s) continue;
-    const r = SEVERITY_ORDER.indexOf(s) === -1 ? SEVERITY_ORDER.length : SEVERITY_ORDER.indexOf(s);
-    if (r < rank) {
-      rank = r;
-      best = s;
-    }
-  }
-  return best;
+/** The parts one evaluation works with. */
+export interface EvaluationParts {
+  query: InstantQuery;
+  state: AlertStateStore;
+  /** Undefined: a dry run — nothing is claimed, sent or committed (periscope check without --notify). */
+  delivery?: { claims: ClaimStore; notify: NotifierSink };
+  logger: Logger;
+  /** Rules whose queries run at once (default 8). */
+  ruleConcurrency?: number;
 }
 
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i] as T);
-      }
-    }),
-  );
-  return out;
-}
-
-interface RuleOutcome {
-  rule: CompiledRule;
-  samples?: ActiveSample[];
-  anomaly?: RuleReport['anomaly'];
-  baselines?: Map<string, string>;
-  error?: string;
-}
-
-async function runRuleQuery(rule: CompiledRule, slot: number, deps: AlertingDeps, externalLabels: Record<string, string>): Promise<RuleOutcome> {
-  try {
-    let samples: InstantSample[];
-    let anomaly: RuleReport['anomaly'];
-    const baselines = new Map<string, string>();
-    if (rule.anomaly) {
-      const spec = rule.anomaly;
-      const [current, ...history] = await Promise.all(
-        Array.from({ length: spec.baseline.periods + 1 }, (_, k) => queryInstant(deps.read, rule.expr, (slot - k * spec.baseline.season) / 1000)),
-      );
-      const past = history.map((h) => new Map(h.map((s) => [labelKey(s.labels), s.value])));
-      anomaly = [];
-      samples = [];
-      for (const s of current ?? []) {
-        const key = labelKey(s.labels);
-        const verdict = judgeAnomaly(s.value, past.map((m) => m.get(key) ?? NaN), spec);
-        anomaly.push({ labels: s.labels, verdict, value: s.value });
-        if (!verdict.anomalous || !verdict.baseline) continue;
-        samples.push(s);
-        const b = verdict.baseline;
-        baselines.set(key, `median ${formatNumber(b.median)} over ${b.seasons} past seasons, typical deviation ${formatNumber(b.scaledMad)}, now ${formatNumber(s.value)} (${Number.isFinite(verdict.score) ? `${verdict.score.toFixed(1)} deviations` : 'history was flat'})`);
-      }
-    } else {
-      samples = await queryInstant(deps.read, rule.expr, slot / 1000);
-    }
-    const active = samples.map((s): ActiveSample & { key: string } => {
-      const base = { ...externalLabels, ...s.labels };
-      const labels: Record<string, string> = { ...base };
-      for (const [name, template] of rule.labels) labels[name] = renderTemplate(template, { value: s.value, labels: base, externalLabels, expr: rule.expr });
-      labels.alertname = rule.name;
-      labels.alertgroup = rule.group;
-      return { labels, value: s.value, key: labelKey(s.labels) };
-    });
-    const mapped = new Map<string, string>();
-    for (const a of active) {
-      const b = baselines.get(a.key);
-      if (b) mapped.set(JSON.stringify(a.labels), b);
-    }
-    return { rule, samples: active, ...(anomaly ? { anomaly } : {}), baselines: mapped };
-  } catch (err) {
-    if (err instanceof QueryError) return { rule, error: err.message };
-    return { rule, error: `${(err as Error).name}: ${(err as Error).message}` };
-  }
-}
-
-export function formatNumber(value: number): string {
-  if (!Number.isFinite(value)) return String(value);
-  if (Number.isInteger(value)) return String(value);
-  return String(Number(value.toPrecision(6)));
-}
-
-function queryUrl(base: string | undefined, expr: string): string | undefined {
-  if (!base) return undefined;
-  return `${base.replace(/\/+$/, '')}/vmui/#/?g0.expr=${encodeURIComponent(expr)}&g0.range_input=1h&g0.tab=0`;
-}
-
-function notifiedAlert(state: AlertState, rule: CompiledRule, slot: number, externalLabels: Record<string, string>, endedAt?: number, baseline?: string): NotifiedAlert {
-  const annotations: Record<string, string> = {};
-  for (const [name, template] of rule.annotations) {
-    annotations[name] = renderTemplate(template, { value: state.value, labels: state.labels, externalLabels, expr: rule.expr });
-  }
-  if (baseline && annotations.baseline === undefined) annotations.baseline = baseline;
-  const end = endedAt ?? slot;
-  return {
-    labels: state.labels,
-    annotations,
-    value: state.value,
-    started_at: new Date(state.activeAt).toISOString(),
-    ...(endedAt !== undefined ? { ended_at: new Date(endedAt).toISOString() } : {}),
-    duration_seconds: Math.max(0, Math.round((end - state.activeAt) / 1000)),
-    fingerprint: state.fingerprint,
-  };
-}
-
-export async function evaluateGroup(group: CompiledGroup, deps: AlertingDeps, nowMs: number): Promise<GroupReport> {
-  const slot = alignSlot(nowMs, group.intervalMs);
-  const external = deps.settings.external_labels;
-  const restored = decodeStates(
-    await exportRaw(deps.read, `${STATE_SERIES_MATCH},alertgroup=${JSON.stringify(group.name)}}`, slot - Math.max(STATE_LOOKBACK_MS, 3 * group.intervalMs), slot).catch((err: unknown) => {
-      // Without state every firing alert would look new and notify again: better to skip this round.
-      throw new QueryError(`cannot restore alert state: ${(err as Error).message}`, 'unreachable');
-    }),
-    slot,
-  );
-  const outcomes = await mapLimit(group.rules, deps.ruleConcurrency ?? 8, (rule) => runRuleQuery(rule, slot, deps, external));
-
-  const reports: RuleReport[] = [];
-  const notifications: Array<{ notification: Notification; states: AlertState[]; previousNotifiedAt: Array<number | undefined> }> = [];
-  // Encoded at the end: a notification that fails to send rolls its alerts' notifiedAt back first.
-  const stateParts: Array<{ states: AlertState[]; ended: AlertState[] }> = [];
-  const healthSamples: TimedSample[] = [];
-  let ruleErrors = 0;
-  for (const outcome of outcomes) {
-    const { rule } = outcome;
-    const previous = restored.alerts.get(rule.name) ?? new Map<string, AlertState>();
-    const wasHealthy = restored.health.get(rule.name) ?? true;
-    healthSamples.push(encodeRuleHealth({ alertgroup: group.name, alertname: rule.name }, outcome.error === undefined, slot));
-    if (outcome.error !== undefined) {
-      ruleErrors++;
-      deps.logger.error('rule cannot be evaluated', { group: group.name, rule: rule.name, error: outcome.error });
-      // Keep the alerts as they were: a failing query must not resolve them.
-      stateParts.push({ states: [...previous.values()], ended: [] });
-      reports.push({ group: group.name, rule: rule.name, state: 'error', alerts: [], error: outcome.error });
-      if (wasHealthy) notifications.push({ notification: healthNotification(group, rule, 'firing', outcome.error, slot, deps), states: [], previousNotifiedAt: [] });
-      continue;
-    }
-    if (!wasHealthy) notifications.push({ notification: healthNotification(group, rule, 'resolved', '', slot, deps), states: [], previousNotifiedAt: [] });
-    const windows = [...rule.maintenance, ...deps.settings.maintenance];
-    const before = new Map([...previous].map(([fp, s]) => [fp, s.notifiedAt]));
-    const result: LifecycleResult = stepAlerts(previous, outcome.samples ?? [], rule, slot, (labels) => mutedBy(windows, labels, slot) !== undefined);
-    stateParts.push({ states: result.next, ended: result.ended });
-    const baselineFor = (s: AlertState) => outcome.baselines?.get(JSON.stringify(s.labels));
-    const base = {
-      alertname: rule.name,
-      group: group.name,
-      stage: deps.stage,
-      region: deps.region,
-      expr: rule.expr,
-      evaluated_at: new Date(slot).toISOString(),
-      ...(queryUrl(deps.vmUiUrl, rule.expr) ? { query_url: queryUrl(deps.vmUiUrl, rule.expr) as string } : {}),
-    };
-    const add = (status: 'firing' | 'resolved', reminder: boolean, states: AlertState[], ended?: boolean) => {
-      if (states.length === 0) return;
-      const alerts = states.map((s) => notifiedAlert(s, rule, slot, external, ended ? (s as AlertState & { endedAt: number }).endedAt : undefined, baselineFor(s)));
-      notifications.push({
-        notification: { ...base, status, reminder, severity: topSeverity(alerts), alerts },
-        states: ended ? [] : states,
-        previousNotifiedAt: ended ? [] : states.map((s) => before.get(s.fingerprint)),
-      });
-    };
-    add('firing', false, result.firing);
-    add('firing', true, result.reminders);
-    add('resolved', false, result.resolved, true);
-    const firing = result.next.filter((s) => s.phase === 'firing');
-    reports.push({
-      group: group.name,
-      rule: rule.name,
-      state: firing.length ? 'firing' : result.next.length ? 'pending' : 'inactive',
-      alerts: result.next.map((s) => {
-        const muted = mutedBy(windows, s.labels, slot);
-        return { labels: s.labels, phase: s.phase, value: s.value, active_since: new Date(s.activeAt).toISOString(), ...(muted ? { muted_by: muted } : {}) };
-      }),
-      ...(outcome.samples?.[0] ? { value: outcome.samples[0].value } : {}),
-      ...(outcome.anomaly ? { anomaly: outcome.anomaly } : {}),
-    });
-  }
-
+/** Evaluates `group` at `slotMs` (already aligned to the group's interval). */
+export async function evaluateGroupAt(group: CompiledGroup, slotMs: number, parts: EvaluationParts, context: PlanContext): Promise<GroupReport> {
+  const restored = await parts.state.restore(group, slotMs);
+  const outcomes = await executeRules(group.rules, slotMs, parts.query, context.settings.external_labels, parts.ruleConcurrency);
+  const plan = planNotifications(group, outcomes, restored, slotMs, context);
+  for (const r of plan.reports) if (r.error !== undefined) parts.logger.error('rule cannot be evaluated', { group: group.name, rule: r.rule, error: r.error });
   const report: GroupReport = {
     group: group.name,
-    evaluated_at: new Date(slot).toISOString(),
-    rules: reports,
-    notifications: notifications.map((n) => n.notification),
+    evaluated_at: new Date(slotMs).toISOString(),
+    rules: plan.reports,
+    notifications: plan.notifications.map((n) => n.notification),
     sent: 0,
     notified_by_this_evaluation: true,
-    rule_errors: ruleErrors,
+    rule_errors: plan.ruleErrors,
   };
-  if (deps.mode === 'dry') return report;
-
-  if (notifications.length > 0) {
-    const won = await claimSlot({ read: deps.read, write: deps.write, group: group.name, slot, waitMs: deps.claimWaitMs ?? 2_000 });
-    if (!won) {
-      deps.logger.info('another evaluation of this slot sends its notifications', { group: group.name, slot: report.evaluated_at });
-      report.notified_by_this_evaluation = false;
-      return report;
-    }
-    for (const { notification, states, previousNotifiedAt } of notifications) {
-      try {
-        await deps.notify(notification);
-        report.sent++;
-      } catch (err) {
-        // Not marked as notified, so the next evaluation tries again.
-        states.forEach((s, i) => {
-          const prev = previousNotifiedAt[i];
-          if (prev === undefined) delete s.notifiedAt;
-          else s.notifiedAt = prev;
-        });
-        deps.logger.error('notification not sent; will retry next evaluation', { group: group.name, alertname: notification.alertname, status: notification.status, error: (err as Error).message });
-      }
-    }
-  }
-  const stateSamples = [...healthSamples, ...stateParts.flatMap((p) => encodeAlertStates(p.states, p.ended, slot))];
-  const written = await writeSamples(stateSamples, {
-    vm: deps.write,
-    spool: deps.spool ?? unspooled(deps.logger, group.name),
-    logger: deps.logger,
-    deadlineMs: Date.now() + 10_000,
-  });
-  if (written.written < stateSamples.length) deps.logger.error('alert state not fully written', { group: group.name, ...written });
-  // Searchable at once on a single node, for an evaluation that follows closely (an overlapping invocation).
-  await forceFlush(deps.write.url);
+  if (!parts.delivery) return report;
+  const delivered = await claimAndSend(plan.notifications, { group: group.name, slotMs, ...parts.delivery, logger: parts.logger });
+  report.sent = delivered.sent.size;
+  report.notified_by_this_evaluation = delivered.claimed;
+  // The claiming evaluation commits; the others leave the state to it.
+  if (delivered.claimed) await parts.state.commit(group, slotMs, stateToCommit(plan, delivered.sent));
   return report;
 }
 
-/** Without a spool, a state write that fails is reported loudly; the next evaluation writes state again. */
-function unspooled(logger: Logger, group: string): Spool {
-  return {
-    put: async (entry) => logger.error('alert state not written: VictoriaMetrics unavailable', { group, samples: entry.samples }),
-    take: async () => [],
-    depth: async () => 0,
-  };
+interface CommonDeps extends PlanContext {
+  read: VmReadConfig;
+  write: VmWriteConfig;
+  notify: NotifierSink;
+  logger: Logger;
+  /** Where state writes go when VictoriaMetrics refuses them (never lost silently). */
+  spool?: Spool;
+  ruleConcurrency?: number;
 }
 
-function healthNotification(group: CompiledGroup, rule: CompiledRule, status: 'firing' | 'resolved', error: string, slot: number, deps: AlertingDeps): Notification {
-  const labels = { alertname: RULE_HEALTH_ALERT, alertgroup: group.name, rule: rule.name, severity: 'warning' };
-  return {
-    status,
-    alertname: RULE_HEALTH_ALERT,
-    group: group.name,
-    severity: 'warning',
-    stage: deps.stage,
-    region: deps.region,
-    reminder: false,
-    expr: rule.expr,
-    evaluated_at: new Date(slot).toISOString(),
-    alerts: [
-      {
-        labels,
-        annotations:
-          status === 'firing'
-            ? { summary: `Rule ${rule.name} in group ${group.name} cannot be evaluated`, description: error }
-            : { summary: `Rule ${rule.name} in group ${group.name} evaluates again` },
-        value: status === 'firing' ? 1 : 0,
-        started_at: new Date(slot).toISOString(),
-        duration_seconds: 0,
-        fingerprint: `${group.name}/${rule.name}/health`,
-      },
-    ],
+/**
+ * What the Lambda and the CLI evaluate with. 'dry' evaluates and reports but writes no state and sends
+ * nothing (periscope check); 'live' needs a claim store shared by every evaluator that may overlap.
+ */
+export type AlertingDeps = CommonDeps & ({ mode: 'dry' } | { mode: 'live'; claims: ClaimStore });
+
+export function evaluateGroup(group: CompiledGroup, deps: AlertingDeps, nowMs: number): Promise<GroupReport> {
+  const parts: EvaluationParts = {
+    query: (expr, timeSec) => queryInstant(deps.read, expr, timeSec),
+    state: createVmStateStore({ read: deps.read, write: deps.write, logger: deps.logger, ...(deps.spool ? { spool: deps.spool } : {}) }),
+    ...(deps.mode === 'live' ? { delivery: { claims: deps.claims, notify: deps.notify } } : {}),
+    logger: deps.logger,
+    ...(deps.ruleConcurrency !== undefined ? { ruleConcurrency: deps.ruleConcurrency } : {}),
   };
+  const context: PlanContext = { settings: deps.settings, stage: deps.stage, region: deps.region, ...(deps.vmUiUrl !== undefined ? { vmUiUrl: deps.vmUiUrl } : {}) };
+  return evaluateGroupAt(group, alignSlot(nowMs, group.intervalMs), parts, context);
 }

@@ -1,7 +1,10 @@
 // The alert lifecycle as vmalert runs it — inactive → pending → firing → resolved, keyed by label set —
 // plus Alertmanager's notification rules (notify on firing, remind every repeat_interval, resolve once,
 // nothing while muted). Pure: previous state and this evaluation's results in, next state and events out.
-import { createHash } from 'node:crypto';
+import { labelFingerprint } from './label-fingerprint.js';
+
+/** An alert's fingerprint: the label fingerprint of its full label set. */
+export const fingerprint = labelFingerprint;
 
 export interface AlertState {
   fingerprint: string;
@@ -39,14 +42,6 @@ export interface LifecycleResult {
   firing: AlertState[];
   reminders: AlertState[];
   resolved: Array<AlertState & { endedAt: number }>;
-}
-
-export function fingerprint(labels: Record<string, string>): string {
-  const text = Object.keys(labels)
-    .sort()
-    .map((k) => `${k}\u0000${labels[k]}`)
-    .join('\u0001');
-  return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }
 
 export function stepAlerts(

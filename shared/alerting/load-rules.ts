@@ -8,6 +8,7 @@ import { ConfigError, type ConfigProblem } from '../config/errors.js';
 import { formatPath, problemsFromZod } from '../config/errors.js';
 import { parseYaml } from '../config/load.js';
 import type { TargetsFile } from '../config/schema.js';
+import { loadRegexEngine } from '../regex/index.js';
 import { compileRule, type CompiledGroup } from './compile.js';
 import { alertingSettingsSchema, ruleFileSchema, ruleGroupSchema, type AlertingSettings, type RuleGroup } from './rules-schema.js';
 
@@ -68,6 +69,7 @@ export function looksLikeRuleFile(doc: unknown): boolean {
 
 /** A standalone rule file, validated and compiled with default settings (periscope validate). */
 export async function loadRuleFile(path: string): Promise<CompiledGroup[]> {
+  await loadRegexEngine();
   const settings = check(alertingSettingsSchema, undefined, path, []);
   return (await readRuleFile(path)).map((group) => ({
     name: group.name,
@@ -78,6 +80,8 @@ export async function loadRuleFile(path: string): Promise<CompiledGroup[]> {
 }
 
 export async function loadAlertingConfig(file: TargetsFile, filePath: string): Promise<AlertingConfig> {
+  // Templates (match, reReplaceAll) and maintenance matchers compile RE2 patterns, also while rendering.
+  if (file.rules.length > 0 || file.rule_files.length > 0) await loadRegexEngine();
   const settings = check(alertingSettingsSchema, file.alerting, filePath, ['alerting']);
   const sources: Array<{ group: RuleGroup; file: string; path: string }> = [];
   file.rules.forEach((raw, index) => {

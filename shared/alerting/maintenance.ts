@@ -1,13 +1,20 @@
 // Maintenance windows mute notifications (evaluation goes on, so state stays right): a fixed start/end, a
 // weekly recurring time range in a time zone, or both; selected by label matchers (value or /regex/).
+import { cachedRe2 } from '../regex/index.js';
 import type { MaintenanceWindow } from './rules-schema.js';
 
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 
+/** The RE2 pattern of a matcher written as /…/ (anchored at both ends, as Alertmanager's =~), or undefined. */
+export function matcherRegex(want: string): string | undefined {
+  return want.length >= 2 && want.startsWith('/') && want.endsWith('/') ? want.slice(1, -1) : undefined;
+}
+
 function matches(matchers: Record<string, string>, labels: Record<string, string>): boolean {
   return Object.entries(matchers).every(([name, want]) => {
     const have = labels[name] ?? '';
-    if (want.length >= 2 && want.startsWith('/') && want.endsWith('/')) return new RegExp(`^(?:${want.slice(1, -1)})$`).test(have);
+    const pattern = matcherRegex(want);
+    if (pattern !== undefined) return cachedRe2(pattern).testWhole(have);
     return have === want;
   });
 }

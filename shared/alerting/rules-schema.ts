@@ -3,6 +3,8 @@
 import * as z from 'zod/mini';
 import { parseDuration } from '../config/duration.js';
 import { transformIssue } from '../config/zod.js';
+import { compileRe2, RegexSyntaxError } from '../regex/index.js';
+import { matcherRegex } from './maintenance.js';
 import { parseTemplate, TemplateError } from './template/index.js';
 
 const LABEL_NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
@@ -22,7 +24,8 @@ const template = z.string().check(
     try {
       parseTemplate(text);
     } catch (err) {
-      ctx.addIssue({ code: 'custom', message: err instanceof TemplateError ? `template: ${err.message}` : String(err) });
+      if (!(err instanceof TemplateError)) throw err;
+      ctx.addIssue({ code: 'custom', message: `template: ${err.message}` });
     }
   }),
 );
@@ -79,7 +82,23 @@ const maintenanceSchema = z
   .strictObject({
     name: z.string().check(z.minLength(1)),
     /** Label matchers: every one must equal the alert's label (or match the regex written as /…/). */
-    matchers: z._default(z.record(z.string(), z.string()), {}),
+    matchers: z._default(
+      z.record(z.string(), z.string()).check(
+        z.superRefine((matchers, ctx) => {
+          for (const [name, want] of Object.entries(matchers)) {
+            const pattern = matcherRegex(want);
+            if (pattern === undefined) continue;
+            try {
+              compileRe2(pattern);
+            } catch (err) {
+              if (!(err instanceof RegexSyntaxError)) throw err;
+              ctx.addIssue({ code: 'custom', path: [name], message: err.message });
+            }
+          }
+        }),
+      ),
+      {},
+    ),
     start: z.optional(z.iso.datetime({ offset: true })),
     end: z.optional(z.iso.datetime({ offset: true })),
     /** Recurring window: days of the week and a daily time range, in UTC unless timezone says otherwise. */

@@ -4,7 +4,7 @@
 // of the next one, so a cold start or a redeploy neither forgets a firing alert nor notifies it twice.
 import type { TimedSample } from '../storage/exposition.js';
 import type { AlertState } from './lifecycle.js';
-import { fingerprint } from './lifecycle.js';
+import { labelFingerprint } from './label-fingerprint.js';
 import type { ExportedSeries } from './vm-query.js';
 
 const STATE = 'periscope_alert_state';
@@ -69,7 +69,7 @@ export function decodeStates(series: readonly ExportedSeries[], ts: number): Res
       health.set(labels.alertname ?? '', value === 1);
       continue;
     }
-    const fp = fingerprint(labels);
+    const fp = labelFingerprint(labels);
     const entry = byAlert.get(fp) ?? { labels, values: new Map<string, number>() };
     entry.values.set(name ?? '', value);
     byAlert.set(fp, entry);

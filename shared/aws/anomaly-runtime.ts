@@ -1,6 +1,7 @@
-// Wiring for the anomaly-check Lambda: VictoriaMetrics endpoints and credentials, the alerts topic and
-// CloudWatch from the environment, created once per container.
+// Wiring for the anomaly-check Lambda: VictoriaMetrics endpoints and credentials, the alerts topic, the
+// slot-claims table and CloudWatch from the environment, created once per container.
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { resolve } from 'node:path';
@@ -10,14 +11,16 @@ import { publishNotification } from '../notify/index.js';
 import { createJsonLogger } from '../observability/logger.js';
 import { createCloudWatchSink } from '../observability/metrics.js';
 import { requiredEnv, vmAuthFromEnv } from './probe-runtime.js';
+import { createDynamoDbClaimStore } from './dynamodb-claims.js';
 import { createSsmFetcher } from './ssm-secrets.js';
 
 export async function createAnomalyRuntime(
   env: NodeJS.ProcessEnv,
-  clients: { sns?: SNSClient; ssm?: SSMClient; cloudwatch?: CloudWatchClient } = {},
+  clients: { sns?: SNSClient; ssm?: SSMClient; cloudwatch?: CloudWatchClient; dynamodb?: DynamoDBClient } = {},
 ): Promise<AnomalyCheckRuntime> {
   const stage = requiredEnv(env, 'STAGE');
   const topicArn = requiredEnv(env, 'ALERTS_TOPIC_ARN');
+  const claimsTable = requiredEnv(env, 'CLAIMS_TABLE');
   const sns = clients.sns ?? new SNSClient({});
   const secrets = createSecretResolver({ env, ssm: createSsmFetcher(clients.ssm ?? new SSMClient({})) });
   const readAuth = await vmAuthFromEnv(env, secrets, 'VM_QUERY');
@@ -38,6 +41,8 @@ export async function createAnomalyRuntime(
       region: env.AWS_REGION ?? 'unknown',
       ...(env.VM_UI_URL ? { vmUiUrl: env.VM_UI_URL } : {}),
       mode: 'live',
+      // Overlapping invocations of a slot: exactly one sends (a conditional put; see dynamodb-claims.ts).
+      claims: createDynamoDbClaimStore(clients.dynamodb ?? new DynamoDBClient({}), claimsTable),
     },
   };
 }

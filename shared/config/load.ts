@@ -1,6 +1,7 @@
 // Reading targets files: YAML → schema → typed config, every failure a ConfigError naming file and field.
 import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
+import { withRegexEngine } from '../regex/index.js';
 import { ConfigError, problemsFromZod } from './errors.js';
 import { targetSchema, targetsFileSchema, type TargetSpec, type TargetsFile } from './schema.js';
 
@@ -19,6 +20,8 @@ export function parseYaml(text: string, file: string): unknown {
   return doc.toJS() ?? {};
 }
 
+/** Parses a targets file; throws RegexEngineNotLoadedError when it has regexes and the engine is not loaded
+ *  (loadTargetsFile, or withRegexEngine around this call, loads it). */
 export function parseTargetsFile(text: string, file: string): TargetsFile {
   const raw = parseYaml(text, file);
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
@@ -37,10 +40,18 @@ export async function loadTargetsFile(file: string): Promise<TargetsFile> {
     const code = (err as NodeJS.ErrnoException).code;
     throw new ConfigError(file, [{ path: '', message: code === 'ENOENT' ? 'file not found' : `cannot read file (${code ?? 'error'})` }]);
   }
-  return parseTargetsFile(text, file);
+  return withRegexEngine(() => parseTargetsFile(text, file));
 }
 
-/** Validates one target given outside a file (CLI flags, a Lambda event); `source` names where it came from. */
+/**
+ * Validates one target given outside a file (CLI flags, a Lambda event); `source` names where it came from.
+ * Loads the RE2 engine when the target has regexes.
+ */
+export function loadTarget(raw: unknown, source: string): Promise<TargetSpec> {
+  return withRegexEngine(() => parseTarget(raw, source));
+}
+
+/** parseTarget without loading the RE2 engine: throws RegexEngineNotLoadedError when it is needed and not loaded. */
 export function parseTarget(raw: unknown, source: string): TargetSpec {
   const parsed = targetSchema.safeParse(raw);
   if (!parsed.success) throw new ConfigError(source, problemsFromZod(parsed.error));

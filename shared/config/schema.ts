@@ -3,7 +3,7 @@
 import * as z from 'zod/mini';
 import { parseByteSize } from './bytes.js';
 import { parseDuration } from './duration.js';
-import { compileRe2, RegexSyntaxError } from './regex.js';
+import { compileRe2, RegexSyntaxError } from '../regex/index.js';
 import { SECRET_REF_RE } from './secrets.js';
 import { transformIssue } from './zod.js';
 
@@ -27,7 +27,9 @@ const regexp = z.string().check(
     try {
       compileRe2(pattern);
     } catch (err) {
-      ctx.addIssue({ code: 'custom', message: err instanceof RegexSyntaxError ? err.message : String(err) });
+      // Anything but a syntax error (the engine not loaded yet) is for the caller: see withRegexEngine.
+      if (!(err instanceof RegexSyntaxError)) throw err;
+      ctx.addIssue({ code: 'custom', message: err.message });
     }
   }),
 );

@@ -1,7 +1,7 @@
 // The probe Lambda's logic, apart from AWS wiring: parse the event, run a group or one manual probe, and
 // answer with a summary, a probe result (the same JSON as `periscope probe --json`) or an error object.
 // Bad input never throws: it comes back as {error, message, problems} and nothing is written.
-import { ConfigError, parseTarget, targetInputFromUrl, type SecretResolver, type TargetSpec, type TargetsFile } from '../config/index.js';
+import { ConfigError, loadTarget, targetInputFromUrl, type SecretResolver, type TargetSpec, type TargetsFile } from '../config/index.js';
 import type { Logger } from '../observability/logger.js';
 import type { MetricsSink } from '../observability/metrics.js';
 import { formatWaterfall } from '../probing/format.js';
@@ -98,9 +98,9 @@ export async function handleProbeEvent(raw: unknown, context: InvocationContext,
       ({ target, timeoutMs, labels } = await findTarget(runtime, event.group, event.target));
       group = event.group;
     } else if (event.kind === 'url') {
-      target = parseTarget(targetInputFromUrl(event.url, 'event'), 'event');
+      target = await loadTarget(targetInputFromUrl(event.url, 'event'), 'event');
     } else {
-      target = parseTarget(event.target, 'event.target');
+      target = await loadTarget(event.target, 'event.target');
     }
     const probeTimeout = Math.max(1, Math.min(target.timeout ?? timeoutMs, deadlineMs - Date.now()));
     const result = await runProbe(target, { timeoutMs: probeTimeout, secrets: runtime.secrets, debug: event.debug });

@@ -2,7 +2,7 @@
 // template functions that need no query backend. Each declares its argument count so a call with the
 // wrong number of arguments is rejected when the rule file is loaded, not when the alert fires.
 import { isIP } from 'node:net';
-import { compileRe2, RegexSyntaxError } from '../../config/regex.js';
+import { cachedRe2, RegexSyntaxError, replaceAllRe2, type Re2Regex } from '../../regex/index.js';
 import { ArgTypeError, FuncError } from './errors.js';
 import { isPrint, sprint, sprintf, sprintln } from './go-fmt.js';
 import { humanize, humanize1024, humanizeDuration, humanizePercentage, humanizeTimestamp, toTime } from './humanize.js';
@@ -25,82 +25,16 @@ function str(v: Value): string {
   throw new ArgTypeError(`wrong type for value; expected string; got ${typeName(v)}`);
 }
 
-// --- regular expressions (Go RE2 syntax via compileRe2) -------------------------------------------------
+// --- regular expressions (Go RE2 syntax, linear-time matching) ---------------------------------------
 
-const regexCache = new Map<string, RegExp>();
-const REGEX_CACHE_LIMIT = 256;
-
-/** Compiles (and caches) a Go regular expression as a global JavaScript RegExp. */
-export function goRegex(pattern: string): RegExp {
-  const cached = regexCache.get(pattern);
-  if (cached) return cached;
-  let re: RegExp;
+/** The compiled Go regular expression; a syntax error becomes the template error Go reports. */
+export function goRegex(pattern: string): Re2Regex {
   try {
-    const base = compileRe2(pattern);
-    try {
-      // Unicode mode matches by code point as Go matches by rune; it rejects some escapes RE2 allows
-      // (such as \:), so fall back to the plain form for those.
-      re = new RegExp(base.source, base.flags + 'gu');
-    } catch {
-      re = new RegExp(base.source, base.flags + 'g');
-    }
+    return cachedRe2(pattern);
   } catch (err) {
     if (err instanceof RegexSyntaxError) throw new FuncError(err.message);
     throw err;
   }
-  if (regexCache.size >= REGEX_CACHE_LIMIT) regexCache.clear();
-  regexCache.set(pattern, re);
-  return re;
-}
-
-/** Go's Regexp.Expand for a replacement template ($1, ${1}, $name, ${name}, $$). */
-function expand(template: string, m: RegExpExecArray): string {
-  let out = '';
-  let rest = template;
-  for (;;) {
-    const at = rest.indexOf('$');
-    if (at < 0) break;
-    out += rest.slice(0, at);
-    rest = rest.slice(at + 1);
-    if (rest[0] === '$') {
-      out += '$';
-      rest = rest.slice(1);
-      continue;
-    }
-    const ref = /^(?:\{([\p{L}\p{Nd}_]+)\}|([\p{L}\p{Nd}_]+))/u.exec(rest);
-    if (!ref) {
-      out += '$';
-      continue;
-    }
-    rest = rest.slice(ref[0].length);
-    const name = (ref[1] ?? ref[2]) as string;
-    if (/^(?:0|[1-9]\d{0,7})$/.test(name)) out += m[Number(name)] ?? '';
-    else out += m.groups?.[name] ?? '';
-  }
-  return out + rest;
-}
-
-/** Go's Regexp.ReplaceAllString, including its rule that an empty match right after a match is skipped. */
-function replaceAll(re: RegExp, src: string, template: string): string {
-  let out = '';
-  let lastMatchEnd = 0;
-  let searchPos = 0;
-  while (searchPos <= src.length) {
-    re.lastIndex = searchPos;
-    const m = re.exec(src);
-    if (!m) break;
-    const start = m.index;
-    const end = start + m[0].length;
-    out += src.slice(lastMatchEnd, start);
-    if (end > lastMatchEnd || start === 0) out += expand(template, m);
-    lastMatchEnd = end;
-    const code = src.charCodeAt(searchPos);
-    const width = searchPos >= src.length ? 0 : code >= 0xd800 && code <= 0xdbff ? 2 : 1;
-    if (searchPos + width > end) searchPos += width;
-    else if (searchPos + 1 > end) searchPos++;
-    else searchPos = end;
-  }
-  return out + src.slice(lastMatchEnd);
 }
 
 // --- host names -------------------------------------------------------------------------------------
@@ -434,14 +368,10 @@ export const FUNCTIONS: ReadonlyMap<string, FuncDef> = new Map<string, FuncDef>(
       min: 2,
       max: 2,
       regexArg: 0,
-      call: (a) => {
-        const re = goRegex(str(a[0] as Value));
-        re.lastIndex = 0;
-        return re.test(str(a[1] as Value));
-      },
+      call: (a) => goRegex(str(a[0] as Value)).test(str(a[1] as Value)),
     },
   ],
-  ['reReplaceAll', { min: 3, max: 3, regexArg: 0, call: (a) => replaceAll(goRegex(str(a[0] as Value)), str(a[2] as Value), str(a[1] as Value)) }],
+  ['reReplaceAll', { min: 3, max: 3, regexArg: 0, call: (a) => replaceAllRe2(goRegex(str(a[0] as Value)), str(a[2] as Value), str(a[1] as Value)) }],
   // vmalert
   ['htmlEscape', oneString(quicktemplateHtml)],
   ['jsonEscape', oneString(jsonString)],

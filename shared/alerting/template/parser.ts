@@ -3,6 +3,7 @@
 // literal regular expressions), so `periscope validate` rejects such a rule before the alert fires.
 import type { Arg, Command, ControlNode, Node, Pipe } from './ast.js';
 import { templateError } from './errors.js';
+import { RegexEngineNotLoadedError } from '../../regex/index.js';
 import { FUNCTIONS, goRegex, UNSUPPORTED, type FuncDef } from './functions.js';
 import { lex, type Token, type TokenType } from './lexer.js';
 import { ROOT_FIELDS } from './values.js';
@@ -565,6 +566,7 @@ class Parser {
     try {
       goRegex(pattern.value);
     } catch (err) {
+      if (err instanceof RegexEngineNotLoadedError) throw err;
       this.fail(pattern.pos, (err as Error).message);
     }
   }

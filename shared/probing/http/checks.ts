@@ -1,7 +1,7 @@
 // The response checks blackbox_exporter's http prober makes, in its order: status code, headers, body.
 // Each returns a failure message, or undefined when the response passes.
 import type { HttpModule } from '../../config/index.js';
-import { cachedRegex } from './regex-cache.js';
+import { cachedRe2 } from '../../regex/index.js';
 
 type HeaderMatch = HttpModule['fail_if_header_matches'][number];
 /** Response headers: lower-case names, repeated headers as arrays. */
@@ -29,7 +29,7 @@ export function headerFailure(headers: ResponseHeaders, module: HttpModule): str
   const check = (spec: HeaderMatch, failWhenMatched: boolean): string | undefined => {
     const values = headerValues(headers, spec.header);
     if (values.length === 0) return spec.allow_missing ? undefined : `header ${spec.header} is missing`;
-    const re = cachedRegex(spec.regexp);
+    const re = cachedRe2(spec.regexp);
     const matched = values.some((value) => re.test(value));
     if (matched === failWhenMatched) {
       return `header ${spec.header} ${matched ? 'matched' : 'did not match'} regular expression ${JSON.stringify(spec.regexp)}`;
@@ -50,10 +50,10 @@ export function headerFailure(headers: ResponseHeaders, module: HttpModule): str
 /** fail_if_body_matches_regexp (none may match), fail_if_body_not_matches_regexp (all must match). */
 export function bodyRegexFailure(body: string, module: HttpModule): string | undefined {
   for (const pattern of module.fail_if_body_matches_regexp) {
-    if (cachedRegex(pattern).test(body)) return `body matched regular expression ${JSON.stringify(pattern)}`;
+    if (cachedRe2(pattern).test(body)) return `body matched regular expression ${JSON.stringify(pattern)}`;
   }
   for (const pattern of module.fail_if_body_not_matches_regexp) {
-    if (!cachedRegex(pattern).test(body)) return `body did not match regular expression ${JSON.stringify(pattern)}`;
+    if (!cachedRe2(pattern).test(body)) return `body did not match regular expression ${JSON.stringify(pattern)}`;
   }
   return undefined;
 }

@@ -1,7 +1,7 @@
 // json_body, our addition to blackbox's options: a deep partial match (subset) and assertions on values
 // addressed by dot paths with [n] indexes (checks.db.status, items[0].id).
 import type { HttpModule } from '../../config/index.js';
-import { cachedRegex } from './regex-cache.js';
+import { cachedRe2 } from '../../regex/index.js';
 
 type JsonBodySpec = NonNullable<HttpModule['json_body']>;
 type PathAssertion = JsonBodySpec['paths'][number];
@@ -103,7 +103,7 @@ function pathFailure(body: unknown, assertion: PathAssertion): string | undefine
   }
   if (assertion.regexp !== undefined) {
     const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
-    if (!cachedRegex(assertion.regexp).test(text)) {
+    if (!cachedRe2(assertion.regexp).test(text)) {
       return `${where}: ${show(value)} does not match regular expression ${JSON.stringify(assertion.regexp)}`;
     }
   }

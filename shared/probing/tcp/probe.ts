@@ -5,7 +5,8 @@
 // expect_bytes waits for all the expected bytes instead of judging a single read.
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { compileRe2, type TcpModule } from '../../config/index.js';
+import type { TcpModule } from '../../config/index.js';
+import { cachedRe2, expandTemplate, type Re2Match } from '../../regex/index.js';
 import { monotonicSeconds } from '../clock.js';
 import { ProbeBudget } from '../deadline.js';
 import { classifyError, ProbeFailure } from '../failure.js';
@@ -13,7 +14,6 @@ import { resolveHost, type Resolved } from '../resolve.js';
 import { buildResult } from '../samples.js';
 import { assertVerified, buildTlsOptions, readTlsInfo, tlsSamples } from '../tls.js';
 import type { DebugInfo, FailureReason, ProbeOptions, ProbeResult, Sample, TlsInfo } from '../types.js';
-import { expandTemplate } from './expand.js';
 import { PhaseLog } from './phases.js';
 import { SocketReader } from './reader.js';
 import { connectTcp, startTls, writeAll } from './socket.js';
@@ -23,16 +23,6 @@ type Stage = 'resolve' | 'connect' | 'tls' | 'exchange';
 
 const EXCERPT_BYTES = 1024;
 const LOG_TEXT_CHARS = 200;
-
-const regexCache = new Map<string, RegExp>();
-function cachedRegex(pattern: string): RegExp {
-  let re = regexCache.get(pattern);
-  if (!re) {
-    re = compileRe2(pattern);
-    regexCache.set(pattern, re);
-  }
-  return re;
-}
 
 export function splitHostPort(address: string): { host: string; port: number } {
   const match = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(address);
@@ -163,8 +153,8 @@ class TcpProbeRun {
     }
   }
 
-  private async expectLine(index: number, pattern: string, reader: SocketReader): Promise<RegExpExecArray> {
-    const re = cachedRegex(pattern);
+  private async expectLine(index: number, pattern: string, reader: SocketReader): Promise<Re2Match> {
+    const re = cachedRe2(pattern);
     this.debug(`step ${index + 1}: expect /${pattern}/`);
     for (;;) {
       const line = await this.raceRead(reader.readLine(), `a line matching /${pattern}/`);

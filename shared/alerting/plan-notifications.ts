@@ -1,0 +1,177 @@
+// Stage 3 of an evaluation, pure: the rules' outcomes and the restored state in; each rule's lifecycle step,
+// the notifications due (grouped per rule and status) and the report out. Nothing is sent or written here;
+// what each notification changes in the state once sent is recorded with it (see commit-state.ts).
+import type { Notification, NotifiedAlert } from '../notify/types.js';
+import type { CompiledGroup, CompiledRule } from './compile.js';
+import { stepAlerts, type AlertState } from './lifecycle.js';
+import { mutedBy } from './maintenance.js';
+import type { RuleOutcome } from './rule-executors.js';
+import type { AlertingSettings } from './rules-schema.js';
+import type { RestoredState } from './state-store.js';
+import { renderTemplate } from './template/index.js';
+import type { RuleReport } from './reports.js';
+
+export const RULE_HEALTH_ALERT = 'PeriscopeRuleHealth';
+const SEVERITY_ORDER = ['critical', 'error', 'warning', 'info'];
+
+/** Where notifications say they come from. */
+export interface PlanContext {
+  settings: AlertingSettings;
+  stage: string;
+  region: string;
+  /** Base URL of the VictoriaMetrics UI for links (e.g. https://vm.example.com). */
+  vmUiUrl?: string;
+}
+
+/** What sending a notification settles: alerts notified (firing, reminder), resolved, or a rule's health. */
+export type NotificationEffect =
+  | { kind: 'notified'; rule: string; fingerprints: string[] }
+  | { kind: 'resolved'; rule: string; fingerprints: string[] }
+  | { kind: 'health'; rule: string };
+
+export interface PlannedNotification {
+  notification: Notification;
+  effect: NotificationEffect;
+}
+
+/** One rule's lifecycle step, as if every notification planned for it is sent. */
+export interface RuleStep {
+  rule: string;
+  previous: ReadonlyMap<string, AlertState>;
+  next: AlertState[];
+  ended: AlertState[];
+  wasHealthy: boolean;
+  healthy: boolean;
+}
+
+export interface EvaluationPlan {
+  group: string;
+  slotMs: number;
+  steps: RuleStep[];
+  notifications: PlannedNotification[];
+  reports: RuleReport[];
+  ruleErrors: number;
+}
+
+export function planNotifications(group: CompiledGroup, outcomes: readonly RuleOutcome[], restored: RestoredState, slotMs: number, context: PlanContext): EvaluationPlan {
+  const plan: EvaluationPlan = { group: group.name, slotMs, steps: [], notifications: [], reports: [], ruleErrors: 0 };
+  for (const outcome of outcomes) {
+    const { rule } = outcome;
+    const previous = restored.alerts.get(rule.name) ?? new Map<string, AlertState>();
+    const wasHealthy = restored.health.get(rule.name) ?? true;
+    if (outcome.error !== undefined) {
+      plan.ruleErrors++;
+      // The alerts stay as they were: a failing query must not resolve them.
+      plan.steps.push({ rule: rule.name, previous, next: [...previous.values()], ended: [], wasHealthy, healthy: false });
+      plan.reports.push({ group: group.name, rule: rule.name, state: 'error', alerts: [], error: outcome.error });
+      if (wasHealthy) plan.notifications.push(healthNotification(group, rule, 'firing', outcome.error, slotMs, context));
+      continue;
+    }
+    if (!wasHealthy) plan.notifications.push(healthNotification(group, rule, 'resolved', '', slotMs, context));
+    const windows = [...rule.maintenance, ...context.settings.maintenance];
+    const result = stepAlerts(previous, outcome.candidates, rule, slotMs, (labels) => mutedBy(windows, labels, slotMs) !== undefined);
+    plan.steps.push({ rule: rule.name, previous, next: result.next, ended: result.ended, wasHealthy, healthy: true });
+
+    const base = {
+      alertname: rule.name,
+      group: group.name,
+      stage: context.stage,
+      region: context.region,
+      expr: rule.expr,
+      evaluated_at: new Date(slotMs).toISOString(),
+      ...(context.vmUiUrl ? { query_url: queryUrl(context.vmUiUrl, rule.expr) } : {}),
+    };
+    const add = (status: 'firing' | 'resolved', reminder: boolean, states: ReadonlyArray<AlertState & { endedAt?: number }>) => {
+      if (states.length === 0) return;
+      const alerts = states.map((s) => notifiedAlert(s, rule, slotMs, context.settings.external_labels, outcome.addedAnnotations.get(s.fingerprint)));
+      const fingerprints = states.map((s) => s.fingerprint);
+      plan.notifications.push({
+        notification: { ...base, status, reminder, severity: topSeverity(alerts), alerts },
+        effect: status === 'resolved' ? { kind: 'resolved', rule: rule.name, fingerprints } : { kind: 'notified', rule: rule.name, fingerprints },
+      });
+    };
+    add('firing', false, result.firing);
+    add('firing', true, result.reminders);
+    add('resolved', false, result.resolved);
+
+    const firing = result.next.filter((s) => s.phase === 'firing');
+    plan.reports.push({
+      group: group.name,
+      rule: rule.name,
+      state: firing.length ? 'firing' : result.next.length ? 'pending' : 'inactive',
+      alerts: result.next.map((s) => {
+        const muted = mutedBy(windows, s.labels, slotMs);
+        return { labels: s.labels, phase: s.phase, value: s.value, active_since: new Date(s.activeAt).toISOString(), ...(muted ? { muted_by: muted } : {}) };
+      }),
+      ...(outcome.candidates[0] ? { value: outcome.candidates[0].value } : {}),
+      ...(outcome.anomaly ? { anomaly: outcome.anomaly } : {}),
+    });
+  }
+  return plan;
+}
+
+function topSeverity(alerts: readonly { labels: Record<string, string> }[]): string {
+  let best = 'none';
+  let rank = Infinity;
+  for (const a of alerts) {
+    const s = a.labels.severity;
+    if (!s) continue;
+    const r = SEVERITY_ORDER.indexOf(s) === -1 ? SEVERITY_ORDER.length : SEVERITY_ORDER.indexOf(s);
+    if (r < rank) {
+      rank = r;
+      best = s;
+    }
+  }
+  return best;
+}
+
+function queryUrl(base: string, expr: string): string {
+  return `${base.replace(/\/+$/, '')}/vmui/#/?g0.expr=${encodeURIComponent(expr)}&g0.range_input=1h&g0.tab=0`;
+}
+
+function notifiedAlert(state: AlertState & { endedAt?: number }, rule: CompiledRule, slotMs: number, externalLabels: Record<string, string>, added?: Record<string, string>): NotifiedAlert {
+  const annotations: Record<string, string> = {};
+  for (const [name, template] of rule.annotations) {
+    annotations[name] = renderTemplate(template, { value: state.value, labels: state.labels, externalLabels, expr: rule.expr });
+  }
+  for (const [name, value] of Object.entries(added ?? {})) annotations[name] ??= value;
+  const end = state.endedAt ?? slotMs;
+  return {
+    labels: state.labels,
+    annotations,
+    value: state.value,
+    started_at: new Date(state.activeAt).toISOString(),
+    ...(state.endedAt !== undefined ? { ended_at: new Date(state.endedAt).toISOString() } : {}),
+    duration_seconds: Math.max(0, Math.round((end - state.activeAt) / 1000)),
+    fingerprint: state.fingerprint,
+  };
+}
+
+function healthNotification(group: CompiledGroup, rule: CompiledRule, status: 'firing' | 'resolved', error: string, slotMs: number, context: PlanContext): PlannedNotification {
+  const labels = { alertname: RULE_HEALTH_ALERT, alertgroup: group.name, rule: rule.name, severity: 'warning' };
+  const notification: Notification = {
+    status,
+    alertname: RULE_HEALTH_ALERT,
+    group: group.name,
+    severity: 'warning',
+    stage: context.stage,
+    region: context.region,
+    reminder: false,
+    expr: rule.expr,
+    evaluated_at: new Date(slotMs).toISOString(),
+    alerts: [
+      {
+        labels,
+        annotations:
+          status === 'firing'
+            ? { summary: `Rule ${rule.name} in group ${group.name} cannot be evaluated`, description: error }
+            : { summary: `Rule ${rule.name} in group ${group.name} evaluates again` },
+        value: status === 'firing' ? 1 : 0,
+        started_at: new Date(slotMs).toISOString(),
+        duration_seconds: 0,
+        fingerprint: `${group.name}/${rule.name}/health`,
+      },
+    ],
+  };
+  return { notification, effect: { kind: 'health', rule: rule.name } };
+}

@@ -1,0 +1,51 @@
+// `periscope check --notify` run twice at once in two processes sharing a data directory (as beside a running
+// `periscope run`): the slot's notification is printed by exactly one of them, the other says another
+// evaluation of the slot sends it. The claim is a file created with O_EXCL under <data dir>/claims.
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startVictoriaMetrics, type VmHandle } from './support/victoria-metrics.js';
+
+let vm: VmHandle;
+let dir: string;
+
+beforeAll(async () => {
+  vm = await startVictoriaMetrics();
+  dir = await mkdtemp(join(tmpdir(), 'periscope-cli-claims-'));
+});
+
+afterAll(async () => {
+  await vm.cleanup();
+  await rm(dir, { recursive: true, force: true });
+});
+
+function check(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const env = { ...process.env, SLACK_WEBHOOK_URL: '' };
+    execFile(process.execPath, ['bin/periscope.js', 'check', ...args], { env, timeout: 60_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe('periscope check --notify in two processes at once', () => {
+  it('prints the slot notification once', async () => {
+    const config = join(dir, 'rules.yml');
+    await writeFile(config, 'rules:\n  - name: cli-claims\n    interval: 1m\n    rules:\n      - alert: CliDue\n        expr: vector(1)\n        annotations: { summary: "due now" }\n');
+    // Both in one slot: not in the last seconds of a minute.
+    const intoMinute = Date.now() % 60_000;
+    if (intoMinute > 50_000) await new Promise((resolve) => setTimeout(resolve, 61_000 - intoMinute));
+    const args = ['--config', config, '--vm-url', vm.url, '--notify', '--data-dir', join(dir, 'data')];
+    const [printing, json] = await Promise.all([check(args), check([...args, '--json'])]);
+    for (const run of [printing, json]) expect(run.code, run.stderr).toBe(0);
+    const report = JSON.parse(json.stdout) as { groups: Array<{ sent: number; notified_by_this_evaluation: boolean; notifications: unknown[] }> };
+    expect(report.groups[0]?.notifications).toHaveLength(1);
+    const printed = printing.stdout.split('\n').filter((l) => l.startsWith('ALERT FIRING  CliDue')).length;
+    // One of the two sent it: the printing one (it shows the notification) or the JSON one (it says so).
+    expect([printed, report.groups[0]?.sent].sort()).toEqual([0, 1]);
+    expect(report.groups[0]?.notified_by_this_evaluation).toBe(report.groups[0]?.sent === 1);
+    expect(await readdir(join(dir, 'data', 'claims'))).toHaveLength(1);
+  }, 90_000);
+});
