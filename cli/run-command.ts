@@ -59,7 +59,8 @@ export async function runCommand(flags: RunFlags): Promise<number> {
       vmUrl = vm.url;
       process.stdout.write(`VictoriaMetrics: ${vm.url}, data in ${join(dataDir, 'victoria-metrics')}\n`);
     } else process.stdout.write(`VictoriaMetrics: ${redactUrl(vmUrl)}\n`);
-    if (flags.ui !== false) {
+    // A single round (--once) ends before anyone could look at a page.
+    if (flags.ui !== false && !flags.once) {
       // Reading takes VM_QUERY_* credentials, else the write credentials (one vmauth user for both).
       const readAuth = (await vmAuthFromEnv(process.env, createSecretResolver(), 'VM_QUERY')) ?? (await vmAuthFromEnv(process.env, createSecretResolver()));
       const ui = await startUi(vmUrl, catalogFromFile(file), flags.listen, readAuth);
