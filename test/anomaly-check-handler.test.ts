@@ -49,6 +49,10 @@ beforeAll(async () => {
           summary: "{{ $labels.service }}: {{ $value }} failed orders in the last hour"
 `,
   );
+  await writeFile(
+    join(dir, 'other.yml'),
+    `rules:\n  - name: pizza-unclaimed\n    interval: 1m\n    rules:\n      - alert: PizzaOrdersFailing\n        threshold: { query: 'sum by (service) (orders_failed_last_hour)', at_least: 500 }\n`,
+  );
   await writeFile(join(dir, 'broken.yml'), `rules:\n  - name: x\n    rules:\n      - alert: A\n        expr: up\n        annotations: { summary: "{{ $value | humanise }}" }\n`);
 });
 
@@ -107,6 +111,14 @@ describe('anomaly-check handler', () => {
     const cold = await loadHandler(env('prod.yml'));
     const second = await cold();
     expect(second).toMatchObject({ groups: [{ group: 'pizza', firing: 1, sent: 0 }] });
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
+    // Two handler loads (fresh modules, AWS SDK clients included) on a busy machine.
+  }, 90_000);
+
+  it('sends without a claim when the claims table cannot be reached: a duplicate page rather than a lost one', async () => {
+    const handler = await loadHandler({ ...env('other.yml'), AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9' });
+    const answer = await handler();
+    expect(answer).toMatchObject({ groups: [{ group: 'pizza-unclaimed', firing: 1, sent: 1 }] });
     expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
   });
 

@@ -157,17 +157,21 @@ async function invoke(name: FunctionName, event: unknown, env: Record<string, st
 }
 
 describe('packages', () => {
-  it('hold one bundle with its source map per function, and the targets files, but no node_modules', () => {
+  it('hold one bundle with its source map per function, the targets files, and no node_modules but the RE2 engine', () => {
     expect(contents.probe.filter((f) => f.startsWith('functions/'))).toEqual(['functions/probe.cjs', 'functions/probe.cjs.map']);
     expect(contents.anomalyCheck.filter((f) => f.startsWith('functions/'))).toEqual(['functions/anomaly-check.cjs', 'functions/anomaly-check.cjs.map']);
     expect(contents.notifySlack).toEqual(['functions/notify-slack.cjs', 'functions/notify-slack.cjs.map']);
     expect(contents.probe).toContain('targets/monitoring.yml');
     expect(contents.anomalyCheck).toEqual(expect.arrayContaining(['targets/monitoring.yml', 'targets/rules/probes.yml']));
-    for (const list of Object.values(contents)) expect(list.some((f) => f.includes('node_modules'))).toBe(false);
+    // re2js is left out of the bundles (loaded on first use) and shipped beside those that may need it.
+    const re2js = ['node_modules/re2js/build/index.js', 'node_modules/re2js/package.json'];
+    expect(contents.probe.filter((f) => f.includes('node_modules')).sort()).toEqual(re2js);
+    expect(contents.anomalyCheck.filter((f) => f.includes('node_modules')).sort()).toEqual(re2js);
+    expect(contents.notifySlack.some((f) => f.includes('node_modules'))).toBe(false);
   });
 
   it('are loaded where no node_modules can stand in for a missing dependency', () => {
-    for (let dir = roots.probe; dir !== dirname(dir); dir = dirname(dir)) expect(existsSync(join(dir, 'node_modules')), dir).toBe(false);
+    for (let dir = dirname(roots.probe); dir !== dirname(dir); dir = dirname(dir)) expect(existsSync(join(dir, 'node_modules')), dir).toBe(false);
   });
 });
 
@@ -193,6 +197,14 @@ describe('probe bundle', () => {
     const text = gunzipSync(write?.body ?? Buffer.alloc(0)).toString();
     expect(text).toMatch(/^probe_success\{[^}]*stage="monitoring"[^}]*\} 1 \d+$/m);
     expect(logs).not.toContain('bundle-test-password');
+  });
+
+  it('loads the RE2 engine shipped beside it for a target with regexes', async () => {
+    const event = { target: { name: 'regex', http: { url: `${target.url}/healthz`, fail_if_body_not_matches_regexp: ['(?i)"STATUS":"OK"'] } }, dry_run: true };
+    const { result, logs } = await invoke('probe', event, env());
+    expect(result, logs).toMatchObject({ success: true, module: 'http' });
+    const failing = { ...event, target: { ...event.target, http: { ...event.target.http, fail_if_body_not_matches_regexp: ['\\p{Greek}'] } } };
+    expect((await invoke('probe', failing, env())).result).toMatchObject({ success: false, reason: 'body_regex' });
   });
 
   it('answers a bad event with the problems and writes nothing', async () => {

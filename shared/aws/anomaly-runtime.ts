@@ -42,7 +42,9 @@ export async function createAnomalyRuntime(
       ...(env.VM_UI_URL ? { vmUiUrl: env.VM_UI_URL } : {}),
       mode: 'live',
       // Overlapping invocations of a slot: exactly one sends (a conditional put; see dynamodb-claims.ts).
-      claims: createDynamoDbClaimStore(clients.dynamodb ?? new DynamoDBClient({}), claimsTable),
+      // Short timeouts: the claim stands before the sends, and an unreachable table (a VPC without a route
+      // to DynamoDB) must fall back to sending within the run, not hang it until the Lambda times out.
+      claims: createDynamoDbClaimStore(clients.dynamodb ?? new DynamoDBClient({ maxAttempts: 3, requestHandler: { connectionTimeout: 2_000, requestTimeout: 5_000 } }), claimsTable),
     },
   };
 }
