@@ -107,7 +107,8 @@ beforeAll(async () => {
   [devPackage, monitoringPackage] = [devBuilt, monitoringBuilt];
   [dev, monitoring, prod] = await Promise.all([template(devBuilt), template(monitoringBuilt), template(prodBuilt)]);
   devTargets = await stageFile('dev');
-}, 300_000);
+  // Generous: eight packagings on two cores shared with other builds can take minutes; this is no speed test.
+}, 600_000);
 
 afterAll(async () => {
   await Promise.all([rm(scratch, { recursive: true, force: true }), ...packaged.map((p) => p.cleanup())]);
