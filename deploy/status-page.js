@@ -6,6 +6,9 @@ const BUCKET_RE = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 /** @param {{ resolveVariable: (variable: string) => Promise<unknown> }} resolver */
 export async function bucket({ resolveVariable }) {
+  // osls resolves this for every stage (the optional function's definition is resolved even where it is
+  // not selected): only a stage that enables the page needs a bucket.
+  if (String(await resolveVariable('param:statusPage')) !== 'true') return '';
   const name = String((await resolveVariable('param:statusPageBucket')) ?? '');
   if (!BUCKET_RE.test(name)) {
     throw new DeployConfigError(

@@ -469,8 +469,8 @@ describe('the status page', () => {
   it('fails packaging when enabled without a bucket, or with a name that is no bucket', async () => {
     // The resolver serverless.yml calls for STATUS_PAGE_BUCKET, with the param osls would pass.
     // deploy/*.js are plain JavaScript for osls (no declarations): loaded by a path TypeScript does not follow.
-    const { bucket } = (await import(join(SERVICE_DIR, 'deploy', 'status-page.js'))) as { bucket: (r: { resolveVariable: () => Promise<unknown> }) => Promise<string> };
-    const bucketOf = (value: string) => bucket({ resolveVariable: async () => value });
+    const { bucket } = (await import(join(SERVICE_DIR, 'deploy', 'status-page.js'))) as { bucket: (r: { resolveVariable: (v: unknown) => Promise<unknown> }) => Promise<string> };
+    const bucketOf = (value: string) => bucket({ resolveVariable: async (v: unknown) => (v === 'param:statusPage' ? true : value) });
     await expect(bucketOf('')).rejects.toThrow('params.statusPageBucket: statusPage is true but no bucket is named');
     await expect(bucketOf('Status_Page')).rejects.toThrow('params.statusPageBucket: "Status_Page" is not an S3 bucket name');
     await expect(bucketOf('status.example.com')).resolves.toBe('status.example.com');
