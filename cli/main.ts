@@ -6,8 +6,11 @@ import { loadAlertingConfig, loadRuleFile, looksLikeRuleFile } from '../shared/a
 import { runProbe } from '../shared/probing/index.js';
 import { formatDebug, formatWaterfall } from '../shared/probing/format.js';
 import { checkCommand, type CheckFlags } from './check-command.js';
+import { costCommand, type CostFlags } from './cost-command.js';
+import { replayCommand } from './replay-command.js';
 import { reportCommand, type ReportFlags } from './report-command.js';
 import { runCommand, type RunFlags } from './run-command.js';
+import { testRulesCommand, type TestRulesFlags } from './test-rules-command.js';
 import { DEFAULT_UI_PORT, uiCommand, type UiFlags } from './ui-command.js';
 import { targetFromArgs, type ProbeFlags } from './target-from-args.js';
 
@@ -110,8 +113,27 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--json', 'print the evaluation as JSON')
     .option('--notify', 'write alert state and send notifications, as the anomaly check does')
     .option('--data-dir <dir>', 'where local state lives (slot claims shared with `periscope run`)', '.periscope')
-    .action(async (flags: CheckFlags) => {
+    .option('--replay <range>', 'evaluate over a past range FROM..TO (e.g. 2026-11-01..2026-12-01, now-7d..now) and list the alerts that would have fired; writes and sends nothing')
+    .option('--step <duration>', 'with --replay: evaluation step (default each group\'s interval)')
+    .action(async (flags: CheckFlags & { replay?: string; step?: string }) => {
+      if (flags.replay !== undefined) {
+        if (flags.notify) throw new UsageError('--replay never sends: leave out --notify');
+        setExit(await replayCommand({ ...flags, replay: flags.replay }));
+        return;
+      }
+      if (flags.step !== undefined) throw new UsageError('--step goes with --replay');
       setExit(await checkCommand(flags));
+    });
+
+  program
+    .command('test')
+    .description('unit tests')
+    .command('rules')
+    .description('run rule unit-test files (promtool test rules format) against a private VictoriaMetrics; exit 1 when a test fails')
+    .argument('<files...>', 'test files')
+    .option('-v, --verbose', 'print every test')
+    .action(async (files: string[], flags: TestRulesFlags) => {
+      setExit(await testRulesCommand(files, flags));
     });
 
   program
@@ -153,6 +175,21 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--group <group>', 'only this group')
     .action(async (flags: ReportFlags) => {
       setExit(await reportCommand(flags));
+    });
+
+  program
+    .command('cost')
+    .description("estimate the month's AWS cost of a targets file deployed as a stage (the README's formulas)")
+    .requiredOption('-c, --config <file>', 'targets file, e.g. targets/prod.yml')
+    .option('--memory <mb>', 'probe Lambda memory in MB (default: serverless.yml probeMemoryMb)')
+    .option('--concurrency <n>', 'probes in flight per run (default: serverless.yml probeConcurrency)')
+    .option('--latency <duration>', 'how long your targets take to answer, e.g. 300ms (default 200ms)')
+    .option('--region <region>', 'price table: us-east-1 or eu-central-1', 'us-east-1')
+    .option('--existing-topic', 'the stage publishes to an existing topic (no KMS key of its own)')
+    .option('--profile <file>', 'CPU per probe from this bench results file (default bench/results.json)')
+    .option('--json', 'print the estimate as JSON')
+    .action(async (flags: CostFlags) => {
+      setExit(await costCommand(flags));
     });
 
   return program;

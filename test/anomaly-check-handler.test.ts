@@ -1,22 +1,22 @@
 // The anomaly-check Lambda end to end: real VictoriaMetrics with a seeded series, SNS replaced by
 // aws-sdk-client-mock. Fires once, stays quiet on the next (cold) invocation, fails loudly on bad config.
-import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { captureStdout, type CapturedStdout } from './support/capture-stdout.js';
 import { startLocalDynamoDb, type LocalDynamoDb } from './support/dynamodb-local.js';
 import { prometheusLine, startVictoriaMetrics, type VmHandle } from './support/victoria-metrics.js';
 
 const sns = mockClient(SNSClient);
-const cloudwatch = mockClient(CloudWatchClient);
 let vm: VmHandle;
 // The slot claims go to a real (local) DynamoDB API: dynalite.
 let dynamo: LocalDynamoDb;
 let dir: string;
+let stdout: CapturedStdout;
 
 type Handler = () => Promise<Record<string, unknown>>;
 
@@ -65,9 +65,12 @@ afterAll(async () => {
 
 beforeEach(() => {
   sns.reset();
-  cloudwatch.reset();
   sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
-  cloudwatch.on(PutMetricDataCommand).resolves({});
+  stdout = captureStdout();
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
 });
 
 const env = (file: string) => ({
@@ -102,8 +105,10 @@ describe('anomaly-check handler', () => {
     const message = JSON.parse(input.Message ?? '{}') as { email: string; lambda: string };
     expect(message.email).toContain('pizza-service: 640 failed orders in the last hour');
     expect(message.email).toContain('https://vm.example.com/vmui/');
-    const metrics = cloudwatch.commandCalls(PutMetricDataCommand)[0]?.args[0].input;
-    expect(metrics?.MetricData?.find((m) => m.MetricName === 'NotificationsSent')?.Value).toBe(1);
+    // Self-metrics are one log line (EMF fields, none a billed CloudWatch metric: no alarm watches them).
+    const metrics = stdout.records().find((r) => r.message === 'self-metrics');
+    expect(metrics).toMatchObject({ stage: 'prod', NotificationsSent: 1, RuleEvaluationFailures: 0 });
+    expect(metrics?._aws).toBeUndefined();
     // It claimed the slot in the claims table before sending.
     const claims = await dynamo.client().send(new ScanCommand({ TableName: 'periscope-prod-alert-claims' }));
     expect(claims.Items?.map((i) => i.claim?.S)).toEqual([expect.stringMatching(/^pizza\/\d+$/)]);
