@@ -20,6 +20,7 @@ import { probeGroup } from '../shared/pipeline/probe-group.js';
 import { startBlackbox, parseExposition, processCpuSeconds } from '../test/support/blackbox.js';
 import { LARGE_SPIKES, monthStartBefore, pizzaMonthLines } from '../test/support/pizza-month.js';
 import { freePort } from '../test/support/ports.js';
+import { benchUiPages } from './ui-pages.js';
 import { startPostgres } from '../test/support/postgres.js';
 import { billedMsPerRun, profileFromBench } from '../shared/cost/index.js';
 import { makeBenchCerts } from './certs.js';
@@ -267,6 +268,18 @@ async function benchRules(): Promise<void> {
   }
 }
 
+async function benchUi(): Promise<void> {
+  const r = await benchUiPages(n(1000), smoke ? 3 : 7);
+  results.ui_pages = r;
+  const slowest = Math.max(r.overview_ready_ms.median, r.target_ready_ms.median, r.alerts_ready_ms.median);
+  rows.push({
+    name: `UI page ready, ${r.targets} targets (median)`,
+    periscope: `overview ${r.overview_ready_ms.median} ms, target ${r.target_ready_ms.median} ms, alerts ${r.alerts_ready_ms.median} ms`,
+    goal: '≤ 1 s',
+    met: slowest <= 1000,
+  });
+}
+
 /** 20 rules (expr, threshold and anomaly forms) replayed over 30 days at a 1-minute step. */
 async function benchReplay(): Promise<void> {
   const vm = await startVictoriaMetrics();
@@ -306,6 +319,7 @@ try {
   if (want('cold-start')) await benchColdStart();
   if (want('rules')) await benchRules();
   if (want('replay')) await benchReplay();
+  if (want('ui')) await benchUi();
 } finally {
   targets.proc.kill('SIGTERM');
   await rm(certDir, { recursive: true, force: true });

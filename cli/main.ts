@@ -8,8 +8,10 @@ import { formatDebug, formatWaterfall } from '../shared/probing/format.js';
 import { checkCommand, type CheckFlags } from './check-command.js';
 import { costCommand, type CostFlags } from './cost-command.js';
 import { replayCommand } from './replay-command.js';
+import { reportCommand, type ReportFlags } from './report-command.js';
 import { runCommand, type RunFlags } from './run-command.js';
 import { testRulesCommand, type TestRulesFlags } from './test-rules-command.js';
+import { DEFAULT_UI_PORT, uiCommand, type UiFlags } from './ui-command.js';
 import { targetFromArgs, type ProbeFlags } from './target-from-args.js';
 
 const EXIT_BAD_INPUT = 2;
@@ -144,10 +146,37 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--vm-port <port>', 'port of the VictoriaMetrics the run starts', '8428')
     .option('--once', 'run every group once, print the summary and exit')
     .option('--demo', 'start the local demo service the local targets probe')
+    .option('--demo-http-port <port>', 'port of the demo service (targets/local.yml probes 18080)', '18080')
+    .option('--demo-https-port <port>', 'HTTPS port of the demo service (targets/local.yml probes 18443)', '18443')
     .option('--data-dir <dir>', 'where local state lives', '.periscope')
     .option('--concurrency <n>', 'probes in flight per group', '50')
+    .option('--listen <address>', 'where the web UI listens (host:port)', `127.0.0.1:${DEFAULT_UI_PORT}`)
+    .option('--no-ui', 'do not serve the web UI')
     .action(async (flags: RunFlags) => {
       setExit(await runCommand(flags));
+    });
+
+  program
+    .command('ui')
+    .description('serve the web UI (read-only) over the data in a VictoriaMetrics')
+    .option('--vm-url <url>', 'VictoriaMetrics to read (default: $VM_URL)')
+    .option('-c, --config <file>', 'targets file: probe intervals (missing runs count as down), public flags, slo')
+    .option('--listen <address>', 'host:port to listen on', `127.0.0.1:${DEFAULT_UI_PORT}`)
+    .action(async (flags: UiFlags) => {
+      setExit(await uiCommand(flags));
+    });
+
+  program
+    .command('report')
+    .description('monthly uptime report: uptime %, downtime incidents and error budget per target')
+    .requiredOption('--month <YYYY-MM>', 'the month, e.g. 2026-11 (UTC)')
+    .addOption(new Option('--format <format>', 'output format').choices(['md', 'html', 'csv', 'json']).default('md'))
+    .option('-c, --config <file>', 'targets file (probe intervals and slo)', 'targets/local.yml')
+    .option('--vm-url <url>', 'VictoriaMetrics to read (default: $VM_URL)')
+    .option('--stage <stage>', 'only this stage')
+    .option('--group <group>', 'only this group')
+    .action(async (flags: ReportFlags) => {
+      setExit(await reportCommand(flags));
     });
 
   program

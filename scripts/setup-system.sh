@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system packages the tests and the benchmark run as real servers: VictoriaMetrics,
 # blackbox_exporter (the reference the probes are compared with), promtool (the reference for rule unit tests),
-# PostgreSQL, dnsmasq (a DNS server for the DNS prober's tests), OpenSSL and CA certificates.
+# PostgreSQL, dnsmasq (a DNS server for the DNS prober's tests), OpenSSL and CA certificates, and chromium (the
+# browser tests of the web UI and the status page drive it headless with puppeteer-core).
 # Debian 12. Idempotent: nothing is fetched when everything is present. The tests start their own server
 # processes on free loopback ports, so the system services the packages bring are stopped and disabled.
 set -euo pipefail
@@ -37,6 +38,7 @@ package_installed prometheus-blackbox-exporter || command -v prometheus-blackbox
 postgres_server_present || missing+=(postgresql)
 package_installed openssl || missing+=(openssl)
 package_installed ca-certificates || missing+=(ca-certificates)
+package_installed chromium || command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 # promtool (in Debian's prometheus package): the oracle `periscope test rules` is compared with; prometheus
 # itself is the scraper of the pipeline the benchmark runs beside Periscope (npm run bench).
 package_installed prometheus || command -v promtool >/dev/null 2>&1 || missing+=(prometheus)

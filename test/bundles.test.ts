@@ -105,7 +105,7 @@ beforeAll(async () => {
   aws = await recordingServer(() => ({ status: 400, body: JSON.stringify({ __type: 'AccessDeniedException', message: 'stand-in' }) }));
   slack = await recordingServer(() => ({ status: 200, body: 'ok', type: 'text/plain' }));
   target = await recordingServer(() => ({ status: 200, body: '{"status":"ok"}' }));
-}, 240_000);
+}, 500_000);
 
 afterAll(async () => {
   await Promise.all([vm, aws, slack, target].map((s) => s?.close()));

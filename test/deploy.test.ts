@@ -87,6 +87,7 @@ let subMinute: Packaged;
 let foreignSecret: Packaged;
 let foreignParam: Packaged;
 
+
 beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), 'periscope-deploy-'));
   const bad = join(scratch, 'bad.yml');
@@ -107,7 +108,8 @@ beforeAll(async () => {
   [devPackage, monitoringPackage] = [devBuilt, monitoringBuilt];
   [dev, monitoring, prod] = await Promise.all([template(devBuilt), template(monitoringBuilt), template(prodBuilt)]);
   devTargets = await stageFile('dev');
-}, 300_000);
+  // Generous: eight packagings on two cores shared with other builds can take minutes; this is no speed test.
+}, 600_000);
 
 afterAll(async () => {
   await Promise.all([rm(scratch, { recursive: true, force: true }), ...packaged.map((p) => p.cleanup())]);
@@ -431,7 +433,55 @@ describe('stages', () => {
 
   it('package each function of the stage on its own', async () => {
     const monitoringZips = (await readdir(monitoringPackage.dir)).filter((f) => f.endsWith('.zip')).sort();
-    expect(monitoringZips).toEqual(['anomalyCheck.zip', 'notifySlack.zip', 'probe.zip']);
+    expect(monitoringZips).toEqual(['anomalyCheck.zip', 'notifySlack.zip', 'probe.zip', 'statusPage.zip']);
     expect((await readdir(devPackage.dir)).filter((f) => f.endsWith('.zip'))).toEqual(['probe.zip']);
+  });
+});
+
+describe('the status page', () => {
+  it('is off unless the stage enables it', () => {
+    expect(dev.Resources.StatusPageLambdaFunction).toBeUndefined();
+    expect(dev.Resources.StatusPageRole).toBeUndefined();
+    expect(schedulesOf(dev, 'StatusPage')).toEqual([]);
+  });
+
+  it('renders on its schedule from VictoriaMetrics into the stage bucket', () => {
+    const fn = resource(monitoring, 'StatusPageLambdaFunction').Properties;
+    expect(fn).toMatchObject({ Handler: 'functions/status-page.handler', Architectures: ['arm64'] });
+    expect((fn.Environment as { Variables: Record<string, unknown> }).Variables).toMatchObject({
+      STAGE: 'monitoring',
+      TARGETS_FILE: 'targets/monitoring.yml',
+      VM_QUERY_URL: 'https://vm.example.com',
+      VM_QUERY_PASSWORD_FROM: 'ssm:/periscope/monitoring/vm-password',
+      STATUS_PAGE_BUCKET: 'status.example.com',
+    });
+    const [schedule, ...more] = schedulesOf(monitoring, 'StatusPageLambdaFunction');
+    expect(more).toEqual([]);
+    expect(schedule?.expression).toBe('rate(5 minutes)');
+  });
+
+  it('may only put objects into its bucket', () => {
+    const list = statements(monitoring, 'StatusPageRole');
+    expect(list.map((s) => s.Sid)).toEqual(['WriteOwnLogs', 'WriteStatusPage', 'ReadStageSecrets', 'DecryptStageSecrets']);
+    const put = bySid(list, 'WriteStatusPage');
+    expect(actions(put)).toEqual(['s3:PutObject']);
+    expect(put.Resource).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:s3:::status.example.com/*' });
+    // No other role of any stage touches S3.
+    for (const t of [dev, monitoring, prod]) {
+      for (const [id] of ofType(t, 'AWS::IAM::Role').filter(([rid]) => rid !== 'StatusPageRole')) {
+        const policies = (t.Resources[id]?.Properties.Policies ?? []) as Array<{ PolicyDocument: { Statement: Statement[] } }>;
+        expect(policies.flatMap((p) => p.PolicyDocument.Statement).flatMap(actions).filter((a) => a.startsWith('s3:')), id).toEqual([]);
+      }
+    }
+  });
+
+  it('fails packaging when enabled without a bucket, or with a name that is no bucket', async () => {
+    // The resolver serverless.yml calls for STATUS_PAGE_BUCKET, with the param osls would pass.
+    // deploy/*.js are plain JavaScript for osls (no declarations): loaded by a path TypeScript does not follow.
+    const { bucket } = (await import(join(SERVICE_DIR, 'deploy', 'status-page.js'))) as { bucket: (r: { resolveVariable: (v: unknown) => Promise<unknown> }) => Promise<string> };
+    const bucketOf = (value: string) => bucket({ resolveVariable: async (v: unknown) => (v === 'param:statusPage' ? true : value) });
+    await expect(bucketOf('')).rejects.toThrow('params.statusPageBucket: statusPage is true but no bucket is named');
+    await expect(bucketOf('Status_Page')).rejects.toThrow('params.statusPageBucket: "Status_Page" is not an S3 bucket name');
+    await expect(bucketOf('status.example.com')).resolves.toBe('status.example.com');
   });
 });

@@ -78,6 +78,9 @@ export const postgresModuleSchema = z.pipe(
   }),
 );
 
+/** An availability objective in percent, e.g. 99.9: the monthly report shows the error budget used. */
+const slo = z.number().check(z.gt(0, 'must be a percentage above 0, e.g. 99.9'), z.lt(100, 'must be below 100 (100 % leaves no error budget)'));
+
 const targetName = z
   .string()
   .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_.:/-]*$/, 'must start with a letter or digit and use only letters, digits, _ . : / -'), z.maxLength(128));
@@ -87,6 +90,9 @@ export const targetSchema = z
     name: targetName,
     labels: z._default(labelMap, {}),
     timeout: z.optional(positiveDuration),
+    /** Shown on the public status page (a group marked public shows all its targets). */
+    public: z.optional(z.boolean()),
+    slo: z.optional(slo),
     http: z.optional(httpModuleSchema),
     tcp: z.optional(tcpModuleSchema),
     postgres: z.optional(postgresModuleSchema),
@@ -117,6 +123,8 @@ const groupSchema = z
     interval: z.optional(positiveDuration),
     timeout: z.optional(positiveDuration),
     labels: z._default(labelMap, {}),
+    public: z._default(z.boolean(), false),
+    slo: z.optional(slo),
     targets: z.array(targetSchema).check(z.minLength(1, 'a group needs at least one target')),
   })
   .check(

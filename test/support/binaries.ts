@@ -58,6 +58,13 @@ export function findDnsmasq(options: SearchOptions = {}): string {
   return found;
 }
 
+/** Debian's chromium, for the browser tests (puppeteer-core drives it; nothing downloads a browser). */
+export function findChromium(options: SearchOptions = {}): string {
+  const found = searchPath('chromium', options);
+  if (!found) throw new Error(installMessage('chromium', 'chromium'));
+  return found;
+}
+
 /** Major versions under the Debian root, newest first ("15", "16", also "9.6" on old machines). */
 function postgresVersions(root: string): string[] {
   let entries: string[];
