@@ -1,9 +1,14 @@
-// Loopback HTTP targets for the benchmark, in their own process so their CPU is not counted as the
-// prober's. Paths: /fast (200 at once), /delay/<ms> (200 after ms), /status/<code>, /hang (never answers).
-// Prints the port on stdout, then serves until killed.
+// Loopback targets for the benchmark, in their own process so their CPU is not counted as the prober's.
+// HTTP paths: /fast (200 at once), /delay/<ms> (200 after ms), /status/<code>, /hang (never answers).
+// With a certificate directory argument (bench/certs.ts wrote it) it also serves /fast over HTTPS with
+// TLS 1.3 and TLS 1.2 each with an RSA and an ECDSA certificate, and a TCP port that accepts and closes.
+// Prints {"http": port, "https": {...}, "tcp": port} on one line, then serves until killed.
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
 
-const server = http.createServer((req, res) => {
+const handler = (req, res) => {
   const url = req.url ?? '/';
   if (url.startsWith('/delay/')) {
     const ms = Number(url.slice(7)) || 0;
@@ -16,10 +21,28 @@ const server = http.createServer((req, res) => {
   }
   if (url.startsWith('/hang')) return;
   res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '2' }).end('ok');
-});
-server.keepAliveTimeout = 1000;
-server.maxConnections = 20_000;
-server.listen(0, '127.0.0.1', () => {
-  process.stdout.write(`${server.address().port}\n`);
-});
+};
+
+const listen = (server) =>
+  new Promise((resolve) => {
+    server.keepAliveTimeout = 1000;
+    server.maxConnections = 20_000;
+    server.listen(0, '127.0.0.1', () => resolve(server.address().port));
+  });
+
+const ports = { http: await listen(http.createServer(handler)) };
+const certDir = process.argv[2];
+if (certDir) {
+  ports.https = {};
+  for (const key of ['rsa', 'ecdsa']) {
+    for (const version of ['TLSv1.3', 'TLSv1.2']) {
+      const options = { cert: readFileSync(`${certDir}/${key}.pem`), key: readFileSync(`${certDir}/${key}.key`), minVersion: version, maxVersion: version };
+      ports.https[`${key}_${version === 'TLSv1.3' ? 'tls13' : 'tls12'}`] = await listen(https.createServer(options, handler));
+    }
+  }
+  const tcp = net.createServer((socket) => socket.end());
+  tcp.maxConnections = 20_000;
+  ports.tcp = await new Promise((resolve) => tcp.listen(0, '127.0.0.1', () => resolve(tcp.address().port)));
+}
+process.stdout.write(`${JSON.stringify(ports)}\n`);
 process.on('SIGTERM', () => process.exit(0));

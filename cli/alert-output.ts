@@ -3,7 +3,7 @@ import type { GroupReport } from '../shared/alerting/evaluate-group.js';
 import { formatNumber } from '../shared/alerting/evaluate-group.js';
 import type { Notification } from '../shared/notify/types.js';
 
-function labelText(labels: Record<string, string>): string {
+export function labelText(labels: Record<string, string>): string {
   return Object.entries(labels)
     .filter(([k]) => k !== 'alertname' && k !== 'alertgroup')
     .map(([k, v]) => `${k}=${JSON.stringify(v)}`)

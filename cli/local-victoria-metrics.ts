@@ -53,13 +53,31 @@ async function waitHealthy(url: string, child: ChildProcess, output: () => strin
   throw new Error(`VictoriaMetrics did not become healthy in 20 s: ${output().slice(-1000)}`);
 }
 
-export async function startLocalVictoriaMetrics(dataDir: string, preferredPort = 8428): Promise<LocalVictoriaMetrics> {
+function anyFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+export interface LocalVictoriaMetricsOptions {
+  /** Any free port instead of the preferred one (a private instance nobody else looks for). */
+  anyPort?: boolean;
+  /** More command-line flags. */
+  flags?: string[];
+}
+
+export async function startLocalVictoriaMetrics(dataDir: string, preferredPort = 8428, options: LocalVictoriaMetricsOptions = {}): Promise<LocalVictoriaMetrics> {
   const binary = findBinary();
   const storage = join(dataDir, 'victoria-metrics');
   await mkdir(storage, { recursive: true });
   // A fixed port, so targets/local.yml can probe it and the UI address stays the same between runs.
-  const port = preferredPort;
-  if (!(await portFree(port))) {
+  const port = options.anyPort ? await anyFreePort() : preferredPort;
+  if (!options.anyPort && !(await portFree(port))) {
     throw new Error(`port ${port} is in use (another VictoriaMetrics?): pass --vm-url http://127.0.0.1:${port} to write to it, or --vm-port to start one elsewhere`);
   }
   const url = `http://127.0.0.1:${port}`;
@@ -70,6 +88,7 @@ export async function startLocalVictoriaMetrics(dataDir: string, preferredPort =
     // As recommended for production: a replayed batch cannot double-count.
     '-dedup.minScrapeInterval=1ms',
     '-search.latencyOffset=5s',
+    ...(options.flags ?? []),
   ]);
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let tail = '';

@@ -9,7 +9,12 @@ import { checkCommand, type CheckFlags } from './check-command.js';
 import { importCommand, ImportUsageError, type ImportFlags } from './import-command.js';
 import { SourceSyntaxError } from '../shared/import/index.js';
 import { ImportInputError } from '../shared/import/read-sources.js';
+import { costCommand, type CostFlags } from './cost-command.js';
+import { replayCommand } from './replay-command.js';
+import { reportCommand, type ReportFlags } from './report-command.js';
 import { runCommand, type RunFlags } from './run-command.js';
+import { testRulesCommand, type TestRulesFlags } from './test-rules-command.js';
+import { DEFAULT_UI_PORT, uiCommand, type UiFlags } from './ui-command.js';
 import { targetFromArgs, type ProbeFlags } from './target-from-args.js';
 
 const EXIT_BAD_INPUT = 2;
@@ -72,19 +77,21 @@ function buildProgram(setExit: (code: number) => void): Command {
   program
     .command('probe')
     .description('probe one target and print the result')
-    .argument('[target]', 'http(s)://…, tcp://host:port, host:port --module tcp, postgres://user@host:port/db')
-    .addOption(new Option('-m, --module <module>', 'module for a bare host:port').choices(['http', 'tcp', 'postgres']))
+    .argument('[target]', 'http(s)://…, tcp://host:port, host:port --module tcp, postgres://user@host:port/db, dns://server[:port]/name[?type=A], grpc(s)://host:port[/service]')
+    .addOption(new Option('-m, --module <module>', 'module for a bare host:port').choices(['http', 'tcp', 'postgres', 'dns', 'grpc']))
     .option('-c, --config <file>', 'targets file to take the target from')
     .option('-t, --target <name>', 'name of the target in --config')
     .option('--timeout <duration>', 'probe timeout, e.g. 5s (default 10s)')
     .option('-X, --method <method>', 'HTTP method')
-    .option('-H, --header <header>', "request header 'Name: value' (repeatable)", collect, [])
+    .option('-H, --header <header>', "request header 'Name: value' (repeatable; gRPC metadata for grpc)", collect, [])
     .option('--valid-status <codes>', 'accepted status codes, e.g. 200,301 (default 2xx)')
     .option('--expect-body <regex>', 'fail unless the body matches (repeatable)', collect, [])
     .option('-k, --insecure', 'do not verify TLS certificates')
     .option('--ca <file>', 'CA certificate (PEM) to verify the server with')
     .option('--no-follow-redirects', 'do not follow HTTP redirects')
-    .option('--tls', 'tcp: connect with TLS')
+    .option('--tls', 'tcp, grpc: connect with TLS; dns: DNS over TLS')
+    .option('--query-type <type>', 'dns: query type, e.g. A, AAAA, MX, SOA (default ANY, as blackbox)')
+    .option('--service <name>', 'grpc: service to ask the health service about (default: the whole server)')
     .option('--password-from <ref>', 'postgres: password reference (env:NAME, file:/path)')
     .option('--bearer-token-from <ref>', 'http: bearer token reference (env:NAME, file:/path)')
     .option('--query <sql>', 'postgres: query to run (default SELECT 1)')
@@ -111,8 +118,27 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--json', 'print the evaluation as JSON')
     .option('--notify', 'write alert state and send notifications, as the anomaly check does')
     .option('--data-dir <dir>', 'where local state lives (slot claims shared with `periscope run`)', '.periscope')
-    .action(async (flags: CheckFlags) => {
+    .option('--replay <range>', 'evaluate over a past range FROM..TO (e.g. 2026-11-01..2026-12-01, now-7d..now) and list the alerts that would have fired; writes and sends nothing')
+    .option('--step <duration>', 'with --replay: evaluation step (default each group\'s interval)')
+    .action(async (flags: CheckFlags & { replay?: string; step?: string }) => {
+      if (flags.replay !== undefined) {
+        if (flags.notify) throw new UsageError('--replay never sends: leave out --notify');
+        setExit(await replayCommand({ ...flags, replay: flags.replay }));
+        return;
+      }
+      if (flags.step !== undefined) throw new UsageError('--step goes with --replay');
       setExit(await checkCommand(flags));
+    });
+
+  program
+    .command('test')
+    .description('unit tests')
+    .command('rules')
+    .description('run rule unit-test files (promtool test rules format) against a private VictoriaMetrics; exit 1 when a test fails')
+    .argument('<files...>', 'test files')
+    .option('-v, --verbose', 'print every test')
+    .action(async (files: string[], flags: TestRulesFlags) => {
+      setExit(await testRulesCommand(files, flags));
     });
 
   program
@@ -123,8 +149,12 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--vm-port <port>', 'port of the VictoriaMetrics the run starts', '8428')
     .option('--once', 'run every group once, print the summary and exit')
     .option('--demo', 'start the local demo service the local targets probe')
+    .option('--demo-http-port <port>', 'port of the demo service (targets/local.yml probes 18080)', '18080')
+    .option('--demo-https-port <port>', 'HTTPS port of the demo service (targets/local.yml probes 18443)', '18443')
     .option('--data-dir <dir>', 'where local state lives', '.periscope')
     .option('--concurrency <n>', 'probes in flight per group', '50')
+    .option('--listen <address>', 'where the web UI listens (host:port)', `127.0.0.1:${DEFAULT_UI_PORT}`)
+    .option('--no-ui', 'do not serve the web UI')
     .action(async (flags: RunFlags) => {
       setExit(await runCommand(flags));
     });
@@ -141,6 +171,44 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--force', 'replace the output file if it exists')
     .action(async (flags: ImportFlags) => {
       setExit(await importCommand(flags));
+    });
+
+  program
+    .command('ui')
+    .description('serve the web UI (read-only) over the data in a VictoriaMetrics')
+    .option('--vm-url <url>', 'VictoriaMetrics to read (default: $VM_URL)')
+    .option('-c, --config <file>', 'targets file: probe intervals (missing runs count as down), public flags, slo')
+    .option('--listen <address>', 'host:port to listen on', `127.0.0.1:${DEFAULT_UI_PORT}`)
+    .action(async (flags: UiFlags) => {
+      setExit(await uiCommand(flags));
+    });
+
+  program
+    .command('report')
+    .description('monthly uptime report: uptime %, downtime incidents and error budget per target')
+    .requiredOption('--month <YYYY-MM>', 'the month, e.g. 2026-11 (UTC)')
+    .addOption(new Option('--format <format>', 'output format').choices(['md', 'html', 'csv', 'json']).default('md'))
+    .option('-c, --config <file>', 'targets file (probe intervals and slo)', 'targets/local.yml')
+    .option('--vm-url <url>', 'VictoriaMetrics to read (default: $VM_URL)')
+    .option('--stage <stage>', 'only this stage')
+    .option('--group <group>', 'only this group')
+    .action(async (flags: ReportFlags) => {
+      setExit(await reportCommand(flags));
+    });
+
+  program
+    .command('cost')
+    .description("estimate the month's AWS cost of a targets file deployed as a stage (the README's formulas)")
+    .requiredOption('-c, --config <file>', 'targets file, e.g. targets/prod.yml')
+    .option('--memory <mb>', 'probe Lambda memory in MB (default: serverless.yml probeMemoryMb)')
+    .option('--concurrency <n>', 'probes in flight per run (default: serverless.yml probeConcurrency)')
+    .option('--latency <duration>', 'how long your targets take to answer, e.g. 300ms (default 200ms)')
+    .option('--region <region>', 'price table: us-east-1 or eu-central-1', 'us-east-1')
+    .option('--existing-topic', 'the stage publishes to an existing topic (no KMS key of its own)')
+    .option('--profile <file>', 'CPU per probe from this bench results file (default bench/results.json)')
+    .option('--json', 'print the estimate as JSON')
+    .action(async (flags: CostFlags) => {
+      setExit(await costCommand(flags));
     });
 
   return program;

@@ -18,6 +18,8 @@ import type { AlertingDeps } from '../shared/alerting/evaluate-group.js';
 import { localClaimStore, localNotifier } from './check-command.js';
 import { createDiscovery } from '../shared/discovery/index.js';
 import { createLazyDiscoveryApis } from '../shared/aws/discovery-clients.js';
+import { catalogFromFile } from '../shared/reporting/catalog.js';
+import { startUi } from './ui-command.js';
 
 export interface RunFlags {
   config: string;
@@ -27,6 +29,11 @@ export interface RunFlags {
   demo?: boolean;
   dataDir: string;
   concurrency: string;
+  listen: string;
+  demoHttpPort: string;
+  demoHttpsPort: string;
+  /** false with --no-ui. */
+  ui: boolean;
 }
 
 function summaryLine(s: RunSummary): string {
@@ -52,10 +59,18 @@ export async function runCommand(flags: RunFlags): Promise<number> {
       const vm: LocalVictoriaMetrics = await startLocalVictoriaMetrics(dataDir, Number(flags.vmPort));
       cleanups.push(() => vm.stop());
       vmUrl = vm.url;
-      process.stdout.write(`VictoriaMetrics: ${vm.url} (UI: ${vm.url}/vmui), data in ${join(dataDir, 'victoria-metrics')}\n`);
+      process.stdout.write(`VictoriaMetrics: ${vm.url}, data in ${join(dataDir, 'victoria-metrics')}\n`);
     } else process.stdout.write(`VictoriaMetrics: ${redactUrl(vmUrl)}\n`);
+    // A single round (--once) ends before anyone could look at a page.
+    if (flags.ui !== false && !flags.once) {
+      // Reading takes VM_QUERY_* credentials, else the write credentials (one vmauth user for both).
+      const readAuth = (await vmAuthFromEnv(process.env, createSecretResolver(), 'VM_QUERY')) ?? (await vmAuthFromEnv(process.env, createSecretResolver()));
+      const ui = await startUi(vmUrl, catalogFromFile(file), flags.listen, readAuth);
+      cleanups.push(() => ui.close());
+      process.stdout.write(`Periscope UI: ${ui.url}\n`);
+    }
     if (flags.demo) {
-      const demo: DemoService = await startDemoService({ dataDir, httpPort: 18080, httpsPort: 18443 });
+      const demo: DemoService = await startDemoService({ dataDir, httpPort: Number(flags.demoHttpPort), httpsPort: Number(flags.demoHttpsPort) });
       cleanups.push(() => demo.close());
       process.stdout.write(`demo service: ${demo.httpUrl} and ${demo.httpsUrl}\n`);
     }

@@ -27,6 +27,8 @@ export interface ProbeFlags {
   bearerTokenFrom?: string;
   query?: string;
   sslmode?: string;
+  queryType?: string;
+  service?: string;
 }
 
 const SOURCE = 'command line';
@@ -76,10 +78,38 @@ function withFlags(base: TargetInput & { name: string }, flags: ProbeFlags): Tar
     ['--query', flags.query],
     ['--sslmode', flags.sslmode],
   ];
+  const dnsOnly: Array<[string, unknown]> = [['--query-type', flags.queryType]];
+  const grpcOnly: Array<[string, unknown]> = [['--service', flags.service]];
   const reject = (list: Array<[string, unknown]>, module: string) => {
     const used = list.find(([, value]) => value !== undefined);
     if (used) bad(used[0], `does not apply to a ${module} target`);
   };
+  if (base.dns) {
+    reject([...httpOnly, ...postgresOnly, ...grpcOnly], 'dns');
+    const dns = base.dns as Record<string, unknown>;
+    return {
+      ...base,
+      dns: { ...dns, ...(flags.queryType ? { query_type: flags.queryType } : {}), ...(flags.tls ? { dns_over_tls: true } : {}), ...(tls ? { tls_config: tls } : {}) },
+    } as TargetInput;
+  }
+  if (base.grpc) {
+    // -H adds gRPC metadata; the other HTTP flags do not apply.
+    reject([...httpOnly.filter(([flag]) => flag !== '--header'), ...postgresOnly, ...dnsOnly], 'grpc');
+    const metadata: Record<string, string> = {};
+    for (const [name, value] of Object.entries(parseHeaders(flags.header))) metadata[name.toLowerCase()] = value;
+    const grpc = base.grpc as Record<string, unknown>;
+    return {
+      ...base,
+      grpc: {
+        ...grpc,
+        ...(flags.service !== undefined ? { service: flags.service } : {}),
+        ...(flags.tls || tls ? { tls: true } : {}),
+        ...(tls ? { tls_config: tls } : {}),
+        ...(flags.header.length ? { metadata } : {}),
+      },
+    } as TargetInput;
+  }
+  reject([...dnsOnly, ...grpcOnly], base.http ? 'http' : base.tcp ? 'tcp' : 'postgres');
   if (base.http) {
     reject(postgresOnly, 'http');
     if (flags.tls) bad('--tls', 'does not apply to an http target (use an https:// URL)');
@@ -133,7 +163,7 @@ export async function targetFromArgs(positional: string | undefined, flags: Prob
     const known = file.groups.flatMap((g) => g.targets.map((t) => t.name));
     return bad('--target', `no target named "${name}" in ${flags.config} (known: ${known.slice(0, 10).join(', ')}${known.length > 10 ? ', …' : ''})`);
   }
-  if (!positional) bad('target', 'give a target URL (https://…, tcp://host:port, postgres://user@host/db) or --config FILE --target NAME');
+  if (!positional) bad('target', 'give a target URL (https://…, tcp://host:port, postgres://user@host/db, dns://server/name, grpc://host:port) or --config FILE --target NAME');
   const input = withFlags(targetInputFromUrl(positional, SOURCE, flags.module), flags);
   return { target: await loadTarget({ ...input, name: 'cli', ...(flags.timeout ? { timeout: flags.timeout } : {}) }, SOURCE) };
 }

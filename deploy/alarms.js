@@ -1,21 +1,12 @@
-// CloudWatch alarms per probe group, generated from the stage's targets file. They watch the self-metrics
-// the probe Lambda sends to CloudWatch (namespace Periscope, dimensions stage and group), so they keep
-// working when VictoriaMetrics — and with it every alert rule — does not.
+// The probes-stopped alarms, generated from the stage's targets file: one per interval used, knowing every
+// group's expected runs. They watch Periscope/Runs, which the probe Lambda writes as an embedded-metric-format
+// log line, so they keep working when VictoriaMetrics — and with it every alert rule — does not.
 // Used by serverless.yml: `resources: - ${file(./deploy/alarms.js):groupAlarms}`.
 import { stageTargets } from './stage.js';
-import { DeployConfigError } from './targets.js';
 
 const FIVE_MINUTES = 300;
 /** A CloudWatch alarm period cannot be longer than a day. */
 const ONE_DAY = 86_400;
-
-/** public-api → PublicApi: a stable logical id per group, so reordering groups replaces nothing. */
-export function groupLogicalName(group) {
-  return group
-    .split('-')
-    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
-    .join('');
-}
 
 /**
  * The period an alarm looks at: a whole number of probe intervals (so every period holds the same number of
@@ -27,71 +18,64 @@ export function alarmPeriodSeconds(intervalMs) {
 }
 
 /**
- * ProbesRun (targets probed) below this in a period means probes stopped. One run is enough for a group in
- * one invocation; a sharded group's shards add up under the same dimensions, so there the threshold is the
- * expected count minus half a shard: one silent shard is caught, one late run is not.
+ * Probes-stopped alarms, one per stage and interval. Every run (one group, or one shard of a large group)
+ * counts 1 in Periscope/Runs{stage, interval}; a period expects each schedule's runs. One silent schedule
+ * lowers the sum by at least `runsPerPeriod`, so the threshold sits half of that below the expectation: one
+ * stopped group or shard is caught, a late run that lands in the next period is not.
+ * @param {{ shards: number }[]} schedules the schedules of one interval
  */
-export function probesRunThreshold(targetCount, shards, periodSeconds, intervalMs) {
-  if (shards <= 1) return 1;
-  const runs = Math.max(1, Math.floor((periodSeconds * 1000) / intervalMs));
-  return Math.ceil((targetCount * runs * (shards - 0.5)) / shards);
+export function runsThreshold(schedules, periodSeconds, intervalMs) {
+  const runsPerPeriod = Math.max(1, Math.floor((periodSeconds * 1000) / intervalMs));
+  const expected = schedules.reduce((sum, s) => sum + s.shards, 0) * runsPerPeriod;
+  return { expected, threshold: expected - runsPerPeriod / 2 };
 }
 
-/** Per group: probes stopped (dead-man's switch), write failures, spool depth. */
+/** CloudFormation logical ids are alphanumeric: 1m → Every1m. */
+function intervalLogicalName(dimension) {
+  return `Every${dimension}`;
+}
+
+/**
+ * The dead-man's switch: per stage and interval, on the one CloudWatch metric the probe writes (EMF in its
+ * log, so no PutMetricData and nothing from VictoriaMetrics). Write failures and a spool that does not drain
+ * are watched on the spool queue's own (free) SQS metrics in serverless.yml.
+ */
 export async function groupAlarms(resolver) {
-  const { stage, file, targets, schedules } = await stageTargets(resolver);
+  const { stage, schedules } = await stageTargets(resolver);
+  const { tsImport } = await import('tsx/esm/api');
+  const { intervalDimension, RUNS_DIMENSIONS } = await tsImport('../shared/observability/metrics.ts', import.meta.url);
   const topicArn = await resolver.resolveVariable('self:custom.alertsTopicArn');
   const actions = { AlarmActions: [topicArn], OKActions: [topicArn] };
+  const byInterval = new Map();
+  for (const schedule of schedules) {
+    const list = byInterval.get(schedule.intervalMs) ?? [];
+    list.push(schedule);
+    byInterval.set(schedule.intervalMs, list);
+  }
   const resources = {};
-  const seen = new Map();
-  for (const { name, index, intervalMs, shards } of schedules) {
-    const id = groupLogicalName(name);
-    if (seen.has(id)) throw new DeployConfigError(`${file}: groups "${seen.get(id)}" and "${name}" differ only in dashes; CloudFormation ids would collide, rename one`);
-    seen.set(id, name);
+  for (const [intervalMs, list] of [...byInterval].sort((a, b) => a[0] - b[0])) {
+    const interval = intervalDimension(intervalMs);
     const period = alarmPeriodSeconds(intervalMs);
-    const metric = (MetricName) => ({ Namespace: 'Periscope', MetricName, Dimensions: [{ Name: 'stage', Value: stage }, { Name: 'group', Value: name }] });
+    const { expected, threshold } = runsThreshold(list, period, intervalMs);
     // Two periods of silence, not one: a single late run is not an outage.
     const stoppedPeriods = period * 2 <= ONE_DAY ? 2 : 1;
-    resources[`ProbesStoppedAlarm${id}`] = alarm({
-      AlarmName: `periscope-${stage}-probes-stopped-${name}`,
-      AlarmDescription: `No probe run of group ${name} (${stage}) reported for ${(period * stoppedPeriods) / 60} minutes: its schedule or the probe Lambda stopped. Independent of VictoriaMetrics.`,
-      ...metric('ProbesRun'),
+    const values = { stage, interval };
+    const names = list.map((s) => (s.shards > 1 ? `${s.name} (${s.shards} shards)` : s.name)).join(', ');
+    resources[`ProbesStoppedAlarm${intervalLogicalName(interval)}`] = alarm({
+      AlarmName: `periscope-${stage}-probes-stopped-${interval}`,
+      // CloudFormation caps descriptions at 1024 characters.
+      AlarmDescription: `Fewer probe runs than scheduled (${expected} per ${period / 60} min) for ${(period * stoppedPeriods) / 60} minutes in ${stage}, interval ${interval}: a schedule or the probe Lambda stopped. Groups: ${names}`.slice(0, 1024),
+      Namespace: 'Periscope',
+      MetricName: 'Runs',
+      Dimensions: RUNS_DIMENSIONS.map((Name) => ({ Name, Value: values[Name] })),
       Statistic: 'Sum',
       Period: period,
       EvaluationPeriods: stoppedPeriods,
       DatapointsToAlarm: stoppedPeriods,
-      Threshold: probesRunThreshold(targets.groups[index].targets.length, shards, period, intervalMs),
+      Threshold: threshold,
       ComparisonOperator: 'LessThanThreshold',
       // The dead-man's switch: no data at all is exactly the failure this alarm exists for.
       TreatMissingData: 'breaching',
-      ...actions,
-    });
-    // "For 15 minutes": as many periods as cover 15 minutes, at least one.
-    const sustained = Math.max(1, Math.ceil(900 / period));
-    resources[`WriteFailuresAlarm${id}`] = alarm({
-      AlarmName: `periscope-${stage}-write-failures-${name}`,
-      AlarmDescription: `Writes of group ${name} (${stage}) to VictoriaMetrics have failed for ${(period * sustained) / 60} minutes; samples are spooled to SQS and replayed when writes work again.`,
-      ...metric('WriteFailures'),
-      Statistic: 'Sum',
-      Period: period,
-      EvaluationPeriods: sustained,
-      DatapointsToAlarm: sustained,
-      Threshold: 0,
-      ComparisonOperator: 'GreaterThanThreshold',
-      TreatMissingData: 'notBreaching',
-      ...actions,
-    });
-    resources[`SpoolDepthAlarm${id}`] = alarm({
-      AlarmName: `periscope-${stage}-spool-not-draining-${name}`,
-      AlarmDescription: `The spool queue seen by group ${name} (${stage}) has held batches for ${(period * sustained) / 60} minutes: VictoriaMetrics is not accepting the replay.`,
-      ...metric('SpoolDepth'),
-      Statistic: 'Minimum',
-      Period: period,
-      EvaluationPeriods: sustained,
-      DatapointsToAlarm: sustained,
-      Threshold: 0,
-      ComparisonOperator: 'GreaterThanThreshold',
-      TreatMissingData: 'notBreaching',
       ...actions,
     });
   }

@@ -28,7 +28,7 @@ export interface PackageResult {
  * Packages `stage` the way CI and `npm run deploy` do (`npx sls package`), offline and with every AWS
  * credential source removed, so a configuration that needs the account at package time fails here.
  */
-export async function packageStage(stage: string, extraArgs: string[] = [], timeoutMs = 150_000): Promise<PackageResult> {
+export async function packageStage(stage: string, extraArgs: string[] = [], timeoutMs = 400_000): Promise<PackageResult> {
   const scratch = await mkdtemp(join(tmpdir(), `periscope-package-${stage}-`));
   const service = join(scratch, 'service');
   const dir = join(scratch, 'package');

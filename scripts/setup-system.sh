@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system packages the tests and the benchmark run as real servers: VictoriaMetrics,
-# blackbox_exporter (the reference the probes are compared with), PostgreSQL, OpenSSL and CA certificates.
+# blackbox_exporter (the reference the probes are compared with), promtool (the reference for rule unit tests),
+# PostgreSQL, dnsmasq (a DNS server for the DNS prober's tests), OpenSSL and CA certificates, and chromium (the
+# browser tests of the web UI and the status page drive it headless with puppeteer-core).
 # Debian 12. Idempotent: nothing is fetched when everything is present. The tests start their own server
 # processes on free loopback ports, so the system services the packages bring are stopped and disabled.
 set -euo pipefail
@@ -38,6 +40,12 @@ postgres_server_present || missing+=(postgresql)
 package_installed prometheus || command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
 package_installed openssl || missing+=(openssl)
 package_installed ca-certificates || missing+=(ca-certificates)
+package_installed chromium || command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+# promtool (in Debian's prometheus package): the oracle `periscope test rules` is compared with; prometheus
+# itself is the scraper of the pipeline the benchmark runs beside Periscope (npm run bench).
+package_installed prometheus || command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+# dnsmasq-base: the dnsmasq binary the DNS prober's tests query, without the system service of "dnsmasq".
+package_installed dnsmasq-base || command -v dnsmasq >/dev/null 2>&1 || [ -x /usr/sbin/dnsmasq ] || missing+=(dnsmasq-base)
 
 if [ "${#missing[@]}" -eq 0 ]; then
   log "all system packages present"
@@ -46,7 +54,7 @@ else
   "${SUDO[@]}" apt-get update
   "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
 
-  # The packages enable services on :8428 and :9115. Nothing here uses them, and a developer's machine is
+  # The packages enable services on :8428, :9115 and :9090. Nothing here uses them, and a developer's machine is
   # better off without a stray database. Only the ones installed just now are touched; without systemd as
   # init (containers, CI images with policy-rc.d) they were never started.
   if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then

@@ -1,22 +1,22 @@
 // The anomaly-check Lambda end to end: real VictoriaMetrics with a seeded series, SNS replaced by
 // aws-sdk-client-mock. Fires once, stays quiet on the next (cold) invocation, fails loudly on bad config.
-import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { captureStdout, type CapturedStdout } from './support/capture-stdout.js';
 import { startLocalDynamoDb, type LocalDynamoDb } from './support/dynamodb-local.js';
 import { prometheusLine, startVictoriaMetrics, type VmHandle } from './support/victoria-metrics.js';
 
 const sns = mockClient(SNSClient);
-const cloudwatch = mockClient(CloudWatchClient);
 let vm: VmHandle;
 // The slot claims go to a real (local) DynamoDB API: dynalite.
 let dynamo: LocalDynamoDb;
 let dir: string;
+let stdout: CapturedStdout;
 
 type Handler = () => Promise<Record<string, unknown>>;
 
@@ -49,6 +49,10 @@ beforeAll(async () => {
           summary: "{{ $labels.service }}: {{ $value }} failed orders in the last hour"
 `,
   );
+  await writeFile(
+    join(dir, 'other.yml'),
+    `rules:\n  - name: pizza-unclaimed\n    interval: 1m\n    rules:\n      - alert: PizzaOrdersFailing\n        threshold: { query: 'sum by (service) (orders_failed_last_hour)', at_least: 500 }\n`,
+  );
   await writeFile(join(dir, 'broken.yml'), `rules:\n  - name: x\n    rules:\n      - alert: A\n        expr: up\n        annotations: { summary: "{{ $value | humanise }}" }\n`);
 });
 
@@ -61,9 +65,12 @@ afterAll(async () => {
 
 beforeEach(() => {
   sns.reset();
-  cloudwatch.reset();
   sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
-  cloudwatch.on(PutMetricDataCommand).resolves({});
+  stdout = captureStdout();
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
 });
 
 const env = (file: string) => ({
@@ -98,8 +105,10 @@ describe('anomaly-check handler', () => {
     const message = JSON.parse(input.Message ?? '{}') as { email: string; lambda: string };
     expect(message.email).toContain('pizza-service: 640 failed orders in the last hour');
     expect(message.email).toContain('https://vm.example.com/vmui/');
-    const metrics = cloudwatch.commandCalls(PutMetricDataCommand)[0]?.args[0].input;
-    expect(metrics?.MetricData?.find((m) => m.MetricName === 'NotificationsSent')?.Value).toBe(1);
+    // Self-metrics are one log line (EMF fields, none a billed CloudWatch metric: no alarm watches them).
+    const metrics = stdout.records().find((r) => r.message === 'self-metrics');
+    expect(metrics).toMatchObject({ stage: 'prod', NotificationsSent: 1, RuleEvaluationFailures: 0 });
+    expect(metrics?._aws).toBeUndefined();
     // It claimed the slot in the claims table before sending.
     const claims = await dynamo.client().send(new ScanCommand({ TableName: 'periscope-prod-alert-claims' }));
     expect(claims.Items?.map((i) => i.claim?.S)).toEqual([expect.stringMatching(/^pizza\/\d+$/)]);
@@ -107,6 +116,14 @@ describe('anomaly-check handler', () => {
     const cold = await loadHandler(env('prod.yml'));
     const second = await cold();
     expect(second).toMatchObject({ groups: [{ group: 'pizza', firing: 1, sent: 0 }] });
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
+    // Two handler loads (fresh modules, AWS SDK clients included) on a busy machine.
+  }, 90_000);
+
+  it('sends without a claim when the claims table cannot be reached: a duplicate page rather than a lost one', async () => {
+    const handler = await loadHandler({ ...env('other.yml'), AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9' });
+    const answer = await handler();
+    expect(answer).toMatchObject({ groups: [{ group: 'pizza-unclaimed', firing: 1, sent: 1 }] });
     expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
   });
 

@@ -105,7 +105,7 @@ beforeAll(async () => {
   aws = await recordingServer(() => ({ status: 400, body: JSON.stringify({ __type: 'AccessDeniedException', message: 'stand-in' }) }));
   slack = await recordingServer(() => ({ status: 200, body: 'ok', type: 'text/plain' }));
   target = await recordingServer(() => ({ status: 200, body: '{"status":"ok"}' }));
-}, 240_000);
+}, 500_000);
 
 afterAll(async () => {
   await Promise.all([vm, aws, slack, target].map((s) => s?.close()));
@@ -220,6 +220,12 @@ describe('probe bundle', () => {
     expect(logs).toContain('discovery failed and no targets are known: nothing to probe');
   });
 
+  it('carries no AWS SDK: SQS and SSM are signed JSON calls, self-metrics EMF lines', async () => {
+    const map = JSON.parse(await readFile(join(roots.probe, 'functions/probe.cjs.map'), 'utf8')) as { sources: string[] };
+    expect(map.sources.filter((s) => /node_modules\/(@aws-sdk|@smithy)\//.test(s))).toEqual([]);
+    expect(map.sources.some((s) => s.includes('node_modules/aws4/'))).toBe(true);
+  });
+
   it('loads the RE2 engine shipped beside it for a target with regexes', async () => {
     const event = { target: { name: 'regex', http: { url: `${target.url}/healthz`, fail_if_body_not_matches_regexp: ['(?i)"STATUS":"OK"'] } }, dry_run: true };
     const { result, logs } = await invoke('probe', event, env());
@@ -250,8 +256,9 @@ describe('anomaly-check bundle', () => {
     expect(result, logs).toMatchObject({ failed: [], groups: [expect.objectContaining({ group: 'periscope-probes', firing: 0 })] });
     const queries = vm.requests.filter((r) => r.url.startsWith('/api/v1/query')).map((r) => new URL(r.url, vm.url).searchParams.get('query') ?? '');
     expect(queries.some((q) => q.includes('probe_ssl_earliest_cert_expiry'))).toBe(true);
-    // Its self-metrics went to (the stand-in for) CloudWatch through the bundled SDK.
-    expect(aws.requests.some((r) => `${r.url} ${JSON.stringify(r.headers)} ${r.body.toString('latin1')}`.includes('PutMetricData'))).toBe(true);
+    // Its self-metrics are a log line (EMF fields), not a CloudWatch API call.
+    expect(logs).toMatch(/^\{"level":"info","message":"self-metrics".*"RuleGroupsEvaluated":1/m);
+    expect(aws.requests.some((r) => `${r.url} ${JSON.stringify(r.headers)} ${r.body.toString('latin1')}`.includes('PutMetricData'))).toBe(false);
   });
 
   it('fails the invocation when its configuration is missing', async () => {

@@ -133,8 +133,8 @@ describe('periscope validate', () => {
   it('accepts the shipped files', async () => {
     const run = await periscope(['validate', 'targets/local.yml', 'targets/example.yml']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('targets/local.yml: ok (2 groups, 8 targets, 1 rule groups, 7 rules)');
-    expect(run.stdout).toContain('targets/example.yml: ok (2 groups, 4 targets)');
+    expect(run.stdout).toContain('targets/local.yml: ok (2 groups, 8 targets, 1 rule groups, 9 rules)');
+    expect(run.stdout).toContain('targets/example.yml: ok (2 groups, 7 targets)');
   });
 
   it('exits 2 at the first invalid file, naming file, field and problem', async () => {

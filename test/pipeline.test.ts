@@ -14,9 +14,9 @@ import { startHttpServer, type TestServer } from './support/http-servers.js';
 import { freePort } from './support/ports.js';
 import { startVictoriaMetrics, VmClient, type VmHandle } from './support/victoria-metrics.js';
 
-function recordingSink(): MetricsSink & { calls: Array<{ metrics: SelfMetric[]; dimensions: Record<string, string> }> } {
-  const calls: Array<{ metrics: SelfMetric[]; dimensions: Record<string, string> }> = [];
-  return { calls, put: async (metrics, dimensions) => void calls.push({ metrics, dimensions }) };
+function recordingSink(): MetricsSink & { calls: Array<{ metrics: SelfMetric[]; properties: Record<string, string> }> } {
+  const calls: Array<{ metrics: SelfMetric[]; properties: Record<string, string> }> = [];
+  return { calls, put: async (metrics, properties) => void calls.push({ metrics, properties }) };
 }
 
 let web: TestServer;
@@ -118,7 +118,9 @@ describe('runGroup against the shared VictoriaMetrics', () => {
     expect(all.reduce((n, s) => n + s.values.length, 0)).toBe(summary.samples_written);
 
     const put = metrics.calls[0];
-    expect(put?.dimensions).toEqual({ stage: 'test', group: 'pipeline-identity' });
+    expect(put?.properties).toEqual({ stage: 'test', interval: '1m', group: 'pipeline-identity' });
+    // Only what an alarm watches is a CloudWatch metric: one run per stage and interval.
+    expect(put?.metrics.filter((m) => m.dimensions)).toEqual([{ name: 'Runs', value: 1, unit: 'Count', dimensions: ['stage', 'interval'] }]);
     const value = (name: string) => put?.metrics.find((m) => m.name === name)?.value;
     expect(value('ProbesRun')).toBe(3);
     expect(value('ProbesFailed')).toBe(2);

@@ -1,21 +1,19 @@
-// The probe Lambda handler with scheduled, manual, debug, dry-run and malformed events. AWS (SQS,
-// CloudWatch, SSM) is replaced by aws-sdk-client-mock; VictoriaMetrics and the targets are real.
-import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+// The probe Lambda handler with scheduled, manual, debug, dry-run and malformed events. AWS (SQS, SSM) is a
+// stand-in on 127.0.0.1 that checks the SigV4 signatures; self-metrics are the EMF lines on stdout;
+// VictoriaMetrics and the targets are real.
 import type { Context } from 'aws-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it, vi } from 'vitest';
+import { captureStdout, type CapturedStdout } from './support/capture-stdout.js';
+import { startAwsStandIn, STAND_IN_CREDENTIALS, type AwsStandIn } from './support/aws-stand-in.js';
 import { startHttpServer, type TestServer } from './support/http-servers.js';
 import { VmClient } from './support/victoria-metrics.js';
 
-const sqs = mockClient(SQSClient);
-const cloudwatch = mockClient(CloudWatchClient);
-const ssm = mockClient(SSMClient);
+let aws: AwsStandIn;
+let stdout: CapturedStdout;
 const vm = new VmClient(inject('vmUrl'));
 
 let web: TestServer;
@@ -40,7 +38,13 @@ async function loadHandler(env: Record<string, string>): Promise<Handler> {
   return module.handler;
 }
 
+/** The EMF lines the handler wrote (JSON lines with a CloudWatch directive). */
+function emfLines(): Array<Record<string, unknown>> {
+  return stdout.records().filter((record) => record._aws !== undefined);
+}
+
 beforeAll(async () => {
+  aws = await startAwsStandIn();
   web = await startHttpServer((req, res) => {
     seenAuth.push(String(req.headers.authorization ?? ''));
     res.writeHead(req.url === '/down' ? 503 : 200, { 'content-type': 'text/plain' }).end('pizza is ready');
@@ -67,18 +71,21 @@ groups:
 afterAll(async () => {
   vi.unstubAllEnvs();
   await web.close();
+  await aws.close();
   await rm(dir, { recursive: true, force: true });
 });
 
 beforeEach(() => {
   seenAuth = [];
-  sqs.reset();
-  cloudwatch.reset();
-  ssm.reset();
-  sqs.on(ReceiveMessageCommand).resolves({ Messages: [] });
-  sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: '0' } });
-  cloudwatch.on(PutMetricDataCommand).resolves({});
-  ssm.on(GetParameterCommand).resolves({ Parameter: { Value: 's3cr3t-token' } });
+  aws.reset();
+  aws.on('ReceiveMessage', { Messages: [] });
+  aws.on('GetQueueAttributes', { Attributes: { ApproximateNumberOfMessages: '0' } });
+  aws.on('GetParameter', { Parameter: { Value: 's3cr3t-token' } });
+  stdout = captureStdout();
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
 });
 
 function env(overrides: Record<string, string> = {}): Record<string, string> {
@@ -88,6 +95,8 @@ function env(overrides: Record<string, string> = {}): Record<string, string> {
     TARGETS_FILE: join(dir, 'test.yml'),
     VM_WRITE_URL: vm.url,
     SPOOL_QUEUE_URL: 'https://sqs.eu-central-1.amazonaws.com/210987654321/periscope-test-spool',
+    AWS_ENDPOINT_URL: aws.url,
+    ...STAND_IN_CREDENTIALS,
     ...overrides,
   };
 }
@@ -105,45 +114,46 @@ describe('probe handler', () => {
       ['fridge', '210987654321', 'eu-central-1', 'food', 0],
       ['oven', '210987654321', 'eu-central-1', 'food', 1],
     ]);
-    const put = cloudwatch.commandCalls(PutMetricDataCommand)[0]?.args[0].input;
-    expect(put?.Namespace).toBe('Periscope');
-    expect(put?.MetricData?.find((m) => m.MetricName === 'ProbesFailed')?.Value).toBe(1);
-    expect(put?.MetricData?.[0]?.Dimensions).toEqual([
-      { Name: 'stage', Value: 'test' },
-      { Name: 'group', Value: 'kitchen' },
-    ]);
-    expect(sqs.commandCalls(ReceiveMessageCommand)).toHaveLength(1);
-    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+    // One EMF line: the one CloudWatch metric (Runs, per stage and interval), the rest logged beside it.
+    const [emf, ...more] = emfLines();
+    expect(more).toEqual([]);
+    expect(emf).toMatchObject({ stage: 'test', interval: '1m', group: 'kitchen', Runs: 1, ProbesRun: 2, ProbesFailed: 1 });
+    expect((emf?._aws as { CloudWatchMetrics: unknown }).CloudWatchMetrics).toEqual([{ Namespace: 'Periscope', Dimensions: [['stage', 'interval']], Metrics: [{ Name: 'Runs', Unit: 'Count' }] }]);
+    expect(aws.callsOf('ReceiveMessage')).toHaveLength(1);
+    expect(aws.callsOf('SendMessage')).toHaveLength(0);
+    expect(aws.calls.every((c) => c.service === 'sqs')).toBe(true);
   });
 
   it('replays spooled batches from SQS before writing, then deletes them', async () => {
     const ts = Date.UTC(2026, 10, 20, 8, 0, 0);
     const { gzipSync } = await import('node:zlib');
     const body = gzipSync(`handler_replay_test{k="a"} 7 ${ts}\n`).toString('base64');
-    sqs.on(ReceiveMessageCommand).resolvesOnce({
-      Messages: [{ MessageId: 'm1', ReceiptHandle: 'r1', Body: body, MessageAttributes: { created_ms: { DataType: 'Number', StringValue: String(ts) }, samples: { DataType: 'Number', StringValue: '1' } } }],
-    }).resolves({ Messages: [] });
+    aws.on(
+      'ReceiveMessage',
+      { Messages: [{ MessageId: 'm1', ReceiptHandle: 'r1', Body: body, MessageAttributes: { created_ms: { DataType: 'Number', StringValue: String(ts) }, samples: { DataType: 'Number', StringValue: '1' } } }] },
+      { Messages: [] },
+    );
     const handler = await loadHandler(env());
     const summary = await handler({ group: 'kitchen' }, context());
     expect(summary.replayed).toBe(1);
-    expect(sqs.commandCalls(DeleteMessageCommand)[0]?.args[0].input.ReceiptHandle).toBe('r1');
+    expect(aws.callsOf('DeleteMessage')).toEqual([{ QueueUrl: env().SPOOL_QUEUE_URL, ReceiptHandle: 'r1' }]);
     const series = await vm.exportSeries('handler_replay_test');
     expect(series[0]).toMatchObject({ values: [7], timestamps: [ts] });
   });
 
   it('spools to SQS when VictoriaMetrics is unreachable, and ends before the invocation does', async () => {
-    sqs.on(SendMessageCommand).resolves({ MessageId: 'x' });
+    aws.on('SendMessage', { MessageId: 'x' });
     const handler = await loadHandler(env({ VM_WRITE_URL: 'http://127.0.0.1:9' }));
     const ctx = context(6_000);
     const summary = await handler({ group: 'kitchen' }, ctx);
     expect(ctx.getRemainingTimeInMillis()).toBeGreaterThan(0);
     expect(summary.samples_written).toBe(0);
-    const sent = sqs.commandCalls(SendMessageCommand);
+    const sent = aws.callsOf('SendMessage') as Array<{ MessageBody: string; MessageAttributes: { samples: { StringValue: string } } }>;
     expect(sent).toHaveLength(1);
-    const text = gunzipSync(Buffer.from(sent[0]?.args[0].input.MessageBody ?? '', 'base64')).toString();
+    const text = gunzipSync(Buffer.from(sent[0]?.MessageBody ?? '', 'base64')).toString();
     expect(text).toContain('probe_success{');
     expect(text).toContain('target="oven"');
-    expect(sent[0]?.args[0].input.MessageAttributes?.samples?.StringValue).toBe(String(summary.spooled));
+    expect(sent[0]?.MessageAttributes.samples.StringValue).toBe(String(summary.spooled));
   });
 
   it('probes a URL by hand and answers with the probe result; dry_run writes nothing', async () => {
@@ -184,9 +194,8 @@ describe('probe handler', () => {
     const first = await handler({ group: 'secured', target: 'vault', debug: true, dry_run: true }, context());
     await handler({ group: 'secured', target: 'vault', dry_run: true }, context());
     expect(seenAuth).toEqual(['Bearer s3cr3t-token', 'Bearer s3cr3t-token']);
-    const calls = ssm.commandCalls(GetParameterCommand);
-    expect(calls).toHaveLength(1);
-    expect(calls[0]?.args[0].input).toEqual({ Name: '/periscope/test/vault-token', WithDecryption: true });
+    expect(aws.callsOf('GetParameter')).toEqual([{ Name: '/periscope/test/vault-token', WithDecryption: true }]);
+    expect(aws.calls.find((c) => c.action === 'GetParameter')?.service).toBe('ssm');
     expect(JSON.stringify(first)).not.toContain('s3cr3t-token');
   });
 
@@ -207,7 +216,7 @@ describe('probe handler', () => {
     expect(answer.problems[0]?.path).toBe(path);
     expect(answer.message).toContain(text);
     expect(seenAuth).toEqual([]);
-    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
-    expect(cloudwatch.commandCalls(PutMetricDataCommand)).toHaveLength(0);
+    expect(aws.callsOf('SendMessage')).toHaveLength(0);
+    expect(emfLines()).toEqual([]);
   });
 });

@@ -81,7 +81,9 @@ export type AlertingDeps = CommonDeps & ({ mode: 'dry' } | { mode: 'live'; claim
 
 export function evaluateGroup(group: CompiledGroup, deps: AlertingDeps, nowMs: number): Promise<GroupReport> {
   const parts: EvaluationParts = {
-    query: (expr, timeSec) => queryInstant(deps.read, expr, timeSec),
+    // The interval as step, as vmalert with -datasource.queryStep=0: the look-back of selectors without a
+    // window then matches the replay's range queries (see replay/results-table.ts).
+    query: (expr, timeSec) => queryInstant(deps.read, expr, timeSec, group.intervalMs / 1000),
     state: createVmStateStore({ read: deps.read, write: deps.write, logger: deps.logger, ...(deps.spool ? { spool: deps.spool } : {}) }),
     ...(deps.mode === 'live' ? { delivery: { claims: deps.claims, notify: deps.notify } } : {}),
     logger: deps.logger,

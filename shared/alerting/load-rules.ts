@@ -27,7 +27,7 @@ function check<T>(schema: z.ZodMiniType<T>, value: unknown, file: string, prefix
   throw new ConfigError(file, problems);
 }
 
-async function expandRuleFiles(patterns: string[], baseDir: string): Promise<string[]> {
+export async function expandRuleFiles(patterns: string[], baseDir: string): Promise<string[]> {
   const files: string[] = [];
   for (const pattern of patterns) {
     const full = resolve(baseDir, pattern);

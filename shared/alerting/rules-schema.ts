@@ -9,7 +9,7 @@ import { parseTemplate, TemplateError } from './template/index.js';
 
 const LABEL_NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
-const duration = z.pipe(
+export const durationSchema = z.pipe(
   z.union([z.string(), z.number()]),
   z.transform((value: string | number, ctx) => {
     // Rule files from the wild sometimes give plain seconds as numbers.
@@ -63,7 +63,7 @@ const anomalySchema = z.strictObject({
   baseline: z._default(
     z.strictObject({
       /** Length of one season: compare with the same time one season ago, two seasons ago, … */
-      season: z._default(duration.check(z.refine((ms) => ms >= 3_600_000, 'a season is at least 1h (usually 1d or 1w)')), 604_800_000),
+      season: z._default(durationSchema.check(z.refine((ms) => ms >= 3_600_000, 'a season is at least 1h (usually 1d or 1w)')), 604_800_000),
       /** How many past seasons make the baseline. */
       periods: z._default(z.number().check(z.int(), z.gte(2), z.lte(12)), 4),
     }),
@@ -134,12 +134,12 @@ export const ruleSchema = z
     expr: z.optional(z.pipe(z.union([z.string().check(z.minLength(1)), z.number()]), z.transform((value: string | number) => String(value)))),
     threshold: z.optional(thresholdSchema),
     anomaly: z.optional(anomalySchema),
-    for: z._default(duration, 0),
-    keep_firing_for: z._default(duration, 0),
+    for: z._default(durationSchema, 0),
+    keep_firing_for: z._default(durationSchema, 0),
     labels: z._default(labels, {}),
     annotations: z._default(z.record(z.string(), template), {}),
     /** Per-rule reminder interval while firing (Alertmanager's repeat_interval); the alerting default otherwise. */
-    repeat_interval: z.optional(duration),
+    repeat_interval: z.optional(durationSchema),
     /** Maintenance windows that apply to this rule only. */
     maintenance: z._default(z.array(maintenanceSchema), []),
     /** vmalert keys accepted for compatibility. */
@@ -163,7 +163,7 @@ export const ruleSchema = z
 
 export const ruleGroupSchema = z.strictObject({
   name: z.string().check(z.minLength(1)),
-  interval: z.optional(duration.check(z.refine((ms) => ms >= 1_000, 'must be at least 1s'))),
+  interval: z.optional(durationSchema.check(z.refine((ms) => ms >= 1_000, 'must be at least 1s'))),
   labels: z._default(labels, {}),
   rules: z._default(z.array(ruleSchema), []),
   /** vmalert keys accepted for compatibility; Periscope evaluates one group at a time. */
@@ -172,7 +172,7 @@ export const ruleGroupSchema = z.strictObject({
   type: z.optional(z.enum(['prometheus', 'graphite'])),
   params: z.optional(z.record(z.string(), z.unknown())),
   headers: z.optional(z.array(z.string())),
-  eval_offset: z.optional(duration),
+  eval_offset: z.optional(durationSchema),
 });
 
 export const ruleFileSchema = z.strictObject({
@@ -182,9 +182,9 @@ export const ruleFileSchema = z.strictObject({
 export const alertingSettingsSchema = z._default(
   z.strictObject({
     /** Default evaluation interval of groups that set none. */
-    evaluation_interval: z._default(duration, 60_000),
+    evaluation_interval: z._default(durationSchema, 60_000),
     /** Reminder interval while an alert keeps firing (Alertmanager's default). */
-    repeat_interval: z._default(duration, 4 * 3_600_000),
+    repeat_interval: z._default(durationSchema, 4 * 3_600_000),
     /** Maintenance windows for all rules, selected by label matchers. */
     maintenance: z._default(z.array(maintenanceSchema), []),
     /** Labels every alert carries (like vmalert's -external.label). */

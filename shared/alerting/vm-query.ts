@@ -56,9 +56,15 @@ function parseNumber(text: string): number {
   return Number(text);
 }
 
-/** Instant query at `timeSec`; a scalar result comes back as one sample with no labels. */
-export async function queryInstant(config: VmReadConfig, expr: string, timeSec: number): Promise<InstantSample[]> {
-  const body = await get(config, '/api/v1/query', new URLSearchParams({ query: expr, time: String(timeSec), nocache: '1' }));
+/**
+ * Instant query at `timeSec`; a scalar result comes back as one sample with no labels. `stepSec` is the
+ * evaluation interval: VictoriaMetrics derives the look-back of selectors without a window from it, so an
+ * instant query with the interval as step equals the range query the replay makes with that step.
+ */
+export async function queryInstant(config: VmReadConfig, expr: string, timeSec: number, stepSec?: number, options: { keepName?: boolean } = {}): Promise<InstantSample[]> {
+  const params = new URLSearchParams({ query: expr, time: String(timeSec), nocache: '1' });
+  if (stepSec !== undefined) params.set('step', `${stepSec}s`);
+  const body = await get(config, '/api/v1/query', params);
   const parsed = JSON.parse(body) as {
     status: string;
     error?: string;
@@ -71,10 +77,35 @@ export async function queryInstant(config: VmReadConfig, expr: string, timeSec: 
     return [{ labels: {}, value: parseNumber(value) }];
   }
   if (resultType !== 'vector') throw new QueryError(`expression returns a ${resultType}, not an instant vector`, 'bad_query');
-  return (result as Array<{ metric: Record<string, string>; value: [number, string] }>).map((r) => {
-    const { __name__: _name, ...labels } = r.metric;
-    return { labels, value: parseNumber(r.value[1]) };
-  });
+  return (result as Array<{ metric: Record<string, string>; value: [number, string] }>).map((r) => ({
+    labels: options.keepName ? r.metric : withoutName(r.metric),
+    value: parseNumber(r.value[1]),
+  }));
+}
+
+export interface RangeSeries {
+  labels: Record<string, string>;
+  values: number[];
+  /** Milliseconds since the epoch. */
+  timestamps: number[];
+}
+
+/** Range query from `startSec` to `endSec` every `stepSec` (both ends on the step grid). */
+export async function queryRange(config: VmReadConfig, expr: string, range: { startSec: number; endSec: number; stepSec: number }): Promise<RangeSeries[]> {
+  const params = new URLSearchParams({ query: expr, start: String(range.startSec), end: String(range.endSec), step: `${range.stepSec}s`, nocache: '1' });
+  const parsed = JSON.parse(await get(config, '/api/v1/query_range', params)) as { status: string; error?: string; data?: { resultType: string; result: unknown } };
+  if (parsed.status !== 'success' || !parsed.data) throw new QueryError(`query failed: ${parsed.error ?? 'no data'}`, 'server');
+  if (parsed.data.resultType !== 'matrix') throw new QueryError(`range query returned a ${parsed.data.resultType}, not a matrix`, 'server');
+  return (parsed.data.result as Array<{ metric: Record<string, string>; values: Array<[number, string]> }>).map((r) => ({
+    labels: withoutName(r.metric),
+    values: r.values.map(([, v]) => parseNumber(v)),
+    timestamps: r.values.map(([t]) => Math.round(t * 1000)),
+  }));
+}
+
+function withoutName(metric: Record<string, string>): Record<string, string> {
+  const { __name__: _name, ...labels } = metric;
+  return labels;
 }
 
 export interface ExportedSeries {

@@ -1,6 +1,5 @@
 // Wiring for the anomaly-check Lambda: VictoriaMetrics endpoints and credentials, the alerts topic, the
-// slot-claims table and CloudWatch from the environment, created once per container.
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+// slot-claims table and self-metrics (EMF log lines) from the environment, created once per container.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -9,14 +8,14 @@ import { createSecretResolver } from '../config/index.js';
 import type { AnomalyCheckRuntime } from '../alerting/handle-anomaly-check.js';
 import { publishNotification } from '../notify/index.js';
 import { createJsonLogger } from '../observability/logger.js';
-import { createCloudWatchSink } from '../observability/metrics.js';
+import { createEmfSink } from '../observability/metrics.js';
 import { requiredEnv, vmAuthFromEnv } from './probe-runtime.js';
 import { createDynamoDbClaimStore } from './dynamodb-claims.js';
 import { createSsmFetcher } from './ssm-secrets.js';
 
 export async function createAnomalyRuntime(
   env: NodeJS.ProcessEnv,
-  clients: { sns?: SNSClient; ssm?: SSMClient; cloudwatch?: CloudWatchClient; dynamodb?: DynamoDBClient } = {},
+  clients: { sns?: SNSClient; ssm?: SSMClient; dynamodb?: DynamoDBClient } = {},
 ): Promise<AnomalyCheckRuntime> {
   const stage = requiredEnv(env, 'STAGE');
   const topicArn = requiredEnv(env, 'ALERTS_TOPIC_ARN');
@@ -29,7 +28,8 @@ export async function createAnomalyRuntime(
   return {
     targetsPath: resolve(env.LAMBDA_TASK_ROOT ?? process.cwd(), env.TARGETS_FILE ?? `targets/${stage}.yml`),
     scheduleRateMs: Number(env.SCHEDULE_RATE_MS ?? 60_000),
-    metrics: createCloudWatchSink(clients.cloudwatch ?? new CloudWatchClient({})),
+    // Logged as one EMF line per run; no alarm watches these, so none is a billed CloudWatch metric.
+    metrics: createEmfSink(),
     deps: {
       read: { url: requiredEnv(env, 'VM_QUERY_URL'), ...(readAuth ? { auth: readAuth } : {}) },
       write: { url: requiredEnv(env, 'VM_WRITE_URL'), ...(writeAuth ? { auth: writeAuth } : {}) },
@@ -42,7 +42,9 @@ export async function createAnomalyRuntime(
       ...(env.VM_UI_URL ? { vmUiUrl: env.VM_UI_URL } : {}),
       mode: 'live',
       // Overlapping invocations of a slot: exactly one sends (a conditional put; see dynamodb-claims.ts).
-      claims: createDynamoDbClaimStore(clients.dynamodb ?? new DynamoDBClient({}), claimsTable),
+      // Short timeouts: the claim stands before the sends, and an unreachable table (a VPC without a route
+      // to DynamoDB) must fall back to sending within the run, not hang it until the Lambda times out.
+      claims: createDynamoDbClaimStore(clients.dynamodb ?? new DynamoDBClient({ maxAttempts: 3, requestHandler: { connectionTimeout: 2_000, requestTimeout: 5_000 } }), claimsTable),
     },
   };
 }

@@ -1,22 +1,22 @@
-// Wiring for the probe Lambda: AWS clients and settings from the environment, created once per container.
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { SSMClient } from '@aws-sdk/client-ssm';
+// Wiring for the probe Lambda: settings from the environment, created once per container. No AWS SDK: the
+// self-metrics are EMF log lines, SQS and SSM are signed JSON calls (json-api.ts) — the cold start is the
+// bundle's own code.
 import { resolve } from 'node:path';
 import { ConfigError, createSecretResolver, loadTargetsFile, type SecretResolver, type TargetsFile } from '../config/index.js';
 import { createJsonLogger } from '../observability/logger.js';
-import { createCloudWatchSink } from '../observability/metrics.js';
+import { createEmfSink } from '../observability/metrics.js';
 import type { ProbeRuntime } from '../pipeline/handle-probe-event.js';
 import { createSqsSpool } from '../storage/sqs-spool.js';
 import type { VmAuth } from '../storage/write-batch.js';
 import { createDiscovery } from '../discovery/index.js';
 import { createLazyDiscoveryApis } from './discovery-clients.js';
-import { createSsmFetcher } from './ssm-secrets.js';
+import { createAwsJsonCall, type AwsJsonCall } from './json-api.js';
+import { createSsmParameterFetcher, ssmJsonCall } from './ssm-parameters.js';
 
-export interface AwsClients {
-  sqs: SQSClient;
-  ssm: SSMClient;
-  cloudwatch: CloudWatchClient;
+/** The AWS APIs the probe calls; tests may pass their own. */
+export interface AwsCalls {
+  sqs: AwsJsonCall;
+  ssm: AwsJsonCall;
 }
 
 /** An environment variable the function cannot run without; its absence is a configuration error. */
@@ -39,19 +39,17 @@ export function accountFromArn(arn: string | undefined): string {
   return arn?.split(':')[4] || 'unknown';
 }
 
-export async function createProbeRuntime(env: NodeJS.ProcessEnv, clients?: Partial<AwsClients>): Promise<ProbeRuntime> {
+export async function createProbeRuntime(env: NodeJS.ProcessEnv, calls?: Partial<AwsCalls>): Promise<ProbeRuntime> {
   const stage = requiredEnv(env, 'STAGE');
   const region = env.AWS_REGION ?? 'unknown';
-  const sqs = clients?.sqs ?? new SQSClient({});
-  const ssm = clients?.ssm ?? new SSMClient({});
-  const cloudwatch = clients?.cloudwatch ?? new CloudWatchClient({});
-  const secrets = createSecretResolver({ env, ssm: createSsmFetcher(ssm) });
+  const sqs = calls?.sqs ?? createAwsJsonCall({ service: 'sqs', targetPrefix: 'AmazonSQS', jsonVersion: '1.0' }, env);
+  const secrets = createSecretResolver({ env, ssm: createSsmParameterFetcher(calls?.ssm ?? ssmJsonCall(env)) });
   const file = env.TARGETS_FILE ?? `targets/${stage}.yml`;
   const path = resolve(env.LAMBDA_TASK_ROOT ?? process.cwd(), file);
   let targets: Promise<TargetsFile> | undefined;
   const auth = await vmAuthFromEnv(env, secrets);
   const logger = createJsonLogger();
-  const metrics = createCloudWatchSink(cloudwatch);
+  const metrics = createEmfSink();
   return {
     loadTargets: () => (targets ??= loadTargetsFile(path).catch((err: unknown) => {
       targets = undefined;

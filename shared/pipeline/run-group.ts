@@ -3,7 +3,7 @@
 // report self-metrics and return a summary.
 import type { GroupSpec, SecretResolver, TargetsFile } from '../config/index.js';
 import type { Logger } from '../observability/logger.js';
-import type { MetricsSink, SelfMetric } from '../observability/metrics.js';
+import { intervalDimension, RUNS_DIMENSIONS, type MetricsSink, type SelfMetric } from '../observability/metrics.js';
 import type { ProbeResult } from '../probing/index.js';
 import type { Spool } from '../storage/spool.js';
 import { replaySpool, writeSamples } from '../storage/write-samples.js';
@@ -115,7 +115,10 @@ export async function runGroup(deps: RunGroupDeps): Promise<{ summary: RunSummar
     duration_ms: now() - started,
     event_loop_lag_ms: { max: probed.lag.max_ms, p99: probed.lag.p99_ms },
   };
+  // One CloudWatch metric per stage and interval (Runs: what the probes-stopped alarm counts, against every
+  // group's expected runs); the rest is logged on the same line and visible in VictoriaMetrics as probe samples.
   const metrics: SelfMetric[] = [
+    { name: 'Runs', value: 1, unit: 'Count', dimensions: RUNS_DIMENSIONS },
     { name: 'ProbesRun', value: summary.targets, unit: 'Count' },
     { name: 'ProbesFailed', value: summary.failed, unit: 'Count' },
     { name: 'SamplesWritten', value: summary.samples_written, unit: 'Count' },
@@ -125,8 +128,11 @@ export async function runGroup(deps: RunGroupDeps): Promise<{ summary: RunSummar
     { name: 'RunDuration', value: summary.duration_ms, unit: 'Milliseconds' },
     { name: 'EventLoopLagMax', value: probed.lag.max_ms, unit: 'Milliseconds' },
   ];
+  const interval = intervalDimension(deps.group.interval ?? deps.file.defaults.interval);
   try {
-    await deps.metrics.put(metrics, { stage: identity.stage, group: identity.group });
+    // Timestamped at the run's start, not its end: a run's length varies by seconds (a slow target), its start
+    // by far less, so a run near a period boundary rarely changes sides and the alarm's sums stay steady.
+    await deps.metrics.put(metrics, { stage: identity.stage, interval, group: identity.group }, started);
   } catch (err) {
     deps.logger.error('self-metrics not sent', { error: (err as Error).message });
   }

@@ -100,3 +100,33 @@ export class ProbeBudget {
     this.outer?.removeEventListener('abort', this.onOuterAbort);
   }
 }
+
+/** What runWithinBudget drives: one probe's work and how it records and cleans up a failure. */
+export interface BudgetedRun {
+  execute(): Promise<void>;
+  /** Records why the work stopped (a ProbeFailure, the budget, a socket error). */
+  fail(err: unknown): void;
+  /** Called when the budget runs out, to close what is open so the work ends now. */
+  abort?(reason: unknown): void;
+  /** Releases what the work opened, once it has ended either way. */
+  close?(): void;
+}
+
+/**
+ * Runs a prober's work under its budget. The race makes the probe return at its deadline even if a close is
+ * slow to surface as an error; when the budget wins, the work's own late rejection is already accounted for.
+ */
+export async function runWithinBudget(budget: ProbeBudget, run: BudgetedRun): Promise<void> {
+  const offAbort = budget.onAbort((failure) => (run.abort ? run.abort(failure) : run.close?.()));
+  try {
+    const work = run.execute();
+    work.catch(() => undefined);
+    await budget.race(work, true);
+  } catch (err) {
+    run.fail(err);
+  } finally {
+    offAbort();
+    budget.dispose();
+    run.close?.();
+  }
+}

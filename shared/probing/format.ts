@@ -12,7 +12,9 @@ function ms(seconds: number): string {
 /** "OK    api-health   https://…  200  41.2 ms" or "FAIL  db  10.0.0.5:5432/app  auth  12.0 ms  password authentication failed" */
 export function formatSummaryLine(result: ProbeResult): string {
   const status = result.success ? 'OK  ' : 'FAIL';
-  const detail = result.http ? String(result.http.status_code || '-') : result.module;
+  const detail = result.http
+    ? String(result.http.status_code || '-')
+    : result.dns?.rcode ?? result.grpc?.serving_status ?? (result.steps ? result.steps.map((s) => s.status_code || '-').join('→') : result.module);
   const why = result.success ? '' : `  ${result.reason ?? ''}${result.message ? `: ${result.message}` : ''}`;
   return `${status}  ${result.target.padEnd(20)} ${result.instance.padEnd(40)} ${detail.padStart(5)} ${ms(result.duration_seconds).padStart(7)} ms${why}`;
 }
@@ -46,6 +48,16 @@ export function formatWaterfall(result: ProbeResult, nowMs = Date.now()): string
     if (result.http.redirects) facts.push(`${result.http.redirects} redirect${result.http.redirects === 1 ? '' : 's'}`);
     facts.push(`${result.http.body_length} bytes`);
   }
+  if (result.dns) {
+    const dns = result.dns;
+    facts.push(`${dns.rcode ?? 'no reply'}`, `${dns.answer_rrs} answer, ${dns.authority_rrs} authority, ${dns.additional_rrs} additional`, dns.transport);
+    if (dns.serial !== undefined) facts.push(`serial ${dns.serial}`);
+  }
+  if (result.grpc) {
+    facts.push(`gRPC status ${result.grpc.status_code}${result.grpc.status_message ? ` (${result.grpc.status_message})` : ''}`);
+    if (result.grpc.serving_status) facts.push(result.grpc.serving_status);
+  }
+  if (result.steps) facts.push(result.steps.map((s) => `${s.name} ${s.status_code || '-'}${s.success ? '' : ' ✗'}`).join(' → '));
   if (result.postgres?.server_version) facts.push(`PostgreSQL ${result.postgres.server_version}`);
   if (result.postgres?.value !== undefined) facts.push(`value ${result.postgres.value}`);
   if (result.tls) {

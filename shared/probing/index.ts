@@ -5,7 +5,7 @@ import { probePostgres } from './postgres/probe.js';
 import { probeTcp } from './tcp/probe.js';
 import type { ProbeOptions, ProbeResult } from './types.js';
 
-export type { ProbeOptions, ProbeResult, Sample, Labels, FailureReason, TlsInfo, PhaseTiming, DebugInfo } from './types.js';
+export type { ProbeOptions, ProbeResult, Sample, Labels, FailureReason, TlsInfo, PhaseTiming, DebugInfo, DnsDetails, GrpcDetails, StepDetails } from './types.js';
 export { FAILURE_REASONS } from './types.js';
 
 /** Runs the target's module. `timeoutMs` is the target's own timeout, else the caller's default. */
@@ -19,6 +19,12 @@ function runModule(target: TargetSpec, effective: ProbeOptions): Promise<ProbeRe
   if (target.http) return probeHttp(target.name, target.http, effective);
   if (target.tcp) return probeTcp(target.name, target.tcp, effective);
   if (target.postgres) return probePostgres(target.name, target.postgres, effective);
+  // DNS, gRPC and multi-step probers (and dns-packet, the protobuf codec) are loaded on first use, like pg:
+  // in the bundle, but not initialised by groups that only probe HTTP.
+  const { dns, grpc, steps } = target;
+  if (dns) return import('./dns/probe.js').then(({ probeDns }) => probeDns(target.name, dns, effective));
+  if (grpc) return import('./grpc/probe.js').then(({ probeGrpc }) => probeGrpc(target.name, grpc, effective));
+  if (steps) return import('./multistep/probe.js').then(({ probeSteps }) => probeSteps(target.name, steps, effective));
   // The schema guarantees exactly one module block; this is a programming error, not bad input.
   throw new Error(`target ${target.name} has no module block`);
 }

@@ -18,7 +18,7 @@ export interface ProbeOutcome {
   /** Metric name for phases, e.g. probe_http_duration_seconds. */
   phaseMetric?: string;
   samples: Sample[];
-  extra?: Pick<ProbeResult, 'http' | 'tls' | 'postgres'>;
+  extra?: Pick<ProbeResult, 'http' | 'tls' | 'postgres' | 'dns' | 'grpc' | 'steps'>;
   debug?: DebugInfo;
 }
 

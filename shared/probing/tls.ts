@@ -1,10 +1,10 @@
 // TLS shared by the HTTP, TCP and PostgreSQL probers. The handshake always completes without Node rejecting
 // the certificate (rejectUnauthorized: false); verification is judged here afterwards, from
 // socket.authorized, so an expired or self-signed certificate still yields its expiry and chain data.
-import { X509Certificate } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
-import type { ConnectionOptions, DetailedPeerCertificate, TLSSocket } from 'node:tls';
+import { createSecureContext, type ConnectionOptions, type DetailedPeerCertificate, type SecureContext, type TLSSocket } from 'node:tls';
 import type { SecretResolver, TlsConfig } from '../config/index.js';
 import { ProbeFailure } from './failure.js';
 import type { CertInfo, Sample, TlsInfo } from './types.js';
@@ -16,6 +16,26 @@ const VERSION_NAMES: Record<string, string> = {
   'TLSv1.3': 'TLS 1.3',
 };
 const MIN_VERSIONS = { TLS10: 'TLSv1', TLS11: 'TLSv1.1', TLS12: 'TLSv1.2', TLS13: 'TLSv1.3' } as const;
+
+/**
+ * Secure contexts by their material. Without one, Node builds a context (parsing the CA bundle or the root
+ * store, the certificate and key) for every connection — a large share of an HTTPS probe's CPU. A context
+ * holds no client sessions (Node resumes only when given a session), so every probe still does a full
+ * handshake. Keyed by a hash of the material, so a changed CA or key file gets a new context.
+ */
+const contexts = new Map<string, SecureContext>();
+const MAX_CONTEXTS = 256;
+
+function sharedContext(options: Pick<ConnectionOptions, 'ca' | 'cert' | 'key' | 'minVersion' | 'maxVersion'>): SecureContext {
+  const key = createHash('sha256').update(JSON.stringify([options.ca, options.cert, options.key, options.minVersion, options.maxVersion])).digest('base64');
+  let context = contexts.get(key);
+  if (!context) {
+    if (contexts.size >= MAX_CONTEXTS) contexts.clear();
+    context = createSecureContext(options);
+    contexts.set(key, context);
+  }
+  return context;
+}
 
 /** Node TLS options for a tls_config block. `host` is the name to verify when server_name is not set. */
 export async function buildTlsOptions(
@@ -30,7 +50,7 @@ export async function buildTlsOptions(
     // SNI must not be an IP address (RFC 6066); Node warns and drops it otherwise.
     ...(isIP(checkName) === 0 ? { servername: checkName } : {}),
   };
-  if (!config) return options;
+  if (!config) return { ...options, secureContext: sharedContext({}) };
   try {
     if (config.ca) options.ca = config.ca;
     else if (config.ca_file) options.ca = await readFile(config.ca_file, 'utf8');
@@ -45,6 +65,12 @@ export async function buildTlsOptions(
   }
   if (config.min_version) options.minVersion = MIN_VERSIONS[config.min_version];
   if (config.max_version) options.maxVersion = MIN_VERSIONS[config.max_version];
+  try {
+    options.secureContext = sharedContext(options);
+  } catch (err) {
+    // A malformed CA, certificate or key: the same failure the handshake would have reported.
+    throw new ProbeFailure('tls_handshake', `invalid TLS material: ${(err as Error).message}`);
+  }
   return options;
 }
 

@@ -35,6 +35,18 @@ export const FAILURE_REASONS = [
   'secret',
   'deadline',
   'network',
+  /** DNS: no usable reply (refused, closed, undecodable). */
+  'dns_query',
+  /** DNS: the reply's rcode is not in valid_rcodes. */
+  'dns_rcode',
+  /** DNS: a validate_*_rrs rule failed. */
+  'dns_records',
+  /** gRPC: the call ended with a status other than OK. */
+  'grpc_status',
+  /** gRPC: the health service answered, but not SERVING. */
+  'not_serving',
+  /** Multi-step: a variable could not be extracted from a step's response. */
+  'extract',
 ] as const;
 export type FailureReason = (typeof FAILURE_REASONS)[number];
 
@@ -82,6 +94,37 @@ export interface HttpDetails {
   ssl: boolean;
 }
 
+export interface DnsDetails {
+  /** udp, tcp, or tcp+tls; "udp→tcp" when a truncated UDP reply was retried over TCP. */
+  transport: string;
+  rcode?: string;
+  answer_rrs: number;
+  authority_rrs: number;
+  additional_rrs: number;
+  serial?: number;
+}
+
+export interface GrpcDetails {
+  /** Numeric gRPC status code (0 OK, 5 NOT_FOUND, 12 UNIMPLEMENTED, 14 UNAVAILABLE…). */
+  status_code: number;
+  /** grpc-message, when the server sent one. */
+  status_message?: string;
+  /** SERVING, NOT_SERVING, UNKNOWN, SERVICE_UNKNOWN, when the call returned a response. */
+  serving_status?: string;
+}
+
+export interface StepDetails {
+  name: string;
+  success: boolean;
+  reason: FailureReason | null;
+  message?: string;
+  status_code: number;
+  url: string;
+  duration_seconds: number;
+  /** Names of the variables this step extracted (values are not kept: they are often credentials). */
+  extracted: string[];
+}
+
 export interface DebugInfo {
   request?: { method: string; url: string; headers: Record<string, string> };
   responses?: Array<{ url: string; status: number; headers: Record<string, string> }>;
@@ -108,6 +151,10 @@ export interface ProbeResult {
   http?: HttpDetails;
   tls?: TlsInfo;
   postgres?: { server_version?: string; value?: string };
+  dns?: DnsDetails;
+  grpc?: GrpcDetails;
+  /** Multi-step checks: one entry per step that ran, in order. */
+  steps?: StepDetails[];
   samples: Sample[];
   debug?: DebugInfo;
 }

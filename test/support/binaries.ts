@@ -57,6 +57,20 @@ export function findPrometheus(options: SearchOptions = {}): string {
   return found;
 }
 
+/** dnsmasq lives in /usr/sbin, which is not on every user's PATH. */
+export function findDnsmasq(options: SearchOptions = {}): string {
+  const found = searchPath('dnsmasq', { ...options, pathDirs: [...(options.pathDirs ?? defaultPathDirs()), '/usr/sbin'] });
+  if (!found) throw new Error(installMessage('dnsmasq', 'dnsmasq-base'));
+  return found;
+}
+
+/** Debian's chromium, for the browser tests (puppeteer-core drives it; nothing downloads a browser). */
+export function findChromium(options: SearchOptions = {}): string {
+  const found = searchPath('chromium', options);
+  if (!found) throw new Error(installMessage('chromium', 'chromium'));
+  return found;
+}
+
 /** Major versions under the Debian root, newest first ("15", "16", also "9.6" on old machines). */
 function postgresVersions(root: string): string[] {
   let entries: string[];

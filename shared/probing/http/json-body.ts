@@ -33,6 +33,12 @@ export function parseJsonPath(path: string): Segment[] {
   return segments;
 }
 
+/** The value at `path` in a parsed JSON document, or undefined when there is none. */
+export function jsonValueAt(root: unknown, path: string): { value: unknown } | undefined {
+  const value = lookup(root, parseJsonPath(path));
+  return value === MISSING ? undefined : { value };
+}
+
 function lookup(root: unknown, segments: readonly Segment[]): unknown {
   let value: unknown = root;
   for (const segment of segments) {

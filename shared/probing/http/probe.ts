@@ -6,7 +6,7 @@
 import { isIP } from 'node:net';
 import type { HttpModule } from '../../config/index.js';
 import { monotonicSeconds } from '../clock.js';
-import { ProbeBudget } from '../deadline.js';
+import { ProbeBudget, runWithinBudget } from '../deadline.js';
 import { classifyError } from '../failure.js';
 import { resolveHost, type Resolved } from '../resolve.js';
 import { buildResult } from '../samples.js';
@@ -63,6 +63,7 @@ class HttpProbeRun {
     private readonly options: ProbeOptions,
     private readonly budget: ProbeBudget,
     private readonly started: number,
+    private readonly step: StepHooks = NO_STEP,
   ) {
     this.hasBodyRegex = module.fail_if_body_matches_regexp.length > 0 || module.fail_if_body_not_matches_regexp.length > 0;
   }
@@ -106,7 +107,7 @@ class HttpProbeRun {
     this.firstUrl = url;
     const plan = await planRequest(module, url, this.options.secrets);
     this.plan = plan;
-    if (this.options.debug) this.debug = new DebugRecorder(this.started, plan.secretValues);
+    if (this.options.debug) this.debug = new DebugRecorder(this.started, [...plan.secretValues, ...this.step.secretValues]);
     let request = firstRequest(plan, url);
     this.debug?.request(request.method, httpInstance(url.href), request.headers);
     for (;;) {
@@ -175,7 +176,7 @@ class HttpProbeRun {
     const checkBody = this.failure === undefined && (this.hasBodyRegex || hasJsonAssertions(module.json_body));
     const final: FinalResponse = {
       hop,
-      head: { ...head, headers: this.debug ? head.headers : {} },
+      head: { ...head, headers: this.debug || this.step.capture ? head.headers : {} },
       contentLength: contentLength(head.status, hop.request.method, head.headers),
       lastModified: parseHttpDate(firstHeader(head.headers, 'last-modified')),
       checkBody,
@@ -183,12 +184,12 @@ class HttpProbeRun {
     };
     this.final = final;
     // blackbox does not read the body of a redirect it did not follow; we do only when a check needs it.
-    if (unfollowed && !checkBody) return undefined;
+    if (unfollowed && !checkBody && !this.step.capture) return undefined;
     const limit = module.body_size_limit ? module.body_size_limit : undefined;
     final.reader = new BodyReader({
       compression: module.compression,
       limit,
-      keep: checkBody ? Number.POSITIVE_INFINITY : this.debug ? EXCERPT_BYTES : 0,
+      keep: checkBody || this.step.capture ? Number.POSITIVE_INFINITY : this.debug ? EXCERPT_BYTES : 0,
     });
     return final.reader;
   }
@@ -267,7 +268,7 @@ class HttpProbeRun {
     const final = this.final;
     const current = this.current;
     const tls = current?.connection.tls;
-    const message = this.failure ? scrubSecrets(this.failure.message, this.plan?.secretValues ?? []) : undefined;
+    const message = this.failure ? scrubSecrets(this.failure.message, [...(this.plan?.secretValues ?? []), ...this.step.secretValues]) : undefined;
     const excerpt = this.debug && final?.reader ? final.reader.text(EXCERPT_BYTES) : undefined;
     return buildResult({
       target: targetName,
@@ -299,28 +300,46 @@ class HttpProbeRun {
       ...(this.debug ? { debug: this.debug.result(excerpt) } : {}),
     });
   }
+
+  /** The final response, for a multi-step check's extraction (only kept when the step asked for it). */
+  captured(): CapturedResponse | undefined {
+    const final = this.final;
+    if (!this.step.capture || !final) return undefined;
+    return { status: final.head.status, headers: final.head.headers, body: final.reader?.text() ?? '' };
+  }
+}
+
+/** What a step of a multi-step check adds to an HTTP probe: values to scrub, and keeping the response. */
+export interface StepHooks {
+  secretValues: readonly string[];
+  capture: boolean;
+}
+const NO_STEP: StepHooks = { secretValues: [], capture: false };
+
+export interface CapturedResponse {
+  status: number;
+  headers: ResponseHeaders;
+  body: string;
 }
 
 /** Probes one HTTP target. Never rejects for a probe failure: the result says what went wrong. */
 export async function probeHttp(targetName: string, module: HttpModule, options: ProbeOptions): Promise<ProbeResult> {
+  return (await probeHttpStep(targetName, module, options, NO_STEP)).result;
+}
+
+/** probeHttp for one step of a multi-step check: also returns the final response when `step.capture`. */
+export async function probeHttpStep(
+  targetName: string,
+  module: HttpModule,
+  options: ProbeOptions,
+  step: StepHooks,
+): Promise<{ result: ProbeResult; response?: CapturedResponse }> {
   const timestampMs = Date.now();
   const started = monotonicSeconds();
   const budget = new ProbeBudget(options.timeoutMs, options.signal);
-  const run = new HttpProbeRun(module, options, budget, started);
-  const offAbort = budget.onAbort((failure) => run.abort(failure));
-  try {
-    // The race makes the probe return at its deadline even if a close is slow to surface as an error.
-    const work = run.execute();
-    // When the budget wins the race, the work's own rejection arrives later and is already accounted for.
-    work.catch(() => undefined);
-    await budget.race(work, true);
-  } catch (err) {
-    run.fail(err);
-  } finally {
-    offAbort();
-    budget.dispose();
-    run.close();
-  }
+  const run = new HttpProbeRun(module, options, budget, started, step);
+  await runWithinBudget(budget, run);
   const now = monotonicSeconds();
-  return run.result(targetName, timestampMs, now - started, now);
+  const response = run.captured();
+  return { result: run.result(targetName, timestampMs, now - started, now), ...(response ? { response } : {}) };
 }

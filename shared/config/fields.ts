@@ -1,0 +1,116 @@
+// Field types shared by the module schemas: durations, RE2 regexes, secret references, label maps, TLS
+// blocks, URLs and host:port. Each module's schema lives in its own file (schema-*.ts) and builds on these.
+import * as z from 'zod/mini';
+import { parseByteSize } from './bytes.js';
+import { parseDuration } from './duration.js';
+import { compileRe2, RegexSyntaxError } from '../regex/index.js';
+import { SECRET_REF_RE } from './secrets.js';
+import { transformIssue } from './zod.js';
+
+/** Identity labels the pipeline sets on every sample; a file may not override them. */
+export const RESERVED_LABELS = ['job', 'instance', 'target', 'module', 'group', 'stage', 'account', 'region'] as const;
+const LABEL_NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+export const duration = z.pipe(
+  z.string(),
+  z.transform((text: string, ctx) => {
+    const ms = parseDuration(text);
+    if (ms === undefined) return transformIssue(ctx, `"${text}" is not a duration (use e.g. 500ms, 10s, 1m, 1h30m)`);
+    return ms;
+  }),
+);
+
+export const positiveDuration = duration.check(z.refine((ms) => ms > 0, 'must be longer than 0'));
+
+export const regexp = z.string().check(
+  z.superRefine((pattern, ctx) => {
+    try {
+      compileRe2(pattern);
+    } catch (err) {
+      // Anything but a syntax error (the engine not loaded yet) is for the caller: see withRegexEngine.
+      if (!(err instanceof RegexSyntaxError)) throw err;
+      ctx.addIssue({ code: 'custom', message: err.message });
+    }
+  }),
+);
+
+export const secretRef = z.string().check(z.regex(SECRET_REF_RE, 'must be a secret reference: env:NAME, file:/path or ssm:/path'));
+
+/** Rejects a literal secret with a message that says what to write instead. */
+export function literalSecret(field: string) {
+  return z.optional(z.unknown()).check(
+    z.superRefine((value, ctx) => {
+      if (value !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `literal secrets are not accepted; use ${field}_from: env:NAME (or file:/path, ssm:/path)`,
+        });
+      }
+    }),
+  );
+}
+
+export const labelMap = z.record(z.string(), z.string()).check(
+  z.superRefine((labels, ctx) => {
+    for (const name of Object.keys(labels)) {
+      if (!LABEL_NAME_RE.test(name) || name.startsWith('__')) {
+        ctx.addIssue({ code: 'custom', path: [name], message: `"${name}" is not a valid Prometheus label name` });
+      } else if ((RESERVED_LABELS as readonly string[]).includes(name)) {
+        ctx.addIssue({ code: 'custom', path: [name], message: `"${name}" is set by Periscope and cannot be overridden` });
+      }
+    }
+  }),
+);
+
+export const ipProtocol = z.enum(['ip4', 'ip6']);
+
+export const tlsConfigSchema = z.strictObject({
+  insecure_skip_verify: z._default(z.boolean(), false),
+  ca: z.optional(z.string()),
+  ca_file: z.optional(z.string()),
+  cert: z.optional(z.string()),
+  cert_file: z.optional(z.string()),
+  key: literalSecret('key'),
+  key_file: z.optional(z.string()),
+  key_from: z.optional(secretRef),
+  server_name: z.optional(z.string()),
+  min_version: z.optional(z.enum(['TLS10', 'TLS11', 'TLS12', 'TLS13'])),
+  max_version: z.optional(z.enum(['TLS10', 'TLS11', 'TLS12', 'TLS13'])),
+});
+
+/** A URL with one of `schemes` and no password in it (secrets are references); messages never echo one. */
+export function urlOf(schemes: readonly string[], schemeMessage: (scheme: string) => string, passwordHint: string) {
+  return z.string().check(
+    z.superRefine((text, ctx) => {
+      let url: URL;
+      try {
+        url = new URL(text);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `"${text.replace(/\/\/([^/@:]*):[^/@]*@/, '//$1:***@')}" is not a valid URL` });
+        return;
+      }
+      if (!schemes.includes(url.protocol)) ctx.addIssue({ code: 'custom', message: schemeMessage(url.protocol.replace(':', '')) });
+      if (url.password) ctx.addIssue({ code: 'custom', message: `URL must not contain a password; use ${passwordHint}` });
+    }),
+  );
+}
+
+export const byteSize = z.pipe(
+  z.union([z.string(), z.number()]),
+  z.transform((value: string | number, ctx) => {
+    const bytes = parseByteSize(value);
+    if (bytes === undefined) return transformIssue(ctx, `"${value}" is not a size (use e.g. 512, 64KB, 1MB)`);
+    return bytes;
+  }),
+);
+
+export const hostPort = z.string().check(
+  z.superRefine((text, ctx) => {
+    const match = /^(\[[0-9a-fA-F:.]+\]|[^\s:/[\]]+):(\d{1,5})$/.exec(text);
+    if (!match || Number(match[2]) < 1 || Number(match[2]) > 65535) {
+      ctx.addIssue({ code: 'custom', message: `"${text}" is not host:port (e.g. db.internal:5432, [::1]:25)` });
+    }
+  }),
+);
+
+export type TlsConfig = z.output<typeof tlsConfigSchema>;

@@ -1,0 +1,76 @@
+// The `http` module block: blackbox_exporter's http prober keys (so a blackbox.yml module can be pasted), plus
+// json_body. Multi-step checks (schema-steps.ts) reuse the same fields for each step.
+import * as z from 'zod/mini';
+import { byteSize, ipProtocol, literalSecret, regexp, secretRef, tlsConfigSchema, urlOf } from './fields.js';
+
+const headerMatch = z.strictObject({
+  header: z.string().check(z.minLength(1)),
+  regexp,
+  allow_missing: z._default(z.boolean(), false),
+});
+
+const jsonPathAssertion = z
+  .strictObject({
+    path: z.string().check(z.minLength(1)),
+    equals: z.optional(z.unknown()),
+    regexp: z.optional(regexp),
+    min: z.optional(z.number()),
+    max: z.optional(z.number()),
+    exists: z.optional(z.boolean()),
+  })
+  .check(
+    z.refine((a) => a.equals !== undefined || a.regexp !== undefined || a.min !== undefined || a.max !== undefined || a.exists !== undefined, {
+      message: 'a path assertion needs one of equals, regexp, min, max or exists',
+    }),
+  );
+
+const basicAuth = z.strictObject({
+  username: z.string(),
+  password: literalSecret('password'),
+  password_from: z.optional(secretRef),
+  password_file: z.optional(z.string()),
+});
+
+const httpUrl = urlOf(['http:', 'https:'], (scheme) => `URL scheme must be http or https, not ${scheme}`, 'basic_auth.password_from');
+
+export const httpModuleFields = z.strictObject({
+  url: httpUrl,
+  method: z._default(z.string().check(z.regex(/^[A-Z]+$/, 'must be an HTTP method in capitals, e.g. GET')), 'GET'),
+  headers: z._default(z.record(z.string(), z.string()), {}),
+  body: z.optional(z.string()),
+  valid_status_codes: z.optional(z.array(z.number().check(z.int(), z.gte(100), z.lte(599)))),
+  valid_http_versions: z.optional(z.array(z.enum(['HTTP/1.0', 'HTTP/1.1', 'HTTP/2.0']))),
+  preferred_ip_protocol: z._default(ipProtocol, 'ip4'),
+  ip_protocol_fallback: z._default(z.boolean(), true),
+  follow_redirects: z._default(z.boolean(), true),
+  no_follow_redirects: z.optional(z.boolean()),
+  fail_if_ssl: z._default(z.boolean(), false),
+  fail_if_not_ssl: z._default(z.boolean(), false),
+  fail_if_body_matches_regexp: z._default(z.array(regexp), []),
+  fail_if_body_not_matches_regexp: z._default(z.array(regexp), []),
+  fail_if_header_matches: z._default(z.array(headerMatch), []),
+  fail_if_header_not_matches: z._default(z.array(headerMatch), []),
+  /** Our addition: assertions on a JSON body (blackbox only offers these through CEL). */
+  json_body: z.optional(
+    z.strictObject({
+      subset: z.optional(z.unknown()),
+      paths: z._default(z.array(jsonPathAssertion), []),
+    }),
+  ),
+  compression: z.optional(z.enum(['gzip', 'deflate', 'br', 'identity', ''])),
+  body_size_limit: z.optional(byteSize),
+  tls_config: z.optional(tlsConfigSchema),
+  basic_auth: z.optional(basicAuth),
+  bearer_token: literalSecret('bearer_token'),
+  bearer_token_from: z.optional(secretRef),
+  enable_http2: z._default(z.boolean(), false),
+});
+
+/** blackbox's older no_follow_redirects folded into follow_redirects: the probers see one key. */
+export function normaliseHttpFields<T extends z.output<typeof httpModuleFields>>({ no_follow_redirects, ...rest }: T): Omit<T, 'no_follow_redirects'> {
+  return { ...rest, follow_redirects: no_follow_redirects === undefined ? rest.follow_redirects : !no_follow_redirects };
+}
+
+export const httpModuleSchema = z.pipe(httpModuleFields, z.transform((fields: z.output<typeof httpModuleFields>) => normaliseHttpFields(fields)));
+
+export type HttpModule = z.output<typeof httpModuleSchema>;

@@ -1,0 +1,151 @@
+// The overview every page shows (the UI, the status page): one row per target and probing account, with
+// status, failure reason, uptime over 24 h / 7 d / 30 d, latency percentiles and certificate expiry.
+// Every query is bounded in time (a window) and in series (aggregated by the target's identity), so the
+// cost grows with the number of targets, not with their history or label sets.
+import { catalogKey, type Catalog } from './catalog.js';
+import { computeUptime, type Uptime } from './uptime.js';
+import { selector, window, type InstantSample, type MetricsReader } from './vm-reader.js';
+
+export const IDENTITY = ['target', 'stage', 'account', 'group'] as const;
+const BY = `by (${IDENTITY.join(', ')})`;
+export const UPTIME_WINDOWS = { d1: 86_400_000, d7: 7 * 86_400_000, d30: 30 * 86_400_000 } as const;
+type WindowName = keyof typeof UPTIME_WINDOWS;
+/** How far back the current status looks; older results make the target "stale". */
+const STATUS_WINDOW_MS = 10 * 60_000;
+
+export interface TargetStatus {
+  target: string;
+  stage: string;
+  account: string;
+  group: string;
+  instance: string;
+  module: string;
+  /** up: the last probe succeeded; down: it failed; stale: no result for 3 intervals (or 10 min). */
+  state: 'up' | 'down' | 'stale';
+  lastRunMs?: number;
+  /** Reason of the last probe when it failed. */
+  reason?: string;
+  uptime: Partial<Record<WindowName, Uptime>>;
+  /** Probe duration percentiles over 24 h, seconds. */
+  p50?: number;
+  p95?: number;
+  /** probe_ssl_earliest_cert_expiry, Unix ms. */
+  certExpiryMs?: number;
+  public: boolean;
+  slo?: number;
+}
+
+export interface OverviewFilter {
+  group?: string;
+  stage?: string;
+  account?: string;
+}
+
+export interface Overview {
+  generatedMs: number;
+  targets: TargetStatus[];
+}
+
+export type OverviewQueries = Record<string, InstantSample[]>;
+
+/** The instant queries of the overview, by name. */
+export function overviewQueries(filter: OverviewFilter): Record<string, string> {
+  const m = (name: string) => selector(name, { job: 'periscope', ...filter });
+  const q: Record<string, string> = {
+    // The identity and instance/module of every target seen in 24 h, with its latest result.
+    seen: `last_over_time(${m('probe_success')}[1d])`,
+    seenAt: `tlast_over_time(${m('probe_success')}[1d])`,
+    reasonAt: `max by (target, stage, account, group, reason) (tlast_over_time(${m('probe_failure_info')}[${window(STATUS_WINDOW_MS)}]))`,
+    p50: `max ${BY} (quantile_over_time(0.5, ${m('probe_duration_seconds')}[1d]))`,
+    p95: `max ${BY} (quantile_over_time(0.95, ${m('probe_duration_seconds')}[1d]))`,
+    cert: `min ${BY} (last_over_time(${m('probe_ssl_earliest_cert_expiry')}[1h]))`,
+  };
+  for (const [name, ms] of Object.entries(UPTIME_WINDOWS)) {
+    q[`runs_${name}`] = `sum ${BY} (count_over_time(${m('probe_success')}[${window(ms)}]))`;
+    q[`ok_${name}`] = `sum ${BY} (sum_over_time(${m('probe_success')}[${window(ms)}]))`;
+    q[`first_${name}`] = `min ${BY} (tfirst_over_time(${m('probe_success')}[${window(ms)}]))`;
+  }
+  return q;
+}
+
+const keyOf = (l: Record<string, string>) => IDENTITY.map((k) => l[k] ?? '').join('\u0000');
+
+function byKey(samples: InstantSample[] | undefined): Map<string, number> {
+  return new Map((samples ?? []).map((s) => [keyOf(s.labels), s.value]));
+}
+
+/** Rows from the answers of overviewQueries(), sorted by group, target, stage, account. */
+export function assembleOverview(answers: OverviewQueries, catalog: Catalog, nowMs: number): Overview {
+  // The newest series per identity names the instance and module (a changed URL leaves an old series).
+  const seriesAt = new Map((answers.seenAt ?? []).map((s) => [`${keyOf(s.labels)}\u0000${s.labels.instance ?? ''}`, s.value]));
+  const newest = new Map<string, { sample: InstantSample; at: number }>();
+  for (const sample of answers.seen ?? []) {
+    const key = keyOf(sample.labels);
+    const at = seriesAt.get(`${key}\u0000${sample.labels.instance ?? ''}`) ?? 0;
+    const previous = newest.get(key);
+    if (!previous || at > previous.at) newest.set(key, { sample, at });
+  }
+  const rows = new Map<string, TargetStatus>();
+  const reasons = new Map<string, { reason: string; at: number }>();
+  for (const s of answers.reasonAt ?? []) {
+    const key = keyOf(s.labels);
+    const prev = reasons.get(key);
+    if (!prev || s.value > prev.at) reasons.set(key, { reason: s.labels.reason ?? 'unknown', at: s.value });
+  }
+  const p50 = byKey(answers.p50);
+  const p95 = byKey(answers.p95);
+  const cert = byKey(answers.cert);
+  const windows = Object.fromEntries(
+    Object.keys(UPTIME_WINDOWS).map((w) => [w, { runs: byKey(answers[`runs_${w}`]), ok: byKey(answers[`ok_${w}`]), first: byKey(answers[`first_${w}`]) }]),
+  ) as Record<WindowName, { runs: Map<string, number>; ok: Map<string, number>; first: Map<string, number> }>;
+
+  for (const [key, { sample, at }] of newest) {
+    const l = sample.labels;
+    const info = catalog.targets.get(catalogKey(l.group ?? '', l.target ?? ''));
+    const intervalMs = info?.intervalMs;
+    const staleAfter = intervalMs ? Math.max(3 * intervalMs, 120_000) : STATUS_WINDOW_MS;
+    const lastRunMs = at > 0 ? at * 1000 : undefined;
+    const fresh = lastRunMs !== undefined && nowMs - lastRunMs <= staleAfter;
+    const up = sample.value === 1;
+    const reason = reasons.get(key);
+    const uptime: TargetStatus['uptime'] = {};
+    for (const [w, ms] of Object.entries(UPTIME_WINDOWS) as Array<[WindowName, number]>) {
+      const first = windows[w].first.get(key);
+      const u = computeUptime(
+        { runs: windows[w].runs.get(key) ?? 0, successes: windows[w].ok.get(key) ?? 0, ...(first !== undefined ? { firstRunMs: first * 1000 } : {}) },
+        nowMs - ms,
+        nowMs,
+        intervalMs,
+      );
+      if (u) uptime[w] = u;
+    }
+    const certAt = cert.get(key);
+    rows.set(key, {
+      target: l.target ?? '',
+      stage: l.stage ?? '',
+      account: l.account ?? '',
+      group: l.group ?? '',
+      instance: l.instance ?? '',
+      module: l.module ?? '',
+      state: !fresh ? 'stale' : up ? 'up' : 'down',
+      ...(lastRunMs !== undefined ? { lastRunMs } : {}),
+      ...(fresh && !up && reason ? { reason: reason.reason } : {}),
+      uptime,
+      ...(p50.has(key) ? { p50: p50.get(key) as number } : {}),
+      ...(p95.has(key) ? { p95: p95.get(key) as number } : {}),
+      ...(certAt !== undefined && certAt > 0 ? { certExpiryMs: certAt * 1000 } : {}),
+      public: info?.public ?? false,
+      ...(info?.slo !== undefined ? { slo: info.slo } : {}),
+    });
+  }
+  const targets = [...rows.values()].sort(
+    (a, b) => a.group.localeCompare(b.group) || a.target.localeCompare(b.target) || a.stage.localeCompare(b.stage) || a.account.localeCompare(b.account),
+  );
+  return { generatedMs: nowMs, targets };
+}
+
+export async function collectOverview(reader: MetricsReader, catalog: Catalog, nowMs: number, filter: OverviewFilter = {}): Promise<Overview> {
+  const queries = Object.entries(overviewQueries(filter));
+  const answers = await Promise.all(queries.map(async ([name, expr]) => [name, await reader.instant(expr, nowMs)] as const));
+  return assembleOverview(Object.fromEntries(answers), catalog, nowMs);
+}

@@ -1,0 +1,132 @@
+// Runs one rule unit-test file against a real VictoriaMetrics: for each test, the input series are written
+// (test time 0 at ORIGIN_MS) with staleness markers, the rules are evaluated at every evaluation_interval
+// from time 0 by the replay (the anomaly check's own lifecycle, templating and anomaly code), and the
+// firing alerts and promql_expr_test results are compared with the expected ones.
+import { describeBaseline } from '../alerting/anomaly.js';
+import type { CompiledGroup, CompiledRule } from '../alerting/compile.js';
+import { labelFingerprint } from '../alerting/label-fingerprint.js';
+import { fetchTables, replaySteps } from '../alerting/replay/replay.js';
+import { replayGroup } from '../alerting/replay/replay-group.js';
+import type { RuleReport } from '../alerting/reports.js';
+import { alertLabels } from '../alerting/rule-executors.js';
+import type { AlertingSettings } from '../alerting/rules-schema.js';
+import { renderTemplate } from '../alerting/template/index.js';
+import { forceFlush } from '../alerting/vm-alert-state-store.js';
+import { queryInstant, type VmReadConfig } from '../alerting/vm-query.js';
+import { vmEndpoint } from '../storage/vm-url.js';
+import { compareAlerts, compareSamples, promDuration, type GotAlert } from './compare.js';
+import { encodeWriteRequest, snappyLiterals } from './remote-write.js';
+import { seriesSamples, type RuleTest, type RuleTestFile } from './test-file.js';
+
+/**
+ * Where test time 0 lies. VictoriaMetrics 1.79 cannot answer queries whose look-back reaches before the
+ * Unix epoch, so tests run from 2000-01-01 instead of 1970 (time() and timestamp() see that date).
+ */
+export const ORIGIN_MS = Date.UTC(2000, 0, 1);
+
+export interface TestVictoriaMetrics {
+  /** A VictoriaMetrics this run owns: every test deletes all series in it. */
+  url: string;
+}
+
+export interface TestResult {
+  index: number;
+  name?: string;
+  /** promtool-style failure messages; empty when the test passed. */
+  failures: string[];
+}
+
+async function post(url: URL, body: Buffer | undefined, headers: Record<string, string> = {}): Promise<void> {
+  const response = await fetch(url, { method: 'POST', ...(body ? { body } : {}), headers, signal: AbortSignal.timeout(30_000) });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`VictoriaMetrics answered ${response.status} to ${url.pathname}: ${text.slice(0, 300)}`);
+}
+
+async function loadSeries(vm: TestVictoriaMetrics, test: RuleTest): Promise<void> {
+  const deleteAll = vmEndpoint(vm.url, '/api/v1/admin/tsdb/delete_series');
+  deleteAll.searchParams.set('match[]', '{__name__=~".+"}');
+  await post(deleteAll, undefined);
+  const series = test.series.map((s) => ({ labels: s.labels, samples: seriesSamples(s, test.intervalMs, ORIGIN_MS) })).filter((s) => s.samples.length > 0);
+  for (let i = 0; i < series.length; i += 200) {
+    const body = snappyLiterals(encodeWriteRequest(series.slice(i, i + 200)));
+    await post(vmEndpoint(vm.url, '/api/v1/write'), body, { 'Content-Encoding': 'snappy', 'Content-Type': 'application/x-protobuf' });
+  }
+  await forceFlush(vm.url);
+}
+
+/**
+ * The firing alerts of a rule's report as a notification would carry them: the rule's annotations rendered
+ * for each alert, and an anomaly's baseline annotation (from the report's judgements) unless the rule sets one.
+ */
+function firingAlerts(rule: CompiledRule, report: RuleReport, externalLabels: Record<string, string>): GotAlert[] {
+  const baselines = new Map<string, string>();
+  for (const j of report.anomaly ?? []) {
+    if (!j.verdict.anomalous || !j.verdict.baseline) continue;
+    baselines.set(labelFingerprint(alertLabels(rule, { labels: j.labels, value: j.value }, externalLabels)), describeBaseline(j.verdict.baseline, j.value, j.verdict.score));
+  }
+  return report.alerts
+    .filter((a) => a.phase === 'firing')
+    .map((a) => {
+      const annotations: Record<string, string> = {};
+      for (const [name, template] of rule.annotations) annotations[name] = renderTemplate(template, { value: a.value, labels: a.labels, externalLabels, expr: rule.expr });
+      const baseline = baselines.get(labelFingerprint(a.labels));
+      if (baseline !== undefined) annotations.baseline ??= baseline;
+      return { labels: a.labels, annotations };
+    });
+}
+
+/** Firing alerts by alertname and test time, at each evaluation an alert test asks about. */
+async function alertsAt(read: VmReadConfig, groups: readonly CompiledGroup[], test: RuleTest, evalIntervalMs: number, failures: string[]): Promise<Map<string, Map<number, GotAlert[]>>> {
+  const wanted = new Set(test.alertTests.map((a) => a.alertname));
+  const asked = new Set(test.alertTests.map((a) => Math.floor(a.evalTimeMs / evalIntervalMs) * evalIntervalMs + ORIGIN_MS));
+  const out = new Map<string, Map<number, GotAlert[]>>();
+  if (asked.size === 0) return out;
+  const steps = replaySteps(ORIGIN_MS, Math.max(...asked), evalIntervalMs);
+  const settings: AlertingSettings = { evaluation_interval: evalIntervalMs, repeat_interval: 4 * 3_600_000, maintenance: [], external_labels: test.externalLabels };
+  for (const group of groups) {
+    const rules = group.rules.filter((r) => wanted.has(r.name));
+    if (rules.length === 0) continue;
+    const { tables, failed } = await fetchTables(read, rules, steps, evalIntervalMs);
+    for (const [rule, error] of failed) failures.push(`    rule ${rule.name} (group ${rule.group}) cannot be evaluated: ${error}`);
+    // promtool evaluates every group at evaluation_interval, whatever the group's own interval.
+    const runnable = { ...group, intervalMs: evalIntervalMs, rules: rules.filter((r) => !failed.has(r)) };
+    await replayGroup({
+      group: runnable,
+      steps,
+      tables,
+      settings,
+      onStep: (ts, report) => {
+        if (!asked.has(ts)) return;
+        report.rules.forEach((r, i) => {
+          const byTime = out.get(r.rule) ?? new Map<number, GotAlert[]>();
+          out.set(r.rule, byTime);
+          byTime.set(ts - ORIGIN_MS, [...(byTime.get(ts - ORIGIN_MS) ?? []), ...firingAlerts(runnable.rules[i] as CompiledRule, r, test.externalLabels)]);
+        });
+      },
+    });
+  }
+  return out;
+}
+
+export async function runRuleTest(vm: TestVictoriaMetrics, file: RuleTestFile, groups: readonly CompiledGroup[], test: RuleTest): Promise<TestResult> {
+  const failures: string[] = [];
+  const read: VmReadConfig = { url: vm.url, timeoutMs: 60_000 };
+  await loadSeries(vm, test);
+  const ei = file.evaluationIntervalMs;
+  const alerts = await alertsAt(read, groups, test, ei, failures);
+  for (const alertTest of test.alertTests) {
+    const at = Math.floor(alertTest.evalTimeMs / ei) * ei;
+    const failure = compareAlerts(alertTest, alerts.get(alertTest.alertname)?.get(at) ?? []);
+    if (failure) failures.push(failure);
+  }
+  for (const exprTest of test.exprTests) {
+    try {
+      const got = await queryInstant(read, exprTest.expr, (ORIGIN_MS + exprTest.evalTimeMs) / 1000, ei / 1000, { keepName: true });
+      const failure = compareSamples(exprTest, got);
+      if (failure) failures.push(failure);
+    } catch (err) {
+      failures.push(`    expr: ${JSON.stringify(exprTest.expr)}, time: ${promDuration(exprTest.evalTimeMs)}, err: ${(err as Error).message}`);
+    }
+  }
+  return { index: test.index, ...(test.name !== undefined ? { name: test.name } : {}), failures };
+}

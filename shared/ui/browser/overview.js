@@ -1,0 +1,39 @@
+// The overview's filter: narrows the target rows as you type (text and status), without a reload;
+// "group by" reloads the page, which the server renders grouped. Plain browser script, no build step.
+(function () {
+  const form = document.getElementById('toolbar');
+  const filter = document.getElementById('filter');
+  const state = document.getElementById('state');
+  const by = document.getElementById('by');
+  const shown = document.getElementById('shown');
+  const rows = Array.from(document.querySelectorAll('tr.target'));
+  function apply() {
+    const words = (filter ? filter.value : '').toLowerCase().split(/\s+/).filter(Boolean);
+    const wanted = state ? state.value : '';
+    let visible = 0;
+    for (const row of rows) {
+      const text = row.getAttribute('data-text') || '';
+      const ok = words.every((w) => text.includes(w)) && (!wanted || row.getAttribute('data-state') === wanted);
+      row.hidden = !ok;
+      if (ok) visible++;
+    }
+    for (const section of document.querySelectorAll('tbody.section')) {
+      section.hidden = !section.querySelector('tr.target:not([hidden])');
+    }
+    if (shown) shown.textContent = visible === rows.length ? `${rows.length} targets` : `${visible} of ${rows.length} targets`;
+    const params = new URLSearchParams(location.search);
+    if (filter && filter.value) params.set('q', filter.value);
+    else params.delete('q');
+    if (wanted) params.set('state', wanted);
+    else params.delete('state');
+    history.replaceState(null, '', `${location.pathname}${params.size ? `?${params}` : ''}`);
+  }
+  if (state) state.value = new URLSearchParams(location.search).get('state') || '';
+  if (filter) filter.addEventListener('input', apply);
+  if (state) state.addEventListener('change', apply);
+  if (by && form) by.addEventListener('change', () => form.submit());
+  // Touching a thousand rows forces a full layout: only when a filter is set.
+  if ((filter && filter.value) || (state && state.value)) apply();
+  else if (shown) shown.textContent = `${rows.length} targets`;
+  document.body.dataset.ready = '1';
+})();

@@ -1,0 +1,159 @@
+// The web UI: a read-only HTTP server over VictoriaMetrics' query API (GET and HEAD only; it writes
+// nothing). Pages are rendered on the server from bounded queries; the browser scripts and uPlot are served
+// from the package, never from a CDN. Bound to 127.0.0.1 unless told otherwise.
+import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { activeAlerts, alertHistory } from '../reporting/alerts.js';
+import { catalogKey, type Catalog } from '../reporting/catalog.js';
+import { collectOverview, type OverviewFilter } from '../reporting/overview.js';
+import { collectTargetDetail, type TargetRef } from '../reporting/target-detail.js';
+import type { MetricsReader } from '../reporting/vm-reader.js';
+import { html, page } from './html.js';
+import { renderAlertsBody } from './render-alerts.js';
+import { GROUP_BY, renderOverviewBody, type GroupBy } from './render-overview.js';
+import { renderTargetBody } from './render-target.js';
+import { STYLES } from './styles.js';
+
+export interface UiOptions {
+  reader: MetricsReader;
+  catalog: Catalog;
+  /** Where the data comes from, shown in the page header (credentials removed). */
+  source: string;
+  host?: string;
+  port?: number;
+  now?: () => number;
+}
+
+export interface UiServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+const require = createRequire(import.meta.url);
+const STATIC: Record<string, { file: () => string; type: string }> = {
+  '/static/uPlot.iife.min.js': { file: () => require.resolve('uplot/dist/uPlot.iife.min.js'), type: 'text/javascript' },
+  '/static/uPlot.min.css': { file: () => require.resolve('uplot/dist/uPlot.min.css'), type: 'text/css' },
+  '/static/overview.js': { file: () => join(import.meta.dirname, 'browser', 'overview.js'), type: 'text/javascript' },
+  '/static/target.js': { file: () => join(import.meta.dirname, 'browser', 'target.js'), type: 'text/javascript' },
+};
+
+class BadRequest extends Error {}
+
+const HOURS = [1, 6, 24];
+
+function hoursParam(url: URL): number {
+  const hours = Number(url.searchParams.get('hours') ?? 6);
+  if (!HOURS.includes(hours)) throw new BadRequest(`hours must be one of ${HOURS.join(', ')}`);
+  return hours;
+}
+
+function send(res: ServerResponse, status: number, type: string, body: string | Buffer, head: boolean): void {
+  res.writeHead(status, { 'content-type': `${type}; charset=utf-8`, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+  res.end(head ? undefined : body);
+}
+
+function param(url: URL, name: string): string | undefined {
+  const v = url.searchParams.get(name);
+  return v === null || v === '' ? undefined : v;
+}
+
+function targetRef(url: URL): TargetRef {
+  const ref = { target: param(url, 'target'), group: param(url, 'group'), stage: param(url, 'stage'), account: param(url, 'account') };
+  const missing = Object.entries(ref).filter(([, v]) => v === undefined).map(([k]) => k);
+  if (missing.length) throw new BadRequest(`missing query parameter${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`);
+  return ref as TargetRef;
+}
+
+export function createUiHandler(options: UiOptions): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  const now = options.now ?? Date.now;
+  const statics = new Map<string, Buffer>();
+  const meta = () => `data: ${options.source} · ${new Date(now()).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+
+  async function route(url: URL): Promise<{ status?: number; type: string; body: string | Buffer }> {
+    const at = now();
+    const filter: OverviewFilter = { group: param(url, 'group'), stage: param(url, 'stage'), account: param(url, 'account') };
+    switch (url.pathname) {
+      case '/': {
+        const by = (param(url, 'by') ?? 'group') as GroupBy;
+        if (!GROUP_BY.includes(by)) throw new BadRequest(`by must be one of ${GROUP_BY.join(', ')}`);
+        const [overview, alerts] = await Promise.all([collectOverview(options.reader, options.catalog, at, filter), activeAlerts(options.reader, at)]);
+        const body = renderOverviewBody({ overview, alerts, groupBy: by, interactive: true, filterText: param(url, 'q') ?? '' });
+        return { type: 'text/html', body: page({ title: 'Periscope — overview', nav: 'overview', meta: meta(), body, scripts: ['/static/overview.js'] }) };
+      }
+      case '/target': {
+        const ref = targetRef(url);
+        const info = options.catalog.targets.get(catalogKey(ref.group, ref.target));
+        const [detail, overview] = await Promise.all([
+          collectTargetDetail(options.reader, ref, at, { hours: hoursParam(url), ...(info ? { intervalMs: info.intervalMs } : {}) }),
+          collectOverview(options.reader, options.catalog, at, { group: ref.group, stage: ref.stage, account: ref.account }),
+        ]);
+        const status = overview.targets.find((t) => t.target === ref.target);
+        const body = renderTargetBody(detail, status);
+        return { type: 'text/html', body: page({ title: `Periscope — ${ref.target}`, nav: 'target', meta: meta(), body, scripts: ['/static/uPlot.iife.min.js', '/static/target.js'] }) };
+      }
+      case '/alerts': {
+        const [active, history] = await Promise.all([activeAlerts(options.reader, at), alertHistory(options.reader, at - 86_400_000, at)]);
+        return { type: 'text/html', body: page({ title: 'Periscope — alerts', nav: 'alerts', meta: meta(), body: renderAlertsBody(active, history, at) }) };
+      }
+      case '/api/overview':
+        return { type: 'application/json', body: JSON.stringify(await collectOverview(options.reader, options.catalog, at, filter)) };
+      case '/api/alerts':
+        return { type: 'application/json', body: JSON.stringify({ active: await activeAlerts(options.reader, at), history: await alertHistory(options.reader, at - 86_400_000, at) }) };
+      case '/api/target':
+        return { type: 'application/json', body: JSON.stringify(await collectTargetDetail(options.reader, targetRef(url), at)) };
+      case '/static/style.css':
+        return { type: 'text/css', body: STYLES };
+      case '/healthz':
+        return { type: 'text/plain', body: 'ok\n' };
+      default: {
+        const file = STATIC[url.pathname];
+        if (!file) return { status: 404, type: 'text/html', body: page({ title: 'Not found', nav: 'overview', body: html`<h1>Not found</h1><p><a href="/">Overview</a></p>` }) };
+        let content = statics.get(url.pathname);
+        if (!content) statics.set(url.pathname, (content = await readFile(file.file())));
+        return { type: file.type, body: content };
+      }
+    }
+  }
+
+  return async (req, res) => {
+    const head = req.method === 'HEAD';
+    if (req.method !== 'GET' && !head) {
+      res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' }).end('read-only: GET and HEAD only\n');
+      return;
+    }
+    const url = new URL(req.url ?? '/', 'http://ui.invalid');
+    try {
+      const { status, type, body } = await route(url);
+      send(res, status ?? 200, type, body, head);
+    } catch (err) {
+      const bad = err instanceof BadRequest;
+      const message = err instanceof Error ? err.message : String(err);
+      const wantsJson = url.pathname.startsWith('/api/');
+      const status = bad ? 400 : 502;
+      if (wantsJson) send(res, status, 'application/json', JSON.stringify({ error: message }), head);
+      else send(res, status, 'text/html', page({ title: 'Periscope — error', nav: 'overview', body: html`<h1>${bad ? 'Bad request' : 'Cannot read VictoriaMetrics'}</h1><p class="reason">${message}</p>` }), head);
+    }
+  };
+}
+
+export async function startUiServer(options: UiOptions): Promise<UiServer> {
+  const handler = createUiHandler(options);
+  const server: Server = createServer((req, res) => void handler(req, res));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${host}:${address.port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,137 @@
+// The pure counting rules the report, the UI and the status page share, on fixed inputs; and the
+// boundary that keeps the UI out of the probe Lambda's bundle.
+import { build } from 'esbuild';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseListen } from '../cli/ui-command.js';
+import { alertEpisodes, computeUptime, errorBudget, findIncidents, humanDuration, monthPeriod, percent, probePoints } from '../shared/reporting/index.js';
+
+const MIN = 60_000;
+
+describe('uptime', () => {
+  it('is successful runs over the runs that should have happened; a missing run counts as down', () => {
+    // 60 minutes at 1/min: 50 succeeded, 4 failed, 6 never ran.
+    expect(computeUptime({ runs: 54, successes: 50 }, 0, 60 * MIN, MIN)).toEqual({ ratio: 50 / 60, expected: 60, successful: 50, failed: 4, missing: 6, downMs: 10 * MIN });
+  });
+
+  it('counts a target that started inside the period from its first run', () => {
+    expect(computeUptime({ runs: 30, successes: 30, firstRunMs: 30 * MIN + 500 }, 0, 60 * MIN, MIN)).toMatchObject({ ratio: 1, expected: 30, missing: 0 });
+  });
+
+  it('cannot exceed 100 % when runs overlap, and is undefined without any run', () => {
+    expect(computeUptime({ runs: 70, successes: 70 }, 0, 60 * MIN, MIN)?.ratio).toBe(1);
+    expect(computeUptime({ runs: 0, successes: 0 }, 0, 60 * MIN, MIN)).toBeUndefined();
+  });
+
+  it('falls back to the runs that happened when the interval is unknown', () => {
+    expect(computeUptime({ runs: 10, successes: 9 }, 0, 60 * MIN, undefined)).toMatchObject({ ratio: 0.9, expected: 10, missing: 0 });
+  });
+
+  it('gives the error budget used against an objective', () => {
+    const u = computeUptime({ runs: 43_200, successes: 43_200 - 86 }, 0, 30 * 86_400_000, MIN);
+    if (!u) throw new Error('no uptime');
+    const budget = errorBudget(u, 99.9, 30 * 86_400_000);
+    expect(budget.allowedMs).toBe(2_592_000);
+    expect(budget.usedMs).toBe(86 * MIN);
+    expect(budget.usedFraction).toBeCloseTo(86 / 43.2, 10);
+  });
+});
+
+describe('incidents', () => {
+  const at = (m: number) => m * MIN;
+  it('run from the first failed probe to the next successful one, reasons by frequency', () => {
+    const points = [
+      { timestampMs: at(0), success: true },
+      { timestampMs: at(1), success: false, reason: 'timeout' },
+      { timestampMs: at(2), success: false, reason: 'refused' },
+      { timestampMs: at(3), success: false, reason: 'refused' },
+      { timestampMs: at(4), success: true },
+      { timestampMs: at(9), success: false, reason: 'dns' },
+    ];
+    expect(findIncidents(points, at(10))).toEqual([
+      { startMs: at(1), endMs: at(4), durationMs: 3 * MIN, reasons: ['refused', 'timeout'], failedRuns: 3 },
+      { startMs: at(9), durationMs: MIN, reasons: ['dns'], failedRuns: 1 },
+    ]);
+  });
+
+  it('are not ended by missing runs, only by a success', () => {
+    const points = [
+      { timestampMs: at(1), success: false, reason: 'timeout' },
+      { timestampMs: at(30), success: false, reason: 'timeout' },
+      { timestampMs: at(31), success: true },
+    ];
+    expect(findIncidents(points, at(40))).toEqual([{ startMs: at(1), endMs: at(31), durationMs: 30 * MIN, reasons: ['timeout'], failedRuns: 2 }]);
+  });
+
+  it('take the reason of each failed run from probe_failure_info at the same timestamp', () => {
+    expect(probePoints({ timestamps: [1, 2, 3], values: [1, 0, 0] }, [{ reason: 'status_code', timestamps: [2] }])).toEqual([
+      { timestampMs: 1, success: true },
+      { timestampMs: 2, success: false, reason: 'status_code' },
+      { timestampMs: 3, success: false },
+    ]);
+  });
+});
+
+describe('alert episodes from ALERTS', () => {
+  it('start when pending, note when firing began, and end at the last evaluation that showed them', () => {
+    const labels = { alertname: 'EndpointDown', target: 'api' };
+    const series = [
+      { labels: { ...labels, alertstate: 'pending' }, timestamps: [at(1), at(2), at(3)], values: [1, 1, 1] },
+      { labels: { ...labels, alertstate: 'firing' }, timestamps: [at(4), at(5)], values: [1, 1] },
+      { labels: { ...labels, alertstate: 'pending' }, timestamps: [at(9)], values: [1] },
+    ];
+    function at(m: number) {
+      return m * MIN;
+    }
+    expect(alertEpisodes(series, MIN, at(10))).toEqual([
+      { alertname: 'EndpointDown', labels, startMs: at(9) },
+      { alertname: 'EndpointDown', labels, startMs: at(1), firingMs: at(4), endMs: at(5) },
+    ]);
+  });
+});
+
+describe('periods and formatting', () => {
+  it('takes a month in UTC, cut at now while it runs, and rejects what is not a month', () => {
+    const now = Date.UTC(2026, 11, 2, 12);
+    expect(monthPeriod('2026-11', now)).toEqual({ startMs: Date.UTC(2026, 10, 1), endMs: Date.UTC(2026, 11, 1), label: '2026-11', partial: false });
+    expect(monthPeriod('2026-12', now)).toMatchObject({ endMs: now, partial: true });
+    expect(() => monthPeriod('2026-13', now)).toThrow('is not a month');
+    expect(() => monthPeriod('2027-01', now)).toThrow('has not started yet');
+  });
+
+  it('shows durations and percentages for people', () => {
+    expect(humanDuration(45_000)).toBe('45 s');
+    expect(humanDuration(30 * MIN)).toBe('30 min');
+    expect(humanDuration(2_592_000)).toBe('43 min 12 s');
+    expect(humanDuration(26 * 3_600_000 + 5 * MIN)).toBe('1 d 2 h');
+    expect(percent(1)).toBe('100 %');
+    expect(percent(0.99999)).toBe('99.999 %');
+    expect(percent(0.5)).toBe('50.00 %');
+  });
+
+  it('parses the UI listen address, 127.0.0.1 unless told otherwise', () => {
+    expect(parseListen('8431')).toEqual({ host: '127.0.0.1', port: 8431 });
+    expect(parseListen(':8431')).toEqual({ host: '127.0.0.1', port: 8431 });
+    expect(parseListen('0.0.0.0:80')).toEqual({ host: '0.0.0.0', port: 80 });
+    expect(parseListen('[::1]:8430')).toEqual({ host: '::1', port: 8430 });
+    expect(() => parseListen('host:99999')).toThrow('--listen: "host:99999" is not host:port');
+  });
+});
+
+describe('bundle boundaries', () => {
+  it('keeps the UI, the reports and uPlot out of the probe Lambda', async () => {
+    const result = await build({
+      entryPoints: [resolve(import.meta.dirname, '../functions/probe.ts')],
+      bundle: true,
+      write: false,
+      metafile: true,
+      platform: 'node',
+      format: 'esm',
+      external: ['pg-native'],
+      logLevel: 'silent',
+    });
+    const inputs = Object.keys(result.metafile.inputs);
+    expect(inputs.some((p) => p.includes('functions/probe.ts'))).toBe(true);
+    expect(inputs.filter((p) => /shared\/(ui|reporting|status-page)\/|node_modules\/uplot|client-s3/.test(p))).toEqual([]);
+  });
+});
