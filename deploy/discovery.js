@@ -2,7 +2,6 @@
 // the probe role may read exactly what the groups name (read-only), and a group whose discovery keeps
 // failing alarms (it is probing its last known list). Nothing at all when no group uses discovery.
 // Used by serverless.yml: `resources: - ${file(./deploy/discovery.js):probeDiscoveryResources}`.
-import { groupLogicalName } from './alarms.js';
 import { stageTargets } from './stage.js';
 
 const sub = (text) => ({ 'Fn::Sub': text });
@@ -13,6 +12,17 @@ function clusterName(cluster) {
 }
 
 /** Read-only statements for one group's discovery block. */
+
+/**
+ * A group name as a CloudFormation id part: "orders-api" → "OrdersApi".
+ * @param {string} group
+ */
+function groupLogicalName(group) {
+  return group
+    .split('-')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+}
 export function discoveryStatements(group) {
   const d = group.discovery;
   const sid = groupLogicalName(group.name);

@@ -108,7 +108,7 @@ describe('Cloud Map discovery through the probe run', () => {
     expect(rec.metrics[0]).toEqual({
       metrics: [
         { name: 'DiscoveredTargets', value: 2, unit: 'Count' },
-        { name: 'DiscoveryFailures', value: 0, unit: 'Count' },
+        { name: 'DiscoveryFailures', value: 0, unit: 'Count', dimensions: ['stage', 'group'] },
       ],
       dimensions: { stage: 'test', group: 'orders-api' },
     });
@@ -153,7 +153,7 @@ describe('cache, TTL and failures', () => {
         fields: { group: 'orders-api', error: 'User is not authorized to perform: servicediscovery:DiscoverInstances', targets: 1, age_s: 600 },
       },
     ]);
-    expect(rec.metrics.at(-1)).toEqual({ metrics: [{ name: 'DiscoveryFailures', value: 1, unit: 'Count' }], dimensions: dims });
+    expect(rec.metrics.at(-1)).toEqual({ metrics: [{ name: 'DiscoveryFailures', value: 1, unit: 'Count', dimensions: ['stage', 'group'] }], dimensions: dims });
   });
 
   it('with no list known, a failing call fails the run (never probes nothing silently)', async () => {

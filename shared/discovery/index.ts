@@ -11,6 +11,9 @@ import { withRegexEngine } from '../regex/index.js';
 import type { MetricsSink } from '../observability/metrics.js';
 import { discoverInstances, DiscoveryError, type DiscoveryApis, type Instance } from './sources.js';
 
+
+/** DiscoveryFailures is what the per-group discovery alarm watches (deploy/discovery.js): a CloudWatch metric. */
+const DISCOVERY_ALARM_DIMENSIONS = ['stage', 'group'];
 export { DiscoveryError, type DiscoveryApis, type Instance } from './sources.js';
 
 export interface DiscoveryOptions {
@@ -68,13 +71,13 @@ export function createDiscovery(options: DiscoveryOptions): Discover {
         await options.metrics.put(
           [
             { name: 'DiscoveredTargets', value: targets.length, unit: 'Count' },
-            { name: 'DiscoveryFailures', value: 0, unit: 'Count' },
+            { name: 'DiscoveryFailures', value: 0, unit: 'Count', dimensions: DISCOVERY_ALARM_DIMENSIONS },
           ],
           dimensions,
         );
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
-        await options.metrics.put([{ name: 'DiscoveryFailures', value: 1, unit: 'Count' }], dimensions).catch(() => undefined);
+        await options.metrics.put([{ name: 'DiscoveryFailures', value: 1, unit: 'Count', dimensions: DISCOVERY_ALARM_DIMENSIONS }], dimensions).catch(() => undefined);
         if (!cached) {
           options.logger.error('discovery failed and no targets are known: nothing to probe', { group: group.name, error: message });
           throw new DiscoveryError(`group ${group.name}: discovery failed and no earlier list is known: ${message}`);
