@@ -1,14 +1,21 @@
 // esbuild plugins of the Lambda bundles (serverless.yml: custom.esbuild.plugins; bench/run.ts builds with them
 // too, so its cold-start figures are those of the deployed bundles).
 //
-// Libraries that only some targets need are built into files of their own beside the handler, instead of
-// into it: a cold start reads, compiles and initialises only the handler, and the first target that needs a
-// library loads its file (the code imports them with import(), as it did). pg (PostgreSQL probes), dns-packet
-// (DNS probes), @bufbuild/protobuf's wire codec (gRPC probes) and re2js (targets and rules with regexes).
-// Pre-built and minified rather than shipped as node_modules: one small file to load, and no list of each
-// library's files (and its dependencies' files) to keep up to date in package patterns.
+// lazyPackages: libraries that only some targets need are built into files of their own beside the handler,
+// instead of into it: a cold start reads, compiles and initialises only the handler, and the first target that
+// needs a library loads its file (the code imports them with import(), as it did). pg (PostgreSQL probes),
+// dns-packet (DNS probes), @bufbuild/protobuf's wire codec (gRPC probes), re2js (targets and rules with
+// regexes) and yaml (the probe reads a snapshot of its targets file instead). Pre-built and minified rather
+// than shipped as node_modules: one small file to load, and no list of each library's files (and its
+// dependencies' files) to keep up to date in package patterns.
+//
+// targetsSnapshots: the stage's targets file, validated at package time (deploy/targets.js, as for the
+// schedules), written as JSON where a function's TARGETS_SNAPSHOT says (shared/config/targets-snapshot.ts).
 import { build } from 'esbuild';
-import { basename, dirname, extname, join } from 'node:path';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { basename, dirname, extname, join, relative, resolve } from 'node:path';
+import { serviceDir } from './stage.js';
+import { loadStageTargets } from './targets.js';
 
 /**
  * Import path → its file in the .lazy directory next to the handler, and how it exports: a CommonJS package's
@@ -20,6 +27,7 @@ export const LAZY_PACKAGES = {
   'dns-packet': { file: 'dns-packet', commonjs: true },
   '@bufbuild/protobuf/wire': { file: 'protobuf-wire', commonjs: false },
   re2js: { file: 're2js', commonjs: false },
+  yaml: { file: 'yaml', commonjs: true },
 };
 
 const FILTER = new RegExp(`^(${Object.keys(LAZY_PACKAGES).map((name) => name.replace(/[/.]/g, '\\$&')).join('|')})$`);
@@ -78,7 +86,43 @@ export function lazyPackages() {
   };
 }
 
-/** serverless-esbuild calls this with the Serverless instance. */
-export default function plugins() {
-  return [lazyPackages()];
+/**
+ * For each function with TARGETS_SNAPSHOT in its environment, the build of its handler writes the snapshot of
+ * its TARGETS_FILE there (a path in the package, e.g. functions/probe.targets.json: named after the handler so
+ * that only this function's zip has it).
+ * @param {{ handler: string, environment?: Record<string, unknown> }[]} functions
+ */
+export function targetsSnapshots(functions) {
+  return {
+    name: 'periscope-targets-snapshots',
+    setup(esbuild) {
+      const options = esbuild.initialOptions;
+      const entry = Array.isArray(options.entryPoints) ? options.entryPoints[0] : undefined;
+      const handlerFile = typeof entry === 'string' ? entry.slice(0, -extname(entry).length) : undefined;
+      const wanted = functions.filter((fn) => fn.handler.slice(0, fn.handler.lastIndexOf('.')) === handlerFile && typeof fn.environment?.TARGETS_SNAPSHOT === 'string');
+      if (wanted.length === 0) return;
+      esbuild.onEnd(async (result) => {
+        if (result.errors.length > 0) return;
+        // The project's TypeScript, through tsx as deploy/targets.js loads the schema.
+        const { tsImport } = await import('tsx/esm/api');
+        const { makeTargetsSnapshot } = await tsImport('../shared/config/make-targets-snapshot.ts', import.meta.url);
+        // The package's root: the handler's output directory less the handler's own directory.
+        const root = resolve(options.outdir ?? dirname(options.outfile), relative(dirname(entry), '.'));
+        for (const fn of wanted) {
+          const file = String(fn.environment.TARGETS_FILE);
+          // Validated already for the schedules (a clear DeployConfigError when invalid); cached.
+          await loadStageTargets(serviceDir, file);
+          const out = join(root, String(fn.environment.TARGETS_SNAPSHOT));
+          await mkdir(dirname(out), { recursive: true });
+          await writeFile(out, await makeTargetsSnapshot(await readFile(resolve(serviceDir, file), 'utf8'), file));
+        }
+      });
+    },
+  };
+}
+
+/** serverless-esbuild calls this with the Serverless instance (its functions' settings are resolved by then). */
+export default function plugins(serverless) {
+  const functions = Object.values(serverless?.service?.functions ?? {}).filter((fn) => fn && typeof fn.handler === 'string');
+  return [lazyPackages(), targetsSnapshots(functions)];
 }

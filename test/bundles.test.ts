@@ -14,6 +14,9 @@ import { pathToFileURL } from 'node:url';
 import { gunzipSync, inflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageStage, type PackageResult } from '../deploy/isolated-package.js';
+import { parseTargetsFile, withRegexEngine } from '../shared/config/index.js';
+import { makeTargetsSnapshot } from '../shared/config/make-targets-snapshot.js';
+import { snapshotFor } from '../shared/config/targets-snapshot.js';
 import type { Notification } from '../shared/notify/types.js';
 import { startScriptedDns, type ScriptedDnsHandle } from './support/dns-servers.js';
 import { startGrpcHealthServer, type GrpcServerHandle } from './support/grpc-servers.js';
@@ -173,10 +176,10 @@ describe('packages', () => {
     // pg, dns-packet, protobuf's wire codec and re2js are built into files of their own, loaded by the first
     // target (or rule, or template) that needs them (deploy/esbuild-plugins.js); each function has those its code imports.
     expect(contents.probe.filter((f) => f.startsWith('functions/'))).toEqual(
-      withMaps(['functions/probe.cjs', ...['dns-packet', 'pg', 'protobuf-wire', 're2js'].map((lib) => `functions/probe.lazy/${lib}.cjs`)]),
+      [...withMaps(['functions/probe.cjs', ...['dns-packet', 'pg', 'protobuf-wire', 're2js', 'yaml'].map((lib) => `functions/probe.lazy/${lib}.cjs`)]), 'functions/probe.targets.json'].sort(),
     );
-    expect(contents.anomalyCheck.filter((f) => f.startsWith('functions/'))).toEqual(withMaps(['functions/anomaly-check.cjs', 'functions/anomaly-check.lazy/re2js.cjs']));
-    expect(contents.notifySlack).toEqual(withMaps(['functions/notify-slack.cjs', 'functions/notify-slack.lazy/re2js.cjs']));
+    expect(contents.anomalyCheck.filter((f) => f.startsWith('functions/'))).toEqual(withMaps(['functions/anomaly-check.cjs', ...['re2js', 'yaml'].map((lib) => `functions/anomaly-check.lazy/${lib}.cjs`)]));
+    expect(contents.notifySlack).toEqual(withMaps(['functions/notify-slack.cjs']));
     expect(contents.probe).toContain('targets/monitoring.yml');
     expect(contents.anomalyCheck).toEqual(expect.arrayContaining(['targets/monitoring.yml', 'targets/rules/probes.yml']));
     for (const name of Object.keys(FUNCTIONS) as FunctionName[]) expect(contents[name].filter((f) => f.includes('node_modules')), name).toEqual([]);
@@ -190,6 +193,15 @@ describe('packages', () => {
     expect(probe.match(/class \w*(DiscoverInstancesCommand|DescribeTargetHealthCommand|ListServicesCommand)\b/g)).toBeNull();
   });
 
+  it("give the probe its targets file validated at package time, as a snapshot made from exactly the packaged file", async () => {
+    const text = await readFile(join(roots.probe, 'targets/monitoring.yml'), 'utf8');
+    const snapshot = await readFile(join(roots.probe, 'functions/probe.targets.json'), 'utf8');
+    const parsed = await withRegexEngine(() => parseTargetsFile(text, 'targets/monitoring.yml'));
+    // The monitoring file has a body regex: the snapshot says so, and the probe loads the RE2 engine with it.
+    expect(snapshotFor(snapshot, text)).toEqual({ format: 1, sha256: expect.any(String), regexes: true, targets: JSON.parse(JSON.stringify(parsed)) });
+    expect(snapshotFor(snapshot, `${text}\n# edited after packaging\n`)).toBeUndefined();
+  });
+
   it('are loaded where no node_modules can stand in for a missing dependency', () => {
     for (let dir = dirname(roots.probe); dir !== dirname(dir); dir = dirname(dir)) expect(existsSync(join(dir, 'node_modules')), dir).toBe(false);
   });
@@ -199,6 +211,7 @@ describe('probe bundle', () => {
   const env = () => ({
     STAGE: 'monitoring',
     TARGETS_FILE: 'targets/monitoring.yml',
+    TARGETS_SNAPSHOT: 'functions/probe.targets.json',
     VM_WRITE_URL: vm.url,
     VM_WRITE_USERNAME: 'periscope',
     VM_WRITE_PASSWORD_FROM: 'env:VM_PASSWORD',
@@ -206,8 +219,43 @@ describe('probe bundle', () => {
     SPOOL_QUEUE_URL: `${aws.url}/123456789012/periscope-monitoring-spool`,
   });
 
-  /** The lazily loaded libraries (functions/probe.lazy/*.cjs) a process loaded, but re2js (the targets file may have regexes). */
-  const lazyLoaded = (loaded: string[]) => loaded.filter((f) => f.startsWith('functions/probe.lazy/') && !f.endsWith('/re2js.cjs')).map((f) => f.slice('functions/probe.lazy/'.length));
+  /**
+   * The probers' libraries (functions/probe.lazy/*.cjs) a process loaded. Not the YAML parser (a manual probe's
+   * target is validated with the schema, which loads it) nor re2js (targets/monitoring.yml has a regex).
+   */
+  const lazyLoaded = (loaded: string[]) =>
+    loaded.filter((f) => f.startsWith('functions/probe.lazy/') && !/\/(yaml|re2js)\.cjs$/.test(f)).map((f) => f.slice('functions/probe.lazy/'.length));
+
+  it('runs a scheduled group of HTTP targets from the targets snapshot, loading nothing but the bundle', async () => {
+    const healthz = `      - { name: healthz, http: { url: "${target.url}/healthz", valid_status_codes: [200] } }\n`;
+    const mismatch = `      - { name: mismatch, http: { url: "${target.url}/healthz", fail_if_body_not_matches_regexp: ["^nothing"] } }\n`;
+    const files = { ...env(), TARGETS_FILE: 'targets/loopback.yml', TARGETS_SNAPSHOT: 'functions/loopback.targets.json' };
+    const run = async (text: string, snapshotOf = text) => {
+      await writeFile(join(roots.probe, 'targets/loopback.yml'), text);
+      await writeFile(join(roots.probe, 'functions/loopback.targets.json'), await makeTargetsSnapshot(snapshotOf, 'targets/loopback.yml'));
+      const before = target.requests.length;
+      const invocation = await invoke('probe', { group: 'web', dry_run: true }, files);
+      return { ...invocation, requests: target.requests.length - before };
+    };
+    const group = (targets: string) => `groups:\n  - name: web\n    targets:\n${targets}`;
+
+    const httpOnly = await run(group(healthz));
+    expect(httpOnly.result, httpOnly.logs).toMatchObject({ group: 'web', targets: 1, succeeded: 1, failed: 0 });
+    expect(httpOnly.requests).toBe(1);
+    expect(httpOnly.loaded).toEqual(['functions/probe.cjs']);
+
+    // A regex in the file: the snapshot says so and the RE2 engine is loaded with it, so the check runs.
+    const withRegex = await run(group(healthz + mismatch));
+    expect(withRegex.result, withRegex.logs).toMatchObject({ group: 'web', targets: 2, succeeded: 1, failed: 1 });
+    expect(withRegex.logs).toMatch(/"message":"probe failed".*"target":"mismatch".*"reason":"body_regex"/);
+    expect(withRegex.loaded).toEqual(['functions/probe.cjs', 'functions/probe.lazy/re2js.cjs']);
+
+    // The file no longer matches its snapshot: parsed and validated in the Lambda (the YAML parser loaded), same result.
+    const stale = await run(group(healthz + mismatch), group(healthz));
+    expect(stale.result, stale.logs).toMatchObject({ group: 'web', targets: 2, succeeded: 1, failed: 1 });
+    expect(stale.logs).toMatch(/"message":"probe failed".*"target":"mismatch".*"reason":"body_regex"/);
+    expect(stale.loaded).toEqual(['functions/probe.cjs', 'functions/probe.lazy/re2js.cjs', 'functions/probe.lazy/yaml.cjs']);
+  });
 
   it('probes a target and writes its samples to VictoriaMetrics, loading none of the other probers\' libraries', async () => {
     const before = target.requests.length;
