@@ -328,6 +328,13 @@ describe('importing DNS and gRPC modules', () => {
     expect(result.report.items).toContainEqual({ kind: 'mapped', where: 'bb.yml:8', message: 'module m: preferred_ip_protocol "ipv4" → ip4, as blackbox reads it' });
   });
 
+  it('HTTP headers: a Bearer Authorization becomes bearer_token_from, another credential header is left out, never copied', async () => {
+    const result = await importOne('http', "headers:\n  Authorization: 'Bearer http-token-literal'\n  X-Api-Key: api-key-literal\n  Accept: application/json", ['http://api.internal/health']);
+    expect(targetsOf(result)[0]?.http).toMatchObject({ headers: { Accept: 'application/json' }, bearer_token_from: 'ssm:/periscope/prod/m-bearer-token' });
+    expect(leftOut(result)).toEqual(['bb.yml:7 module m: http.headers.X-Api-Key carries a credential and is not copied (use basic_auth.password_from or bearer_token_from)']);
+    for (const literal of ['http-token-literal', 'api-key-literal']) expect(JSON.stringify(result)).not.toContain(literal);
+  });
+
   it('reports an option Periscope lacks or refuses by name and line, and leaves a refused module out', async () => {
     const typo = await importOne('grpc', 'servise: orders.v1.Orders', ['orders.internal:50051']);
     expect(leftOut(typo)).toEqual(['bb.yml:5 module m: grpc.servise is not supported by Periscope']);

@@ -27,7 +27,7 @@ export interface ModuleContext {
 
 /** Keys with the same name and meaning in both. */
 const HTTP_SAME = new Set([
-  'method', 'headers', 'body', 'valid_status_codes', 'valid_http_versions', 'preferred_ip_protocol', 'ip_protocol_fallback',
+  'method', 'body', 'valid_status_codes', 'valid_http_versions', 'preferred_ip_protocol', 'ip_protocol_fallback',
   'follow_redirects', 'no_follow_redirects', 'fail_if_ssl', 'fail_if_not_ssl', 'fail_if_body_matches_regexp',
   'fail_if_body_not_matches_regexp', 'fail_if_header_matches', 'fail_if_header_not_matches', 'compression', 'body_size_limit', 'enable_http2',
 ]);
@@ -41,8 +41,8 @@ const DNS_SAME = new Set([
 const DNS_RR_VALIDATORS = new Set(['validate_answer_rrs', 'validate_authority_rrs', 'validate_additional_rrs']);
 const DNS_RR_SAME = new Set(['fail_if_matches_regexp', 'fail_if_all_match_regexp', 'fail_if_not_matches_regexp', 'fail_if_none_matches_regexp']);
 const GRPC_SAME = new Set(['service', 'tls', 'preferred_ip_protocol', 'ip_protocol_fallback']);
-/** gRPC metadata whose value is a credential: it becomes a metadata_from reference, never a literal. */
-const SECRET_METADATA_RE = /auth|token|secret|passw|api[-_]?key|cookie|session|credential/i;
+/** An HTTP header or gRPC metadata key whose value is a credential: never copied as a literal. */
+const CREDENTIAL_KEY_RE = /auth|token|secret|passw|api[-_]?key|cookie|session|credential/i;
 
 /** What each block's schema needs beside the module's keys; the real value comes from each target. */
 const SAMPLE_ADDRESS: Record<ImportedProber, Record<string, string>> = {
@@ -95,6 +95,7 @@ class ModuleMapper {
     for (const [key, value] of Object.entries(raw)) {
       const at: YamlPath = [...path, key];
       if (HTTP_SAME.has(key)) out[key] = value;
+      else if (key === 'headers' && isMapping(value)) out.headers = this.headers(value, at, out);
       else if (key === 'tls_config') out.tls_config = this.tls(value, at);
       else if (key === 'basic_auth' && isMapping(value)) {
         const auth: Record<string, unknown> = { username: String(value.username ?? '') };
@@ -113,6 +114,18 @@ class ModuleMapper {
       this.ctx.report.approximated(this.source.keyAt(path), `module ${this.name}: HTTPS is probed over HTTP/1.1 (blackbox negotiates HTTP/2 by default; set enable_http2: true to match)`);
     }
     return out;
+  }
+
+  /** Headers are copied, except credentials: a Bearer Authorization becomes bearer_token_from, others are left out. */
+  private headers(raw: Record<string, unknown>, path: YamlPath, out: Record<string, unknown>): Record<string, unknown> {
+    const headers: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(raw)) {
+      if (!CREDENTIAL_KEY_RE.test(name)) headers[name] = value;
+      else if (name.toLowerCase() === 'authorization' && /^bearer\s/i.test(String(value))) {
+        out.bearer_token_from = this.secret([...path, name], 'Authorization header (bearer token)', 'bearer-token');
+      } else this.leftOut([...path, name], `http.headers.${name} carries a credential and is not copied (use basic_auth.password_from or bearer_token_from)`);
+    }
+    return headers;
   }
 
   tcp(raw: Record<string, unknown>, path: YamlPath): Record<string, unknown> {
@@ -189,7 +202,7 @@ class ModuleMapper {
     const secret: Record<string, string> = {};
     for (const [key, value] of Object.entries(raw)) {
       const values = (Array.isArray(value) ? value : [value]).map(String);
-      if (!SECRET_METADATA_RE.test(key)) plain[key] = values;
+      if (!CREDENTIAL_KEY_RE.test(key)) plain[key] = values;
       else if (values.length === 1) secret[key] = this.secret([...path, key], `gRPC metadata ${key}`, `grpc-metadata-${key}`);
       else this.leftOut([...path, key], `grpc.metadata.${key} has ${values.length} values; a secret metadata key takes one reference (metadata_from)`);
     }
