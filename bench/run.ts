@@ -224,7 +224,11 @@ async function benchScale(targetPort: number): Promise<void> {
   try {
     const count = n(10_000);
     const closed = await freePort();
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'bench/scale-run.ts', vm.url, String(targetPort), String(closed), String(count), '500'], { maxBuffer: 1 << 20, timeout: 120_000 });
+    // Bundled by esbuild as the Lambda's code is, and run by plain node: the tsx loader alone holds ~50 MiB
+    // that a deployed probe does not. Beside node_modules so lazily loaded packages resolve.
+    const outfile = join('node_modules', '.cache', 'periscope-bench', 'scale-run.mjs');
+    await build({ entryPoints: ['bench/scale-run.ts'], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile, external: ['pg-native', 're2js'], banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" }, logLevel: 'error' });
+    const { stdout } = await run(process.execPath, [outfile, vm.url, String(targetPort), String(closed), String(count), '500'], { maxBuffer: 1 << 20, timeout: 120_000 });
     const r = JSON.parse(stdout.trim().split('\n').at(-1) as string) as { wall_ms: number; max_rss_mib: number; samples: number; samples_per_second: number };
     const perThousand = r.max_rss_mib / (count / 1000);
     results.scale = { targets: count, rss_mib_per_1000_targets: perThousand, ...r };
