@@ -2,11 +2,11 @@
 // the certificate (rejectUnauthorized: false); verification is judged here afterwards, from
 // socket.authorized, so an expired or self-signed certificate still yields its expiry and chain data.
 import { createHash, X509Certificate } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { createSecureContext, type ConnectionOptions, type DetailedPeerCertificate, type SecureContext, type TLSSocket } from 'node:tls';
 import type { SecretResolver, TlsConfig } from '../config/index.js';
 import { ProbeFailure } from './failure.js';
+import { readTextFile } from './file-text.js';
 import { peerChain, type TrustAnchors, trustAnchors } from './tls-peer.js';
 import type { CertInfo, Sample, TlsInfo } from './types.js';
 
@@ -63,11 +63,11 @@ export async function buildTlsOptions(
   if (!config) return { ...options, secureContext: sharedContext({}) };
   try {
     if (config.ca) options.ca = config.ca;
-    else if (config.ca_file) options.ca = await readFile(config.ca_file, 'utf8');
+    else if (config.ca_file) options.ca = await readTextFile(config.ca_file);
     if (config.cert) options.cert = config.cert;
-    else if (config.cert_file) options.cert = await readFile(config.cert_file, 'utf8');
+    else if (config.cert_file) options.cert = await readTextFile(config.cert_file);
     if (config.key_from) options.key = await secrets.resolve(config.key_from);
-    else if (config.key_file) options.key = await readFile(config.key_file, 'utf8');
+    else if (config.key_file) options.key = await readTextFile(config.key_file);
   } catch (err) {
     if (err instanceof ProbeFailure) throw err;
     const code = (err as NodeJS.ErrnoException).code;
