@@ -16,14 +16,17 @@ export interface RangeSeries {
 
 export interface MetricsReader {
   instant(expr: string, timeMs: number): Promise<InstantSample[]>;
-  range(expr: string, startMs: number, endMs: number, stepMs: number): Promise<RangeSeries[]>;
+  /** cache: let VictoriaMetrics answer past points from its rollup cache (only for windows that end in the past). */
+  range(expr: string, startMs: number, endMs: number, stepMs: number, options?: { cache?: boolean }): Promise<RangeSeries[]>;
   /** Raw samples, names kept in labels.__name__. */
   raw(match: string, startMs: number, endMs: number): Promise<ExportedSeries[]>;
 }
 
-async function queryRange(config: VmReadConfig, expr: string, startMs: number, endMs: number, stepMs: number): Promise<RangeSeries[]> {
+async function queryRange(config: VmReadConfig, expr: string, startMs: number, endMs: number, stepMs: number, cache = false): Promise<RangeSeries[]> {
   const url = vmEndpoint(config.url, '/api/v1/query_range');
-  url.search = new URLSearchParams({ query: expr, start: String(startMs / 1000), end: String(endMs / 1000), step: `${Math.max(1, Math.round(stepMs / 1000))}s`, nocache: '1' }).toString();
+  const params = new URLSearchParams({ query: expr, start: String(startMs / 1000), end: String(endMs / 1000), step: `${Math.max(1, Math.round(stepMs / 1000))}s` });
+  if (!cache) params.set('nocache', '1');
+  url.search = params.toString();
   let text: string;
   let status: number;
   try {
@@ -51,7 +54,7 @@ async function queryRange(config: VmReadConfig, expr: string, startMs: number, e
 export function createVmReader(config: VmReadConfig): MetricsReader {
   return {
     instant: (expr, timeMs) => queryInstant(config, expr, timeMs / 1000),
-    range: (expr, startMs, endMs, stepMs) => queryRange(config, expr, startMs, endMs, stepMs),
+    range: (expr, startMs, endMs, stepMs, options) => queryRange(config, expr, startMs, endMs, stepMs, options?.cache ?? false),
     raw: (match, startMs, endMs) => exportRaw(config, match, startMs, endMs),
   };
 }
