@@ -2,12 +2,12 @@
 // self-metrics are EMF log lines, SQS and SSM are signed JSON calls (json-api.ts) — the cold start is the
 // bundle's own code.
 import { resolve } from 'node:path';
-import { ConfigError, createSecretResolver, loadTargetsFile, type SecretResolver, type TargetsFile } from '../config/index.js';
+import { ConfigError, createSecretResolver, loadTargetsFile, type TargetsFile } from '../config/index.js';
 import { createJsonLogger } from '../observability/logger.js';
 import { createEmfSink } from '../observability/metrics.js';
 import type { ProbeRuntime } from '../pipeline/handle-probe-event.js';
 import { createSqsSpool } from '../storage/sqs-spool.js';
-import type { VmAuth } from '../storage/write-batch.js';
+import { vmAuthFromEnv } from '../victoria-metrics/auth.js';
 import { createDiscovery } from '../discovery/index.js';
 import { createLazyDiscoveryApis } from './discovery-clients.js';
 import { createAwsJsonCall, type AwsJsonCall } from './json-api.js';
@@ -24,15 +24,6 @@ export function requiredEnv(env: NodeJS.ProcessEnv, name: string): string {
   const value = env[name];
   if (!value) throw new ConfigError('environment', [{ path: name, message: 'is not set' }]);
   return value;
-}
-
-/** VictoriaMetrics credentials: VM_WRITE_USERNAME + VM_WRITE_PASSWORD_FROM, or VM_WRITE_TOKEN_FROM (secret references). */
-export async function vmAuthFromEnv(env: NodeJS.ProcessEnv, secrets: SecretResolver, prefix = 'VM_WRITE'): Promise<VmAuth | undefined> {
-  const tokenRef = env[`${prefix}_TOKEN_FROM`];
-  if (tokenRef) return { type: 'bearer', token: await secrets.resolve(tokenRef) };
-  const passwordRef = env[`${prefix}_PASSWORD_FROM`];
-  if (passwordRef) return { type: 'basic', username: env[`${prefix}_USERNAME`] ?? '', password: await secrets.resolve(passwordRef) };
-  return undefined;
 }
 
 export function accountFromArn(arn: string | undefined): string {

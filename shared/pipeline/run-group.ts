@@ -7,7 +7,7 @@ import { intervalDimension, RUNS_DIMENSIONS, type MetricsSink, type SelfMetric }
 import type { ProbeResult } from '../probing/index.js';
 import type { Spool } from '../storage/spool.js';
 import { replaySpool, writeSamples } from '../storage/write-samples.js';
-import type { VmWriteConfig } from '../storage/write-batch.js';
+import type { VmWriteConfig } from '../victoria-metrics/index.js';
 import type { TimedSample } from '../storage/exposition.js';
 import type { Discover } from '../discovery/index.js';
 import { labelSamples, type RunIdentity } from './label-samples.js';
