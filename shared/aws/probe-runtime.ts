@@ -9,7 +9,7 @@ import type { ProbeRuntime } from '../pipeline/handle-probe-event.js';
 import { createSqsSpool } from '../storage/sqs-spool.js';
 import { vmAuthFromEnv } from '../victoria-metrics/auth.js';
 import { createDiscovery } from '../discovery/index.js';
-import { createLazyDiscoveryApis } from './discovery-clients.js';
+import { createLazyDiscoveryApis } from '../discovery/aws-clients.js';
 import { createAwsJsonCall, type AwsJsonCall } from './json-api.js';
 import { createSsmParameterFetcher, ssmJsonCall } from './ssm-parameters.js';
 
