@@ -1,7 +1,7 @@
 // The one place that talks HTTP to VictoriaMetrics: every request carries the auth header and a timeout,
 // and every failure names the endpoint without credentials or query string.
 import { fetchProblem } from '../observability/error-message.js';
-import { vmAuthHeaders, type VmConnection } from './auth.js';
+import { redactSecrets, vmAuthHeaders, type VmConnection } from './auth.js';
 import { redactUrl } from './url.js';
 
 export class QueryError extends Error {
@@ -44,13 +44,17 @@ export async function vmFetch(conn: VmConnection, url: URL, request: VmRequest =
   }
 }
 
-/** VictoriaMetrics' own words for a failed request: the `error` of its JSON answer, else the start of the text. */
-export function vmErrorDetail(text: string, max = 500): string {
+/**
+ * VictoriaMetrics' own words for a failed request: the `error` of its JSON answer, else the start of the
+ * text; never the connection's secrets.
+ */
+export function vmErrorDetail(text: string, conn: Pick<VmConnection, 'url' | 'auth'>, max = 500): string {
+  let detail = text.trim().slice(0, max);
   try {
     const error = (JSON.parse(text) as { error?: unknown }).error;
-    if (typeof error === 'string') return error;
+    if (typeof error === 'string') detail = error;
   } catch {
     // not JSON (a proxy's page, a plain-text error): keep the text
   }
-  return text.trim().slice(0, max);
+  return redactSecrets(detail, conn);
 }

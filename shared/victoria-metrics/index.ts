@@ -1,7 +1,7 @@
 // The one VictoriaMetrics client: nothing else in the code base builds a VictoriaMetrics URL or calls fetch
 // on one (test/architecture.test.ts checks). Functions of a connection rather than an object, so a Lambda
 // bundle takes only the parts it calls.
-export { vmAuthFromEnv, vmAuthHeaders, type VmAuth, type VmConnection } from './auth.js';
+export { redactSecrets, vmAuthFromEnv, vmAuthHeaders, type VmAuth, type VmConnection } from './auth.js';
 export { QueryError, vmErrorDetail } from './http.js';
 export { importUrl, redactUrl, vmEndpoint } from './url.js';
 export { exportRaw, parseSampleValue, queryInstant, queryRange, type ExportedSeries, type InstantSample, type RangeSeries } from './query.js';

@@ -29,7 +29,7 @@ async function get(conn: VmConnection, path: string, params: URLSearchParams): P
   const { status, text } = await vmFetch(conn, vmEndpoint(conn.url, path, params));
   if (status === 200) return text;
   const kind = status === 422 || status === 400 ? 'bad_query' : 'server';
-  throw new QueryError(`VictoriaMetrics answered ${status}: ${vmErrorDetail(text)}`, kind, status);
+  throw new QueryError(`VictoriaMetrics answered ${status}: ${vmErrorDetail(text, conn)}`, kind, status);
 }
 
 interface QueryAnswer {

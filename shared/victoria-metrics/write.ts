@@ -47,7 +47,7 @@ export async function writeBatch(body: string | Buffer, conn: VmConnection, opti
       });
       if (status >= 200 && status < 300) return { value: { ok: true, attempts }, retry: false };
       const retriable = retriableStatus(status);
-      const message = `VictoriaMetrics at ${redactUrl(url)} answered ${status}: ${vmErrorDetail(text)}`;
+      const message = `VictoriaMetrics at ${redactUrl(url)} answered ${status}: ${vmErrorDetail(text, conn)}`;
       return { value: { ok: false, retriable, attempts, status, message }, retry: retriable };
     } catch (err) {
       return { value: { ok: false, retriable: true, attempts, message: (err as QueryError).message }, retry: true };
@@ -66,7 +66,7 @@ export async function writeBatch(body: string | Buffer, conn: VmConnection, opti
 async function postOnce(conn: VmConnection, url: URL, body?: Buffer, headers: Record<string, string> = {}): Promise<void> {
   const { status, text } = await vmFetch(conn, url, { method: 'POST', ...(body ? { body } : {}), headers });
   if (status < 200 || status >= 300) {
-    throw new QueryError(`VictoriaMetrics answered ${status} to ${url.pathname}: ${vmErrorDetail(text, 300)}`, retriableStatus(status) ? 'server' : 'bad_query', status);
+    throw new QueryError(`VictoriaMetrics answered ${status} to ${url.pathname}: ${vmErrorDetail(text, conn, 300)}`, retriableStatus(status) ? 'server' : 'bad_query', status);
   }
 }
 
