@@ -4,7 +4,7 @@
 // Prints one table and writes bench/results.json. `--smoke` runs every benchmark at a tenth of its size
 // (what CI runs, so the benchmark cannot rot). Ratios matter, not absolute times: these machines are noisy.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -21,9 +21,11 @@ import { startBlackbox, parseExposition, processCpuSeconds } from '../test/suppo
 import { LARGE_SPIKES, monthStartBefore, pizzaMonthLines } from '../test/support/pizza-month.js';
 import { freePort } from '../test/support/ports.js';
 import { benchUiPages } from './ui-pages.js';
+import { deployedBuildOptions } from './bundle-options.js';
 import { startPostgres } from '../test/support/postgres.js';
 import { billedMsPerRun, profileFromBench } from '../shared/cost/index.js';
 import { makeBenchCerts } from './certs.js';
+import { benchLambdaBilled } from './lambda-billed.js';
 import { formatBenchTable, type BenchRow } from './table.js';
 import { benchPipeline, type PipelineResult, type TargetPorts } from './pipeline.js';
 import { prometheusLine, startVictoriaMetrics } from '../test/support/victoria-metrics.js';
@@ -191,12 +193,42 @@ async function periscopePostgres(pg: Awaited<ReturnType<typeof startPostgres>>, 
   }
 }
 
+/** Billed duration of a run of 100 HTTPS targets (200 ms answers) at each memory size, under Lambda's CPU share. */
+async function benchBilled(ports: TargetPorts): Promise<void> {
+  const vm = await startVictoriaMetrics();
+  try {
+    const memories = [128, 256, 512, 1024];
+    const r = await benchLambdaBilled(Object.values(ports.https), caFile, vm.url, 100, memories, smoke ? 2 : 5, 50);
+    if (typeof r === 'string') {
+      rows.push({ name: 'Billed duration per run at Lambda CPU shares', periscope: `not measured: ${r}`, goal: '—', met: true });
+      return;
+    }
+    results.lambda_billed = r;
+    const profile = profileFromBench(results);
+    for (const m of r) {
+      const model = billedMsPerRun({ name: 'https-100', intervalMs: 60_000, probes: { https: 100 } }, { memoryMb: m.memory_mb, concurrency: 50, ownTopicKey: false }, profile);
+      rows.push({
+        name: `Run of 100 HTTPS targets (200 ms answers) at ${m.memory_mb} MB (${Math.round(m.cpu_share * 100)} % of a vCPU)`,
+        periscope: `${m.billed_ms_per_run} ms billed, ${m.gb_seconds_per_run} GB-s, loop lag ≤ ${m.event_loop_lag_max_ms} ms; cost model ${model} ms`,
+        goal: '—',
+        met: m.failures === 0,
+      });
+    }
+  } finally {
+    await vm.cleanup();
+  }
+}
+
 async function benchScale(targetPort: number): Promise<void> {
   const vm = await startVictoriaMetrics();
   try {
     const count = n(10_000);
     const closed = await freePort();
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'bench/scale-run.ts', vm.url, String(targetPort), String(closed), String(count), '500'], { maxBuffer: 1 << 20, timeout: 120_000 });
+    // Bundled by esbuild as the Lambda's code is, and run by plain node: the tsx loader alone holds ~50 MiB
+    // that a deployed probe does not. Beside node_modules so lazily loaded packages resolve.
+    const outfile = join('node_modules', '.cache', 'periscope-bench', 'scale-run.mjs');
+    await build({ entryPoints: ['bench/scale-run.ts'], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile, external: ['pg-native', 're2js'], banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" }, logLevel: 'error' });
+    const { stdout } = await run(process.execPath, [outfile, vm.url, String(targetPort), String(closed), String(count), '500'], { maxBuffer: 1 << 20, timeout: 120_000 });
     const r = JSON.parse(stdout.trim().split('\n').at(-1) as string) as { wall_ms: number; max_rss_mib: number; samples: number; samples_per_second: number };
     const perThousand = r.max_rss_mib / (count / 1000);
     results.scale = { targets: count, rss_mib_per_1000_targets: perThousand, ...r };
@@ -216,8 +248,17 @@ async function nodeLoadMs(args: string[], times: number): Promise<number> {
   return percentile(samples, 50);
 }
 
+/** KiB of each lazily loaded library file built beside a bundle (none: {}). */
+async function lazyFileSizes(dir: string): Promise<Record<string, number>> {
+  const sizes: Record<string, number> = {};
+  const files = await readdir(dir).catch(() => [] as string[]);
+  for (const file of files.filter((f) => f.endsWith('.cjs')).sort()) sizes[file.replace(/\.cjs$/, '')] = Math.round((await stat(join(dir, file))).size / 1024);
+  return sizes;
+}
+
 async function benchColdStart(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'periscope-bundles-'));
+  const options = await deployedBuildOptions();
   try {
     const bare = await nodeLoadMs(['-e', ''], smoke ? 5 : 20);
     const out: Record<string, unknown> = { bare_node_ms: bare };
@@ -228,13 +269,14 @@ async function benchColdStart(): Promise<void> {
       } catch {
         continue;
       }
-      // The same options as serverless.yml's esbuild section: bundled, minified, CommonJS; re2js is shipped
-      // beside the bundle and loaded on the first regex, as pg-native is never loaded.
-      await build({ entryPoints: [`functions/${fn}.ts`], bundle: true, minify: true, keepNames: true, platform: 'node', target: 'node22', format: 'cjs', mainFields: ['module', 'main'], outfile, external: ['pg-native', 're2js'], logLevel: 'silent' });
+      // serverless.yml's esbuild options: the bundle a deploy ships. Libraries only some targets load (pg,
+      // dns-packet, protobuf, re2js) are files beside it, not read by a cold start; their sizes are reported apart.
+      await build({ ...options, entryPoints: [`functions/${fn}.ts`], outdir: dir, logLevel: 'silent' });
       const size = (await stat(outfile)).size;
+      const lazy = await lazyFileSizes(join(dir, `${fn}.lazy`));
       // require(), as the Lambda runtime loads a .cjs handler.
       const load = (await nodeLoadMs(['-e', `require(${JSON.stringify(outfile)})`], smoke ? 5 : 20)) - bare;
-      out[fn] = { bundle_kib: Math.round(size / 1024), load_ms: Math.round(load) };
+      out[fn] = { bundle_kib: Math.round(size / 1024), load_ms: Math.round(load), lazy_kib: lazy };
       const goal = fn === 'probe' ? '≤ 400 KiB, ≤ 60 ms' : '—';
       rows.push({ name: `Cold start: ${fn}`, periscope: `${Math.round(size / 1024)} KiB, load ${load.toFixed(0)} ms`, goal, met: fn !== 'probe' || (size <= 400 * 1024 && load <= 60) });
     }
@@ -278,6 +320,7 @@ async function benchUi(): Promise<void> {
     goal: '≤ 1 s',
     met: slowest <= 1000,
   });
+  rows.push({ name: `UI overview, first load after start (${r.history_days} days of history, cache cold)`, periscope: `${r.overview_first_server_ms} ms (server)`, goal: '—', met: true });
 }
 
 /** 20 rules (expr, threshold and anomaly forms) replayed over 30 days at a 1-minute step. */
@@ -315,6 +358,7 @@ const targets = await startTargets(certDir);
 try {
   if (want('cpu')) await benchCpuAndFidelity(targets.ports);
   if (want('pipeline')) await benchPipelines(targets.ports);
+  if (want('billed')) await benchBilled(targets.ports);
   if (want('scale')) await benchScale(targets.ports.http);
   if (want('cold-start')) await benchColdStart();
   if (want('rules')) await benchRules();

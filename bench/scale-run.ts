@@ -23,6 +23,16 @@ function targetUrl(i: number): string {
 const lines = Array.from({ length: count }, (_, i) => `      - name: t${i}\n        http: { url: "${targetUrl(i)}" }`);
 const file = parseTargetsFile(`defaults: { timeout: 5s }\ngroups:\n  - name: bench-scale\n    targets:\n${lines.join('\n')}\n`, 'bench.yml');
 const dir = await mkdtemp(join(tmpdir(), 'periscope-bench-'));
+// Where the memory is at its peak: V8's heap, buffers outside it, or neither (code, stacks, the allocator).
+const peak = { heap_used_mib: 0, heap_total_mib: 0, external_mib: 0, array_buffers_mib: 0 };
+const sampler = setInterval(() => {
+  const m = process.memoryUsage();
+  const mib = (b: number) => Math.round(b / 1048576);
+  peak.heap_used_mib = Math.max(peak.heap_used_mib, mib(m.heapUsed));
+  peak.heap_total_mib = Math.max(peak.heap_total_mib, mib(m.heapTotal));
+  peak.external_mib = Math.max(peak.external_mib, mib(m.external));
+  peak.array_buffers_mib = Math.max(peak.array_buffers_mib, mib(m.arrayBuffers));
+}, 50);
 const started = performance.now();
 const { summary } = await runGroup({
   file,
@@ -37,7 +47,8 @@ const { summary } = await runGroup({
   concurrency: Number(concurrencyText),
 });
 const wallMs = performance.now() - started;
+clearInterval(sampler);
 await rm(dir, { recursive: true, force: true });
 process.stdout.write(
-  `${JSON.stringify({ wall_ms: Math.round(wallMs), max_rss_mib: Math.round(process.resourceUsage().maxRSS / 1024), samples: summary.samples_written, samples_per_second: Math.round(summary.samples_written / (wallMs / 1000)), summary })}\n`,
+  `${JSON.stringify({ wall_ms: Math.round(wallMs), max_rss_mib: Math.round(process.resourceUsage().maxRSS / 1024), samples: summary.samples_written, samples_per_second: Math.round(summary.samples_written / (wallMs / 1000)), memory_peaks: peak, summary })}\n`,
 );

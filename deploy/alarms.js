@@ -1,8 +1,10 @@
+// @ts-check
 // The probes-stopped alarms, generated from the stage's targets file: one per interval used, knowing every
 // group's expected runs. They watch Periscope/Runs, which the probe Lambda writes as an embedded-metric-format
 // log line, so they keep working when VictoriaMetrics — and with it every alert rule — does not.
 // Used by serverless.yml: `resources: - ${file(./deploy/alarms.js):groupAlarms}`.
 import { stageTargets } from './stage.js';
+/** @import { CfnResource, VariableResolver } from './stage.js' */
 
 const FIVE_MINUTES = 300;
 /** A CloudWatch alarm period cannot be longer than a day. */
@@ -11,6 +13,8 @@ const ONE_DAY = 86_400;
 /**
  * The period an alarm looks at: a whole number of probe intervals (so every period holds the same number of
  * runs) and at least five minutes (a one-minute period would page on one delayed invocation).
+ * @param {number} intervalMs
+ * @returns {number}
  */
 export function alarmPeriodSeconds(intervalMs) {
   const intervals = Math.ceil((FIVE_MINUTES * 1000) / intervalMs);
@@ -23,6 +27,9 @@ export function alarmPeriodSeconds(intervalMs) {
  * lowers the sum by at least `runsPerPeriod`, so the threshold sits half of that below the expectation: one
  * stopped group or shard is caught, a late run that lands in the next period is not.
  * @param {{ shards: number }[]} schedules the schedules of one interval
+ * @param {number} periodSeconds
+ * @param {number} intervalMs
+ * @returns {{ expected: number, threshold: number }}
  */
 export function runsThreshold(schedules, periodSeconds, intervalMs) {
   const runsPerPeriod = Math.max(1, Math.floor((periodSeconds * 1000) / intervalMs));
@@ -30,7 +37,10 @@ export function runsThreshold(schedules, periodSeconds, intervalMs) {
   return { expected, threshold: expected - runsPerPeriod / 2 };
 }
 
-/** CloudFormation logical ids are alphanumeric: 1m → Every1m. */
+/**
+ * CloudFormation logical ids are alphanumeric: 1m → Every1m.
+ * @param {string} dimension
+ */
 function intervalLogicalName(dimension) {
   return `Every${dimension}`;
 }
@@ -39,19 +49,24 @@ function intervalLogicalName(dimension) {
  * The dead-man's switch: per stage and interval, on the one CloudWatch metric the probe writes (EMF in its
  * log, so no PutMetricData and nothing from VictoriaMetrics). Write failures and a spool that does not drain
  * are watched on the spool queue's own (free) SQS metrics in serverless.yml.
+ * @param {VariableResolver} resolver
+ * @returns {Promise<{ Resources: Record<string, CfnResource> }>}
  */
 export async function groupAlarms(resolver) {
   const { stage, schedules } = await stageTargets(resolver);
   const { tsImport } = await import('tsx/esm/api');
+  /** @type {typeof import('../shared/observability/metrics.js')} */
   const { intervalDimension, RUNS_DIMENSIONS } = await tsImport('../shared/observability/metrics.ts', import.meta.url);
   const topicArn = await resolver.resolveVariable('self:custom.alertsTopicArn');
   const actions = { AlarmActions: [topicArn], OKActions: [topicArn] };
+  /** @type {Map<number, typeof schedules>} */
   const byInterval = new Map();
   for (const schedule of schedules) {
     const list = byInterval.get(schedule.intervalMs) ?? [];
     list.push(schedule);
     byInterval.set(schedule.intervalMs, list);
   }
+  /** @type {Record<string, CfnResource>} */
   const resources = {};
   for (const [intervalMs, list] of [...byInterval].sort((a, b) => a[0] - b[0])) {
     const interval = intervalDimension(intervalMs);
@@ -82,6 +97,10 @@ export async function groupAlarms(resolver) {
   return { Resources: resources };
 }
 
+/**
+ * @param {Record<string, unknown>} properties
+ * @returns {CfnResource}
+ */
 function alarm(properties) {
   return { Type: 'AWS::CloudWatch::Alarm', Properties: properties };
 }

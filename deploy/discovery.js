@@ -1,17 +1,21 @@
+// @ts-check
 // IAM and alarms for groups that discover their targets in AWS, generated from the stage's targets file:
 // the probe role may read exactly what the groups name (read-only), and a group whose discovery keeps
 // failing alarms (it is probing its last known list). Nothing at all when no group uses discovery.
 // Used by serverless.yml: `resources: - ${file(./deploy/discovery.js):probeDiscoveryResources}`.
 import { stageTargets } from './stage.js';
+/** @import { CfnResource, VariableResolver } from './stage.js' */
 
+/** @param {string} text */
 const sub = (text) => ({ 'Fn::Sub': text });
 
-/** my-cluster or arn:aws:ecs:…:cluster/my-cluster → my-cluster */
+/**
+ * my-cluster or arn:aws:ecs:…:cluster/my-cluster → my-cluster
+ * @param {string} cluster
+ */
 function clusterName(cluster) {
   return cluster.includes('/') ? cluster.slice(cluster.lastIndexOf('/') + 1) : cluster;
 }
-
-/** Read-only statements for one group's discovery block. */
 
 /**
  * A group name as a CloudFormation id part: "orders-api" → "OrdersApi".
@@ -23,6 +27,12 @@ function groupLogicalName(group) {
     .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
     .join('');
 }
+
+/**
+ * Read-only statements for one group's discovery block (the fields read here of a validated one).
+ * @param {{ name: string, discovery: { cloud_map?: { namespace: string, service: string }, ecs?: { cluster: string }, target_group?: unknown } }} group
+ * @returns {Array<Record<string, unknown>>}
+ */
 export function discoveryStatements(group) {
   const d = group.discovery;
   const sid = groupLogicalName(group.name);
@@ -51,12 +61,17 @@ export function discoveryStatements(group) {
   return [{ Sid: `DescribeTargetHealth${sid}`, Effect: 'Allow', Action: 'elasticloadbalancing:DescribeTargetHealth', Resource: '*' }];
 }
 
-/** The probe role's discovery policy and one alarm per discovery group, or nothing. */
+/**
+ * The probe role's discovery policy and one alarm per discovery group, or nothing.
+ * @param {VariableResolver} resolver
+ * @returns {Promise<{ Resources?: Record<string, CfnResource> }>}
+ */
 export async function probeDiscoveryResources(resolver) {
   const { stage, targets } = await stageTargets(resolver);
-  const groups = targets.groups.filter((g) => g.discovery);
+  const groups = targets.groups.flatMap((g) => (g.discovery ? [{ name: g.name, discovery: g.discovery }] : []));
   if (groups.length === 0) return {};
   const topicArn = await resolver.resolveVariable('self:custom.alertsTopicArn');
+  /** @type {Record<string, CfnResource>} */
   const Resources = {
     ProbeDiscoveryPolicy: {
       Type: 'AWS::IAM::Policy',

@@ -1,15 +1,20 @@
+// @ts-check
 // The probe's schedules, generated from the stage's targets file so a group is declared once: one
 // EventBridge Scheduler schedule per group (per shard of a group too large for one invocation), at the
 // group's interval, with the event the probe Lambda expects: {"group": NAME} (plus "shard", "shards").
 // Used by serverless.yml: `events: ${file(./deploy/schedules.js):probeEvents}`.
 import { stageTargets } from './stage.js';
+/** @import { VariableResolver } from './stage.js' */
 
 /** A late probe is worthless: the next one is already on its way. */
 export const PROBE_EVENT_MAX_AGE_SECONDS = 60;
 
 const SCHEDULER_ROLE_ARN = { 'Fn::GetAtt': ['SchedulerRole', 'Arn'] };
 
-/** Every probe invocation the schedules make, in event order. */
+/**
+ * Every probe invocation the schedules make, in event order.
+ * @param {VariableResolver} resolver
+ */
 async function probeInvocations(resolver) {
   const { stage, schedules } = await stageTargets(resolver);
   return schedules.flatMap((s) =>
@@ -22,12 +27,18 @@ async function probeInvocations(resolver) {
   );
 }
 
-/** osls names a function's n-th scheduler schedule <Function>SchedulerSchedule<n> (1-based, in event order). */
+/**
+ * osls names a function's n-th scheduler schedule <Function>SchedulerSchedule<n> (1-based, in event order).
+ * @param {number} position
+ */
 function probeScheduleLogicalId(position) {
   return `ProbeSchedulerSchedule${position + 1}`;
 }
 
-/** The probe function's `events:`. */
+/**
+ * The probe function's `events:`.
+ * @param {VariableResolver} resolver
+ */
 export async function probeEvents(resolver) {
   return (await probeInvocations(resolver)).map((invocation) => ({
     schedule: {
@@ -46,6 +57,7 @@ export async function probeEvents(resolver) {
  * A `resources:` entry completing the schedules osls generates: osls has no setting for the Scheduler's own
  * retry policy, whose defaults (185 retries over 24 h) would deliver probes hours late. `extensions` replace
  * the schedule's Target as a whole, so the Target is restated (the values probeEvents gives osls).
+ * @param {VariableResolver} resolver
  */
 export async function probeScheduleRetryPolicies(resolver) {
   const invocations = await probeInvocations(resolver);

@@ -1,7 +1,17 @@
+// @ts-check
 // What serverless.yml needs to know about the stage being packaged: its name, its params and its validated
 // targets file. Functions here receive osls' variable-resolver arguments ({ resolveVariable, … }).
 import { fileURLToPath } from 'node:url';
 import { DeployConfigError, groupSchedules, loadStageTargets, secretPathProblems } from './targets.js';
+
+/**
+ * What osls passes a `${file(./deploy/x.js):name}` function: resolveVariable('param:targetsFile') and the like.
+ * @typedef {{ resolveVariable: (variable: string) => Promise<unknown> }} VariableResolver
+ */
+/**
+ * A CloudFormation resource as the generated `resources:` entries write them.
+ * @typedef {{ Type: string, Properties: Record<string, unknown> }} CfnResource
+ */
 
 /** The service directory: deploy/ sits in it, wherever `sls` was started from. */
 export const serviceDir = fileURLToPath(new URL('..', import.meta.url));
@@ -11,7 +21,7 @@ const SECRET_PARAMS = ['vmWritePasswordFrom', 'vmWriteTokenFrom', 'vmQueryPasswo
 
 /**
  * The stage, its targets file (validated) and each group's schedule.
- * @param {{ resolveVariable: (variable: string) => Promise<unknown> }} resolver
+ * @param {VariableResolver} resolver
  */
 export async function stageTargets({ resolveVariable }) {
   const stage = String(await resolveVariable('sls:stage'));

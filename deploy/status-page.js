@@ -1,10 +1,14 @@
+// @ts-check
 // The status page's bucket, checked at package time: a stage that enables the page must name its bucket,
 // or the function's only permission (s3:PutObject on arn:aws:s3:::<bucket>/*) would be meaningless.
 import { DeployConfigError } from './targets.js';
 
 const BUCKET_RE = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
-/** @param {{ resolveVariable: (variable: string) => Promise<unknown> }} resolver */
+/**
+ * @param {import('./stage.js').VariableResolver} resolver
+ * @returns {Promise<string>}
+ */
 export async function bucket({ resolveVariable }) {
   // osls resolves this for every stage (the optional function's definition is resolved even where it is
   // not selected): only a stage that enables the page needs a bucket.

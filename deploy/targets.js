@@ -1,12 +1,16 @@
-// Reads and validates the stage's targets file for serverless.yml (schedules, alarms). It runs inside
-// `sls package`, so it loads the project's own TypeScript schema through tsx: the file is judged by the same
-// rules as the probe Lambda judges it, and an invalid file fails packaging instead of failing in production.
+// @ts-check
+// Reads and validates the stage's targets file and the alerting rules it carries or names, for serverless.yml
+// (schedules, alarms). It runs inside `sls package`, so it loads the project's own TypeScript code through tsx
+// (deploy/stage-files.ts): the files are judged by the same code as the Lambdas judge them, and an invalid
+// file fails packaging instead of failing in production.
+/** @import { StageFiles } from './stage-files.js' */
 
 /** Lambda schedules run on whole minutes; finer intervals only work in the local run. */
 const MINUTE_MS = 60_000;
 
 /** The error serverless prints: our message alone, not a stack trace through osls' resolver. */
 export class DeployConfigError extends Error {
+  /** @param {string} message */
   constructor(message) {
     super(message);
     this.name = 'DeployConfigError';
@@ -14,6 +18,7 @@ export class DeployConfigError extends Error {
   }
 }
 
+/** @type {Map<string, Promise<StageFiles>>} */
 const cache = new Map();
 
 /**
@@ -24,37 +29,35 @@ const cache = new Map();
  */
 export function loadStageTargets(serviceDir, file) {
   const key = `${serviceDir}\0${file}`;
-  if (!cache.has(key)) cache.set(key, load(serviceDir, file));
-  return cache.get(key);
+  let loaded = cache.get(key);
+  if (!loaded) cache.set(key, (loaded = load(serviceDir, file)));
+  return loaded;
 }
 
+/**
+ * @param {string} serviceDir
+ * @param {string} file
+ * @returns {Promise<StageFiles>}
+ */
 async function load(serviceDir, file) {
   const { tsImport } = await import('tsx/esm/api');
-  const { resolve } = await import('node:path');
-  const { readFile } = await import('node:fs/promises');
-  const config = await tsImport('../shared/config/index.ts', import.meta.url);
-  const { shardCount } = await tsImport('../shared/pipeline/shards.ts', import.meta.url);
-  let text;
+  // One import: the schema, the rule loader and their error classes come from one module graph.
+  /** @type {typeof import('./stage-files.js')} */
+  const { loadStageFiles, StageFileError } = await tsImport('./stage-files.ts', import.meta.url);
   try {
-    text = await readFile(resolve(serviceDir, file), 'utf8');
+    return await loadStageFiles(serviceDir, file);
   } catch (err) {
-    throw new DeployConfigError(`${file}: ${err.code === 'ENOENT' ? 'file not found (params.targetsFile of this stage)' : `cannot read file (${err.code})`}`);
-  }
-  let targets;
-  try {
-    targets = await config.withRegexEngine(() => config.parseTargetsFile(text, file));
-  } catch (err) {
-    if (err instanceof config.ConfigError) throw new DeployConfigError(`invalid targets file:\n${err.message}`);
+    if (err instanceof StageFileError) throw new DeployConfigError(err.message);
     throw err;
   }
-  // The probe Lambda splits a group the same way (shared/pipeline/shards.ts): one invocation per shard.
-  return { targets, shards: targets.groups.map((group) => shardCount(targets, group)) };
 }
 
 /**
  * Each group's schedules as EventBridge Scheduler rate expressions, from its interval (or the file's
  * default): one per shard, so a group larger than one invocation should probe runs as several. Rejects
  * what Lambda schedules cannot do instead of silently rounding.
+ * @param {Pick<StageFiles, 'targets' | 'shards'>} stageFiles
+ * @param {string} file the targets file as the messages name it
  * @returns {{ name: string, index: number, intervalMs: number, rate: string, shards: number }[]}
  */
 export function groupSchedules({ targets, shards }, file) {
@@ -71,6 +74,7 @@ export function groupSchedules({ targets, shards }, file) {
   });
 }
 
+/** @param {number} minutes */
 function rateExpression(minutes) {
   const [value, unit] = minutes % 1440 === 0 ? [minutes / 1440, 'day'] : minutes % 60 === 0 ? [minutes / 60, 'hour'] : [minutes, 'minute'];
   return `rate(${value} ${unit}${value === 1 ? '' : 's'})`;
@@ -80,6 +84,10 @@ function rateExpression(minutes) {
  * Every ssm: secret reference (in the targets file or the stage params) must be readable by the stage's
  * Lambdas, whose IAM policy allows parameters under /periscope/<stage>/ only. Caught here, a wrong path is
  * a packaging error, not an AccessDenied at 3 a.m. Returns one message per reference outside that path.
+ * @param {unknown} value
+ * @param {string} path where the value is, for the messages
+ * @param {string} stage
+ * @returns {string[]}
  */
 export function secretPathProblems(value, path, stage) {
   const prefix = `ssm:/periscope/${stage}/`;

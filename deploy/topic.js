@@ -1,3 +1,4 @@
+// @ts-check
 // The stage's alerts topic (params.createAlertsTopic: true): SNS encrypted with its own KMS key, email
 // subscriptions from params.alertEmails, and a topic policy for CloudWatch alarms and, optionally, other
 // accounts' anomaly checks. Generated here because YAML cannot turn a list of addresses or accounts into
@@ -5,25 +6,31 @@
 // Used by serverless.yml: `${file(./deploy/topic.js):alertsTopicResources}`.
 import { createHash } from 'node:crypto';
 import { DeployConfigError } from './targets.js';
+/** @import { CfnResource, VariableResolver } from './stage.js' */
 
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const ACCOUNT_RE = /^\d{12}$/;
 /** Other accounts publish only from Periscope's anomaly-check roles (RoleName in serverless.yml). */
 const PUBLISHER_ROLE_PATTERN = 'role/periscope-*-anomaly-check-*';
 
+/**
+ * @param {VariableResolver} resolver
+ * @returns {Promise<{ Resources: Record<string, CfnResource> }>}
+ */
 export async function alertsTopicResources({ resolveVariable }) {
   const stage = String(await resolveVariable('sls:stage'));
-  const emails = await listParam(resolveVariable, 'alertEmails');
-  const accounts = await listParam(resolveVariable, 'alertsPublisherAccounts');
-  emails.forEach((email, i) => {
+  const emails = (await listParam(resolveVariable, 'alertEmails')).map((email, i) => {
     if (typeof email !== 'string' || !EMAIL_RE.test(email)) throw new DeployConfigError(`params.alertEmails[${i}]: "${email}" is not an email address`);
+    return email;
   });
-  accounts.forEach((account, i) => {
+  const accounts = (await listParam(resolveVariable, 'alertsPublisherAccounts')).map((account, i) => {
     if (typeof account !== 'string' || !ACCOUNT_RE.test(account)) throw new DeployConfigError(`params.alertsPublisherAccounts[${i}]: "${account}" is not a 12-digit account id (quote it in YAML)`);
+    return account;
   });
   const otherAccounts = accounts.map((account) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:iam::${account}:root` }));
   const publisherRoles = accounts.map((account) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:iam::${account}:${PUBLISHER_ROLE_PATTERN}` }));
 
+  /** @type {Record<string, CfnResource>} */
   const resources = {
     AlertsKey: {
       Type: 'AWS::KMS::Key',
@@ -123,6 +130,11 @@ export async function alertsTopicResources({ resolveVariable }) {
   return { Resources: resources };
 }
 
+/**
+ * @param {VariableResolver['resolveVariable']} resolveVariable
+ * @param {string} name
+ * @returns {Promise<unknown[]>}
+ */
 async function listParam(resolveVariable, name) {
   const value = await resolveVariable(`param:${name}`);
   if (!Array.isArray(value)) throw new DeployConfigError(`params.${name} must be a list ([] for none)`);
@@ -135,6 +147,8 @@ const TOPIC_ARN_RE = /^arn:(aws[a-z-]*):sns:([a-z0-9-]+):(\d{12}):[A-Za-z0-9_-]+
  * For an existing topic (params.createAlertsTopic: false): the KMS key the anomaly check may use to publish
  * to it — params.alertsTopicKeyArn, or else any key of the topic's account and region (the policy allows
  * it only through SNS). Also where an invalid alertsTopicArn is reported.
+ * @param {VariableResolver} resolver
+ * @returns {Promise<unknown>}
  */
 export async function existingTopicKeyArn({ resolveVariable }) {
   if ((await resolveVariable('param:createAlertsTopic')) === true) return 'unused';

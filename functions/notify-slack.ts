@@ -3,11 +3,15 @@
 import type { Context, SNSEvent } from 'aws-lambda';
 import { createSlackHandlerDeps } from '../shared/aws/slack-runtime.js';
 import { handleSlackSnsEvent } from '../shared/notify/slack-handler.js';
+import { withRequestContext } from '../shared/observability/request-context.js';
 
 // Created once per container: the resolved webhook secret outlives one invocation.
 let deps: ReturnType<typeof createSlackHandlerDeps> | undefined;
 
-export async function handler(event: SNSEvent, context: Context): Promise<void> {
+// Every log line of the invocation carries its request id (shared/observability/request-context.ts).
+export const handler = withRequestContext(handle);
+
+async function handle(event: SNSEvent, context: Context): Promise<void> {
   deps ??= createSlackHandlerDeps(process.env);
   await handleSlackSnsEvent(event, () => context.getRemainingTimeInMillis(), deps);
 }

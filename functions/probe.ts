@@ -2,11 +2,15 @@
 import type { Context } from 'aws-lambda';
 import { accountFromArn, createProbeRuntime } from '../shared/aws/probe-runtime.js';
 import { handleProbeEvent } from '../shared/pipeline/handle-probe-event.js';
+import { withRequestContext } from '../shared/observability/request-context.js';
 
 // Created once per container: clients, cached secrets and the parsed targets file outlive one invocation.
 let runtime: ReturnType<typeof createProbeRuntime> | undefined;
 
-export async function handler(event: unknown, context: Context) {
+// Every log line of the invocation carries its request id (shared/observability/request-context.ts).
+export const handler = withRequestContext(handle);
+
+async function handle(event: unknown, context: Context) {
   runtime ??= createProbeRuntime(process.env).catch((err: unknown) => {
     runtime = undefined;
     throw err;

@@ -1,10 +1,15 @@
 // The status-page Lambda: on its schedule, renders the public targets' overview and incidents and writes
 // index.html and status.json to the stage's status-page bucket.
+import type { Context } from 'aws-lambda';
 import { createStatusPageRuntime, type StatusPageRuntime } from '../shared/aws/status-page-runtime.js';
+import { withRequestContext } from '../shared/observability/request-context.js';
 
 let runtime: Promise<StatusPageRuntime> | undefined;
 
-export async function handler() {
+// Every log line of the invocation carries its request id (shared/observability/request-context.ts).
+export const handler = withRequestContext(handle);
+
+async function handle(_event: unknown, _context: Context) {
   runtime ??= createStatusPageRuntime(process.env).catch((err: unknown) => {
     runtime = undefined;
     throw err;

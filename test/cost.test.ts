@@ -16,10 +16,13 @@ const profile: RunProfile = { ...DEFAULT_RUN_PROFILE, cpuMsPerProbe: { http: 1, 
 const usEast = PRICES['us-east-1']!;
 
 describe('cost model', () => {
-  it('bills a run for its overhead, its waves of probes and its CPU stretched by the memory share', () => {
-    // 120 HTTPS probes at concurrency 50: 3 waves of 200 ms; CPU 10 + 480 ms, at 442 MB a quarter vCPU (×4.002…).
+  it('bills a run for its overhead and the longer of its waves of waiting and its CPU stretched by the memory share', () => {
+    // 120 HTTPS probes at concurrency 50: 3 waves of 200 ms; CPU 10 + 480 ms, at 442 MB a quarter vCPU (×4.002…),
+    // overlapping the waits, then the last answers' 200 ms: CPU-bound.
     const ms = billedMsPerRun({ name: 'g', intervalMs: 60_000, probes: { https: 120 } }, { memoryMb: 442, concurrency: 50, ownTopicKey: true }, profile);
-    expect(ms).toBe(Math.ceil(100 + 3 * 200 + 490 * (1769 / 442)));
+    expect(ms).toBe(Math.ceil(100 + 490 * (1769 / 442) + 200));
+    // 120 plain HTTP probes at a full vCPU wait more than they compute (130 ms of CPU): three waves of answers.
+    expect(billedMsPerRun({ name: 'g', intervalMs: 60_000, probes: { http: 120 } }, { memoryMb: 4096, concurrency: 50, ownTopicKey: true }, profile)).toBe(100 + 3 * 200);
     // A full vCPU or more does not make CPU faster than measured.
     expect(billedMsPerRun({ name: 'g', intervalMs: 60_000, probes: { http: 10 } }, { memoryMb: 4096, concurrency: 50, ownTopicKey: true }, profile)).toBe(100 + 200 + 20);
   });

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageStage, SERVICE_DIR, type PackageResult } from '../deploy/isolated-package.js';
+import { bucket } from '../deploy/status-page.js';
 import { loadTargetsFile, type TargetsFile } from '../shared/config/index.js';
 import { DEFAULT_PROBE_CONCURRENCY, DEFAULT_PROBE_MEMORY_MB } from '../shared/cost/stage-defaults.js';
 
@@ -477,9 +478,7 @@ describe('the status page', () => {
 
   it('fails packaging when enabled without a bucket, or with a name that is no bucket', async () => {
     // The resolver serverless.yml calls for STATUS_PAGE_BUCKET, with the param osls would pass.
-    // deploy/*.js are plain JavaScript for osls (no declarations): loaded by a path TypeScript does not follow.
-    const { bucket } = (await import(join(SERVICE_DIR, 'deploy', 'status-page.js'))) as { bucket: (r: { resolveVariable: (v: unknown) => Promise<unknown> }) => Promise<string> };
-    const bucketOf = (value: string) => bucket({ resolveVariable: async (v: unknown) => (v === 'param:statusPage' ? true : value) });
+    const bucketOf = (value: string) => bucket({ resolveVariable: async (v: string) => (v === 'param:statusPage' ? true : value) });
     await expect(bucketOf('')).rejects.toThrow('params.statusPageBucket: statusPage is true but no bucket is named');
     await expect(bucketOf('Status_Page')).rejects.toThrow('params.statusPageBucket: "Status_Page" is not an S3 bucket name');
     await expect(bucketOf('status.example.com')).resolves.toBe('status.example.com');

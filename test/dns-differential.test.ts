@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSecretResolver, parseTarget } from '../shared/config/index.js';
 import { runProbe, type ProbeResult } from '../shared/probing/index.js';
 import { loadRegexEngine } from '../shared/regex/index.js';
-import { parseExposition, startBlackbox, type BlackboxHandle, type Exposition } from './support/blackbox.js';
+import { metricsFromDebug, rcodeFromDebug, startBlackbox, type BlackboxHandle, type Exposition } from './support/blackbox.js';
 import { TestCa } from './support/certs.js';
 import { startDnsmasq, startScriptedDns, type Answer, type DnsmasqHandle, type ScriptedDnsHandle } from './support/dns-servers.js';
 import { freePort } from './support/ports.js';
@@ -120,18 +120,6 @@ async function periscope(moduleName: string, server: string): Promise<ProbeResul
 
 const single = (exposition: Exposition, name: string) => exposition.get(name)?.[0]?.value;
 const ours = (result: ProbeResult, name: string) => result.samples.find((s) => s.name === name)?.value;
-
-/** blackbox logs the reply in miekg's dig-like format: ";; opcode: QUERY, status: NXDOMAIN, id: …". */
-function rcodeFromDebug(text: string): string | undefined {
-  return /status: ([A-Z]+)/.exec(text)?.[1];
-}
-
-/** The metrics section of blackbox's debug page (between its log and its module configuration). */
-function metricsFromDebug(text: string): Exposition {
-  const start = text.indexOf('Metrics that would have been returned:');
-  const end = text.indexOf('Module configuration:');
-  return parseExposition(text.slice(text.indexOf('\n', start) + 1, end < 0 ? undefined : end));
-}
 
 type Scenario = [title: string, module: string, server: () => string, blackboxModule?: string];
 const scenarios: Scenario[] = [

@@ -51,7 +51,7 @@ function bySeriesKey(series: VmSeries[], group: (metric: Record<string, string>)
   return out;
 }
 
-describe.each(['compose', 'ecs'])('the %s fixture', (fixture) => {
+describe.each(['compose', 'ecs', 'platform'])('the %s fixture', (fixture) => {
   const run = randomUUID();
   let prometheus: PrometheusHandle;
   let imported: { groups: number; targets: number };

@@ -14,6 +14,7 @@ import { compileRe2, expandTemplate, loadRegexEngine, type Re2Match } from '../s
 
 const COMPOSE = 'test/fixtures/import/compose';
 const ECS = 'test/fixtures/import/ecs';
+const PLATFORM = 'test/fixtures/import/platform';
 
 function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -211,6 +212,149 @@ describe('importing the fixture setups', () => {
   });
 });
 
+describe('importing DNS and gRPC modules', () => {
+  let platform: ImportResult;
+
+  /** Imports one job probing `targets` with `module` (a blackbox.yml module body, YAML). */
+  async function importOne(prober: string, module: string, targets: string[]): Promise<ImportResult> {
+    const prometheus = SourceFile.parse(
+      'prom.yml',
+      [
+        'scrape_configs:',
+        '  - job_name: checks',
+        '    metrics_path: /probe',
+        '    params: { module: [m] }',
+        `    static_configs: [{ targets: ${JSON.stringify(targets)} }]`,
+        '    relabel_configs:',
+        '      - { source_labels: [__address__], target_label: __param_target }',
+        '      - { source_labels: [__param_target], target_label: instance }',
+      ].join('\n'),
+    );
+    const blackbox = SourceFile.parse('bb.yml', `modules:\n  m:\n    prober: ${prober}\n    ${prober}:\n${module.replace(/^/gm, '      ')}\n`);
+    return importSetup({ prometheus, blackbox, fileSd: new Map() }, { stage: 'prod', rulePath: (p) => p, outputName: 'out.yml' });
+  }
+
+  const leftOut = (result: ImportResult) => result.report.items.filter((i) => i.kind === 'left_out').map((i) => `${i.where} ${i.message}`);
+  const targetsOf = (result: ImportResult) => (parse(result.yaml) as { groups?: Array<{ targets: Array<Record<string, unknown>> }> }).groups?.[0]?.targets ?? [];
+
+  beforeAll(async () => {
+    const sources = await readImportSources({ blackbox: `${PLATFORM}/blackbox.yml`, prometheus: `${PLATFORM}/prometheus.yml` });
+    platform = await importSetup(sources, { stage: 'platform', rulePath: (p) => p, outputName: 'targets/platform.yml' });
+  });
+
+  it('maps every key of the dns modules; the scrape target is the server, in each form it was written', () => {
+    const file = parseTargetsFile(platform.yaml, 'targets/platform.yml');
+    expect(file.groups.map((g) => [g.name, g.targets.length])).toEqual([['dns-resolver', 1], ['dns-zone', 5], ['grpc-health', 3], ['grpc-services', 3]]);
+    const zone = file.groups[1]?.targets ?? [];
+    expect(zone.map((t) => [t.dns?.server, t.dns?.query_name, t.dns?.query_type, t.labels.check])).toEqual([
+      ['ns1.example:53', 'svc.internal', 'SOA', 'soa'],
+      ['ns2.example:53', 'svc.internal', 'SOA', 'soa'],
+      ['ns1.example:853', 'svc.internal', 'SOA', 'soa-over-tls'],
+      ['resolver.example', 'gone.svc.internal', 'A', 'nxdomain'],
+      ['resolver.example:53', 'orders.svc.internal', 'A', 'a-over-tcp'],
+    ]);
+    expect(zone[0]?.dns).toMatchObject({
+      recursion_desired: false,
+      validate_authority_rrs: { fail_if_not_matches_regexp: ['IN\\tNS\\tns[12]\\.svc\\.internal\\.$'] },
+      validate_additional_rrs: { fail_if_matches_regexp: ['\\t0\\.0\\.0\\.0$'] },
+    });
+    expect(zone[2]?.dns).toMatchObject({ dns_over_tls: true, transport_protocol: 'tcp', tls_config: { ca_file: '/etc/blackbox/internal-ca.pem', server_name: 'ns1.svc.internal' } });
+    expect(zone[3]?.dns?.valid_rcodes).toEqual(['NXDOMAIN']);
+    expect(zone[4]?.dns).toMatchObject({ transport_protocol: 'tcp', ip_protocol_fallback: false, source_ip_address: '127.0.0.1' });
+    // Prometheus' instance is the target as written, which is what Periscope writes for a DNS server.
+    expect(zone.every((t) => t.instance === undefined)).toBe(true);
+    expect(file.groups[0]?.targets[0]?.dns?.validate_answer_rrs.fail_if_not_matches_regexp).toEqual(['orders\\.svc\\.internal\\.\\t\\d+\\tIN\\tA\\t10\\.1\\.']);
+  });
+
+  it('maps the grpc modules: host:port as the address, an http:// prefix dropped as blackbox drops it, instance kept', () => {
+    const file = parseTargetsFile(platform.yaml, 'targets/platform.yml');
+    const [health, services] = [file.groups[2]?.targets ?? [], file.groups[3]?.targets ?? []];
+    expect(health.map((t) => [t.grpc?.address, t.instance, t.labels.service, t.grpc?.preferred_ip_protocol])).toEqual([
+      ['orders-grpc.example:50051', undefined, 'orders', 'ip6'],
+      ['billing-grpc.example:50051', 'http://billing-grpc.example:50051', 'billing', 'ip6'],
+      ['down-grpc.example:50051', undefined, 'down', 'ip6'],
+    ]);
+    expect(services.map((t) => [t.grpc?.address, t.grpc?.service, t.grpc?.tls, t.labels.check])).toEqual([
+      ['orders-grpc.example:50051', 'orders.v1.Orders', false, 'grpc_orders'],
+      ['billing-grpc.example:50051', 'billing.v1.Billing', false, 'grpc_billing'],
+      ['secure-grpc.example:50443', '', true, 'grpc_tls'],
+    ]);
+    expect(services[2]?.grpc?.tls_config).toMatchObject({ ca_file: '/etc/blackbox/internal-ca.pem' });
+    expect(leftOut(platform)).toEqual([]);
+    // blackbox 0.23 judges a truncated UDP reply; Periscope asks again over TCP: said once per UDP module.
+    expect(platform.report.items.filter((i) => /truncated UDP reply/.test(i.message)).map((i) => i.where)).toEqual([
+      'test/fixtures/import/platform/blackbox.yml:8',
+      'test/fixtures/import/platform/blackbox.yml:37',
+      'test/fixtures/import/platform/blackbox.yml:28',
+    ]);
+  });
+
+  it('takes a DNS server as host, host:port, [v6]:port or bare IPv6; a scheme is left out, located', async () => {
+    const result = await importOne('dns', 'query_name: example.internal\nquery_type: A', ['10.0.0.2', '10.0.0.2:5353', '[fd00::53]:53', 'fd00::53', 'tcp://10.0.0.2']);
+    expect(targetsOf(result).map((t) => [(t.dns as { server: string }).server, t.instance])).toEqual([
+      ['10.0.0.2', undefined],
+      ['10.0.0.2:5353', undefined],
+      ['[fd00::53]:53', undefined],
+      ['fd00::53', undefined],
+    ]);
+    expect(leftOut(result)).toEqual([
+      'prom.yml:5 target tcp://10.0.0.2: "tcp://10.0.0.2" is not a DNS server address (host, host:port or [v6]:port): blackbox_exporter takes no scheme for a DNS server either (its probe of this fails); set transport_protocol in the module',
+    ]);
+  });
+
+  it('takes a gRPC target as host:port or host, with or without http(s)://; a URL with a password is left out unseen', async () => {
+    const result = await importOne('grpc', 'service: orders.v1.Orders', ['orders.internal:50051', 'https://orders.internal:8443/ignored', 'orders.internal', 'http://probe:hunter2-literal@orders.internal:50051']);
+    expect(targetsOf(result).map((t) => [(t.grpc as { address: string }).address, t.instance])).toEqual([
+      ['orders.internal:50051', undefined],
+      ['orders.internal:8443', 'https://orders.internal:8443/ignored'],
+      ['orders.internal', undefined], // port 80 (443 with tls), as blackbox
+    ]);
+    expect(leftOut(result)).toEqual([
+      "prom.yml:5 target http://***@orders.internal:50051: the target carries a password, which blackbox ignores; use the module's metadata_from for credentials",
+    ]);
+    expect(JSON.stringify(result)).not.toContain('hunter2-literal');
+  });
+
+  it('gRPC metadata: credentials become metadata_from references, other keys are copied', async () => {
+    const result = await importOne('grpc', "metadata:\n  authorization: ['Bearer grpc-token-literal']\n  x-team: [orders]\npreferred_ip_protocol: ipv4", ['orders.internal:50051']);
+    expect(targetsOf(result)[0]?.grpc).toEqual({
+      address: 'orders.internal:50051',
+      metadata: { 'x-team': ['orders'] },
+      metadata_from: { authorization: 'ssm:/periscope/prod/m-grpc-metadata-authorization' },
+      preferred_ip_protocol: 'ip4',
+    });
+    expect(JSON.stringify(result)).not.toContain('grpc-token-literal');
+    expect(result.report.secrets).toEqual([{ ref: 'ssm:/periscope/prod/m-grpc-metadata-authorization', where: 'bb.yml:6', what: 'module m gRPC metadata authorization' }]);
+    expect(result.report.items).toContainEqual({ kind: 'mapped', where: 'bb.yml:8', message: 'module m: preferred_ip_protocol "ipv4" → ip4, as blackbox reads it' });
+  });
+
+  it('HTTP headers: a Bearer Authorization becomes bearer_token_from, another credential header is left out, never copied', async () => {
+    const result = await importOne('http', "headers:\n  Authorization: 'Bearer http-token-literal'\n  X-Api-Key: api-key-literal\n  Accept: application/json", ['http://api.internal/health']);
+    expect(targetsOf(result)[0]?.http).toMatchObject({ headers: { Accept: 'application/json' }, bearer_token_from: 'ssm:/periscope/prod/m-bearer-token' });
+    expect(leftOut(result)).toEqual(['bb.yml:7 module m: http.headers.X-Api-Key carries a credential and is not copied (use basic_auth.password_from or bearer_token_from)']);
+    for (const literal of ['http-token-literal', 'api-key-literal']) expect(JSON.stringify(result)).not.toContain(literal);
+  });
+
+  it('reports an option Periscope lacks or refuses by name and line, and leaves a refused module out', async () => {
+    const typo = await importOne('grpc', 'servise: orders.v1.Orders', ['orders.internal:50051']);
+    expect(leftOut(typo)).toEqual(['bb.yml:5 module m: grpc.servise is not supported by Periscope']);
+    expect(targetsOf(typo)).toHaveLength(1);
+    // HTTPS records exist in blackbox's DNS library, not in Periscope's: the module and its targets are left out.
+    const https = await importOne('dns', 'query_name: example.internal\nquery_type: HTTPS\nvalidate_answer_rrs:\n  fail_if_none_match: [x]', ['10.0.0.2']);
+    expect(leftOut(https)).toEqual([
+      'bb.yml:8 module m: dns.validate_answer_rrs.fail_if_none_match is not supported by Periscope',
+      expect.stringMatching(/^bb\.yml:6 module m: dns\.query_type: "HTTPS" is not a DNS query type \(use one of A, AAAA, .*\); the module's targets are not imported$/),
+      'prom.yml:2 scrape job checks: no target could be imported',
+    ]);
+    const dot = await importOne('dns', 'query_name: example.internal\ndns_over_tls: true', ['10.0.0.2']);
+    expect(dot.report.items).toContainEqual({
+      kind: 'approximated',
+      where: 'bb.yml:4',
+      message: 'module m: dns_over_tls without transport_protocol: tcp fails every probe in blackbox 0.23; Periscope uses TCP',
+    });
+  });
+});
+
 // Each case starts node + tsx once or twice: slow on a loaded machine, so a generous limit (not a timing check).
 describe('periscope import (the command)', { timeout: 180_000 }, () => {
   let dir: string;
@@ -231,6 +375,16 @@ describe('periscope import (the command)', { timeout: 180_000 }, () => {
     expect(result.stdout).toMatch(/wrote .*compose.yml: 3 groups, 9 targets/);
     const validate = await run(['validate', out]);
     expect([validate.code, validate.stdout.trim()]).toEqual([0, `${out}: ok (3 groups, 9 targets, 1 rule groups, 1 rules)`]);
+  });
+
+  it('imports DNS and gRPC jobs into a file periscope validate accepts, nothing left out', async () => {
+    const out = join(dir, 'platform.yml');
+    const result = await run(['import', '--blackbox', `${PLATFORM}/blackbox.yml`, '--prometheus', `${PLATFORM}/prometheus.yml`, '--strict', '-o', out]);
+    expect([result.code, result.stderr]).toEqual([0, '']);
+    expect(result.stdout).toMatch(/Left out \(not imported\): 0/);
+    expect(result.stdout).toMatch(/wrote .*platform.yml: 4 groups, 12 targets/);
+    const validate = await run(['validate', out]);
+    expect([validate.code, validate.stdout.trim()]).toEqual([0, `${out}: ok (4 groups, 12 targets)`]);
   });
 
   it('--strict exits 1 and writes nothing when something was left out', async () => {

@@ -80,8 +80,9 @@ export async function loadRuleFile(path: string): Promise<CompiledGroup[]> {
 }
 
 export async function loadAlertingConfig(file: TargetsFile, filePath: string): Promise<AlertingConfig> {
-  // Templates (match, reReplaceAll) and maintenance matchers compile RE2 patterns, also while rendering.
-  if (file.rules.length > 0 || file.rule_files.length > 0) await loadRegexEngine();
+  // Templates (match, reReplaceAll) and maintenance matchers (of rules and of the `alerting:` settings)
+  // compile RE2 patterns, also while rendering.
+  if (file.rules.length > 0 || file.rule_files.length > 0 || file.alerting !== undefined) await loadRegexEngine();
   const settings = check(alertingSettingsSchema, file.alerting, filePath, ['alerting']);
   const sources: Array<{ group: RuleGroup; file: string; path: string }> = [];
   file.rules.forEach((raw, index) => {

@@ -1,14 +1,21 @@
 // blackbox.yml modules → Periscope module blocks, key by key. Keys Periscope has are copied (Periscope uses
 // blackbox's names), secrets become *_from references, and every key it lacks is reported by name and line.
+// The mapped block is then checked with the module's own schema, so a value Periscope refuses (a DNS query
+// type its wire library lacks, a regex RE2 rejects) leaves the module out with its line, instead of failing
+// the whole import at the end.
 import { parseDuration } from '../config/duration.js';
+import { dnsModuleSchema, grpcModuleSchema, httpModuleSchema, tcpModuleSchema } from '../config/schema.js';
 import type { ImportReport } from './report.js';
 import { isMapping, type SourceFile, type YamlPath } from './source.js';
 
+export const IMPORTED_PROBERS = ['http', 'tcp', 'dns', 'grpc'] as const;
+export type ImportedProber = (typeof IMPORTED_PROBERS)[number];
+
 export interface MappedModule {
-  prober: 'http' | 'tcp';
+  prober: ImportedProber;
   /** The module's own timeout, ms (blackbox uses the shorter of this and the scrape timeout). */
   timeoutMs?: number;
-  /** The module block without url/address (those come from each target). */
+  /** The module block without url/address/server (those come from each target). */
   block: Record<string, unknown>;
 }
 
@@ -20,13 +27,36 @@ export interface ModuleContext {
 
 /** Keys with the same name and meaning in both. */
 const HTTP_SAME = new Set([
-  'method', 'headers', 'body', 'valid_status_codes', 'valid_http_versions', 'preferred_ip_protocol', 'ip_protocol_fallback',
+  'method', 'body', 'valid_status_codes', 'valid_http_versions', 'preferred_ip_protocol', 'ip_protocol_fallback',
   'follow_redirects', 'no_follow_redirects', 'fail_if_ssl', 'fail_if_not_ssl', 'fail_if_body_matches_regexp',
   'fail_if_body_not_matches_regexp', 'fail_if_header_matches', 'fail_if_header_not_matches', 'compression', 'body_size_limit', 'enable_http2',
 ]);
 const TCP_SAME = new Set(['preferred_ip_protocol', 'ip_protocol_fallback', 'tls']);
 const TLS_SAME = new Set(['insecure_skip_verify', 'ca', 'ca_file', 'cert', 'cert_file', 'key_file', 'server_name', 'min_version', 'max_version']);
 const QUERY_STEP_SAME = new Set(['expect', 'send', 'starttls', 'expect_bytes', 'labels']);
+const DNS_SAME = new Set([
+  'query_name', 'query_type', 'query_class', 'valid_rcodes', 'recursion_desired', 'transport_protocol', 'dns_over_tls',
+  'preferred_ip_protocol', 'ip_protocol_fallback', 'source_ip_address',
+]);
+const DNS_RR_VALIDATORS = new Set(['validate_answer_rrs', 'validate_authority_rrs', 'validate_additional_rrs']);
+const DNS_RR_SAME = new Set(['fail_if_matches_regexp', 'fail_if_all_match_regexp', 'fail_if_not_matches_regexp', 'fail_if_none_matches_regexp']);
+const GRPC_SAME = new Set(['service', 'tls', 'preferred_ip_protocol', 'ip_protocol_fallback']);
+/** An HTTP header or gRPC metadata key whose value is a credential: never copied as a literal. */
+const CREDENTIAL_KEY_RE = /auth|token|secret|passw|api[-_]?key|cookie|session|credential/i;
+
+/** What each block's schema needs beside the module's keys; the real value comes from each target. */
+const SAMPLE_ADDRESS: Record<ImportedProber, Record<string, string>> = {
+  http: { url: 'http://127.0.0.1/' },
+  tcp: { address: '127.0.0.1:1' },
+  dns: { server: '127.0.0.1' },
+  grpc: { address: '127.0.0.1:1' },
+};
+const SCHEMAS = { http: httpModuleSchema, tcp: tcpModuleSchema, dns: dnsModuleSchema, grpc: grpcModuleSchema };
+
+/** blackbox's chooseProtocol: "ip6" or unset (its default) is IPv6 first; any other value is IPv4 first. */
+function ipProtocolOf(value: unknown): 'ip4' | 'ip6' {
+  return value === undefined || value === '' || value === 'ip6' ? 'ip6' : 'ip4';
+}
 
 class ModuleMapper {
   constructor(
@@ -65,6 +95,7 @@ class ModuleMapper {
     for (const [key, value] of Object.entries(raw)) {
       const at: YamlPath = [...path, key];
       if (HTTP_SAME.has(key)) out[key] = value;
+      else if (key === 'headers' && isMapping(value)) out.headers = this.headers(value, at, out);
       else if (key === 'tls_config') out.tls_config = this.tls(value, at);
       else if (key === 'basic_auth' && isMapping(value)) {
         const auth: Record<string, unknown> = { username: String(value.username ?? '') };
@@ -78,11 +109,23 @@ class ModuleMapper {
         else if (value.credentials_file !== undefined) out.bearer_token_from = this.bearerFromFile(value.credentials_file);
       } else this.leftOut(at, `http.${key} is not supported by Periscope`);
     }
-    if (raw.preferred_ip_protocol === undefined) out.preferred_ip_protocol = 'ip6'; // blackbox's default; Periscope's is ip4
+    this.ipProtocol(raw, out, path);
     if (raw.enable_http2 === undefined && raw.tls_config !== undefined) {
       this.ctx.report.approximated(this.source.keyAt(path), `module ${this.name}: HTTPS is probed over HTTP/1.1 (blackbox negotiates HTTP/2 by default; set enable_http2: true to match)`);
     }
     return out;
+  }
+
+  /** Headers are copied, except credentials: a Bearer Authorization becomes bearer_token_from, others are left out. */
+  private headers(raw: Record<string, unknown>, path: YamlPath, out: Record<string, unknown>): Record<string, unknown> {
+    const headers: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(raw)) {
+      if (!CREDENTIAL_KEY_RE.test(name)) headers[name] = value;
+      else if (name.toLowerCase() === 'authorization' && /^bearer\s/i.test(String(value))) {
+        out.bearer_token_from = this.secret([...path, name], 'Authorization header (bearer token)', 'bearer-token');
+      } else this.leftOut([...path, name], `http.headers.${name} carries a credential and is not copied (use basic_auth.password_from or bearer_token_from)`);
+    }
+    return headers;
   }
 
   tcp(raw: Record<string, unknown>, path: YamlPath): Record<string, unknown> {
@@ -103,8 +146,79 @@ class ModuleMapper {
         });
       } else this.leftOut(at, `tcp.${key} is not supported by Periscope`);
     }
-    if (raw.preferred_ip_protocol === undefined) out.preferred_ip_protocol = 'ip6';
+    this.ipProtocol(raw, out, path);
     return out;
+  }
+
+  /** blackbox's default is ip6 (Periscope's ip4), and it reads any value but "ip6" as ip4 ("ipv4" too). */
+  private ipProtocol(raw: Record<string, unknown>, out: Record<string, unknown>, path: YamlPath): void {
+    const value = raw.preferred_ip_protocol;
+    out.preferred_ip_protocol = ipProtocolOf(value);
+    if (value !== undefined && value !== 'ip4' && value !== 'ip6') {
+      this.ctx.report.mapped(this.source.keyAt([...path, 'preferred_ip_protocol']), `module ${this.name}: preferred_ip_protocol "${String(value)}" → ${ipProtocolOf(value)}, as blackbox reads it`);
+    }
+  }
+
+  dns(raw: Record<string, unknown>, path: YamlPath): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(raw)) {
+      const at: YamlPath = [...path, key];
+      if (DNS_SAME.has(key)) out[key] = value;
+      else if (key === 'tls_config') out.tls_config = this.tls(value, at);
+      else if (DNS_RR_VALIDATORS.has(key) && isMapping(value)) {
+        const rules: Record<string, unknown> = {};
+        for (const [rule, patterns] of Object.entries(value)) {
+          if (DNS_RR_SAME.has(rule)) rules[rule] = patterns;
+          else this.leftOut([...at, rule], `dns.${key}.${rule} is not supported by Periscope`);
+        }
+        out[key] = rules;
+      } else this.leftOut(at, `dns.${key} is not supported by Periscope`);
+    }
+    this.ipProtocol(raw, out, path);
+    if (raw.dns_over_tls === true && raw.transport_protocol === undefined) {
+      this.ctx.report.approximated(this.source.keyAt(path), `module ${this.name}: dns_over_tls without transport_protocol: tcp fails every probe in blackbox 0.23; Periscope uses TCP`);
+    } else if (raw.transport_protocol !== 'tcp' && raw.dns_over_tls !== true) {
+      this.ctx.report.approximated(this.source.keyAt(path), `module ${this.name}: a truncated UDP reply is asked again over TCP (blackbox 0.23 judges the truncated reply)`);
+    }
+    return out;
+  }
+
+  grpc(raw: Record<string, unknown>, path: YamlPath): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(raw)) {
+      const at: YamlPath = [...path, key];
+      if (GRPC_SAME.has(key)) out[key] = value;
+      else if (key === 'tls_config') out.tls_config = this.tls(value, at);
+      else if (key === 'metadata' && isMapping(value)) this.metadata(value, at, out);
+      else this.leftOut(at, `grpc.${key} is not supported by Periscope`);
+    }
+    this.ipProtocol(raw, out, path);
+    return out;
+  }
+
+  /** Plain metadata is copied; a credential (authorization, tokens, cookies…) becomes a metadata_from reference. */
+  private metadata(raw: Record<string, unknown>, path: YamlPath, out: Record<string, unknown>): void {
+    const plain: Record<string, string[]> = {};
+    const secret: Record<string, string> = {};
+    for (const [key, value] of Object.entries(raw)) {
+      const values = (Array.isArray(value) ? value : [value]).map(String);
+      if (!CREDENTIAL_KEY_RE.test(key)) plain[key] = values;
+      else if (values.length === 1) secret[key] = this.secret([...path, key], `gRPC metadata ${key}`, `grpc-metadata-${key}`);
+      else this.leftOut([...path, key], `grpc.metadata.${key} has ${values.length} values; a secret metadata key takes one reference (metadata_from)`);
+    }
+    if (Object.keys(plain).length > 0) out.metadata = plain;
+    if (Object.keys(secret).length > 0) out.metadata_from = secret;
+  }
+
+  /** The block as the target's schema sees it; each issue is reported at its key. False when it does not validate. */
+  validates(prober: ImportedProber, block: Record<string, unknown>, path: YamlPath): boolean {
+    const parsed = SCHEMAS[prober].safeParse({ ...SAMPLE_ADDRESS[prober], ...block });
+    if (parsed.success) return true;
+    for (const issue of parsed.error.issues) {
+      const keys = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
+      this.leftOut([...path, ...keys], `${[prober, ...keys].join('.')}: ${issue.message}; the module's targets are not imported`);
+    }
+    return false;
   }
 }
 
@@ -122,8 +236,8 @@ export function mapBlackboxModule(source: SourceFile, name: string, ctx: ModuleC
     ctx.report.leftOut(source.at(['modules']), `module "${name}" is not defined in ${source.path}`);
     return undefined;
   }
-  const prober = String(raw.prober ?? '');
-  if (prober !== 'http' && prober !== 'tcp') {
+  const prober = String(raw.prober ?? '') as ImportedProber;
+  if (!IMPORTED_PROBERS.includes(prober)) {
     ctx.report.leftOut(source.keyAt([...path, 'prober']), `module ${name}: prober "${prober}" has no Periscope equivalent; its targets are not imported`);
     return undefined;
   }
@@ -138,7 +252,8 @@ export function mapBlackboxModule(source: SourceFile, name: string, ctx: ModuleC
     if (timeoutMs === undefined) ctx.report.leftOut(source.keyAt([...path, 'timeout']), `module ${name}: timeout "${String(raw.timeout)}" is not a duration`);
   }
   const settings = isMapping(raw[prober]) ? (raw[prober] as Record<string, unknown>) : {};
-  const block = prober === 'http' ? mapper.http(settings, [...path, 'http']) : mapper.tcp(settings, [...path, 'tcp']);
+  const block = mapper[prober](settings, [...path, prober]);
+  if (!mapper.validates(prober, block, [...path, prober])) return undefined;
   ctx.report.mapped(source.keyAt(path), `module ${name} (${prober})`);
   return { prober, ...(timeoutMs ? { timeoutMs } : {}), block };
 }

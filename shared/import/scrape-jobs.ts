@@ -7,6 +7,7 @@ import { formatDuration, parseDuration } from '../config/duration.js';
 import { RESERVED_LABELS } from '../config/schema.js';
 import { mapBlackboxModule, type MappedModule, type ModuleContext } from './blackbox-modules.js';
 import { parseRelabelRule, relabel, RelabelConfigError, type Labels, type RelabelRule } from './relabel.js';
+import { addressFor, hidePassword } from './probe-address.js';
 import { isMapping, type SourceFile, type YamlPath } from './source.js';
 
 export interface ImportedTarget {
@@ -17,6 +18,8 @@ export interface ImportedTarget {
   timeout: string;
   http?: Record<string, unknown>;
   tcp?: Record<string, unknown>;
+  dns?: Record<string, unknown>;
+  grpc?: Record<string, unknown>;
 }
 
 export interface ImportedGroup {
@@ -216,29 +219,12 @@ class JobImporter {
     }
     const module = this.module(moduleName);
     if (!module) return undefined;
-    let block: Record<string, unknown>;
-    if (module.prober === 'http') {
-      const url = /^https?:\/\//.test(probeTarget) ? probeTarget : `http://${probeTarget}`; // as blackbox does
-      let parsed: URL;
-      try {
-        parsed = new URL(url);
-      } catch {
-        this.report.leftOut(where, `target ${address}: "${url.replace(/\/\/[^/@]*@/, '//***@')}" is not a URL`);
-        return undefined;
-      }
-      if (parsed.password) {
-        this.report.leftOut(where, `target ${address}: the URL carries a password; move it to the module's basic_auth (password_from)`);
-        return undefined;
-      }
-      block = { url, ...module.block };
-    } else {
-      const match = HOST_PORT_RE.exec(probeTarget);
-      if (!match || Number(match[2]) < 1 || Number(match[2]) > 65535) {
-        this.report.leftOut(where, `target ${address}: "${probeTarget}" is not host:port, as the tcp prober needs`);
-        return undefined;
-      }
-      block = { address: probeTarget, ...module.block };
+    const probed = addressFor(module.prober, probeTarget, module.block);
+    if ('problem' in probed) {
+      this.report.leftOut(where, `target ${hidePassword(address)}: ${probed.problem}`);
+      return undefined;
     }
+    const block = { ...probed.field, ...module.block };
     // As blackbox_exporter: the scrape timeout less its offset, or the module's timeout if that is shorter.
     let timeoutMs = scrapeTimeoutMs - BLACKBOX_TIMEOUT_OFFSET_MS;
     if (module.timeoutMs !== undefined && module.timeoutMs > 0 && module.timeoutMs < timeoutMs) timeoutMs = module.timeoutMs;
@@ -256,10 +242,9 @@ class JobImporter {
     if (taken.has(name)) name = `${name}-${moduleName}`.slice(0, 128);
     for (let n = 2; taken.has(name); n++) name = `${targetNameFor(probeTarget).slice(0, 100)}-${moduleName.slice(0, 20)}-${n}`;
     const instance = final.get('instance') || defaultInstance(final.get('__address__') ?? address, final.get('__scheme__') ?? 'http');
-    const written = module.prober === 'http' ? (block.url as string).replace(/^(https?:\/\/)[^/?#@]*@/i, '$1') : probeTarget;
     return {
       name,
-      ...(instance === written ? {} : { instance }),
+      ...(instance === probed.written ? {} : { instance }),
       labels,
       timeout: formatDuration(Math.max(100, timeoutMs)),
       [module.prober]: block,

@@ -1,5 +1,7 @@
 // Structured logs: one JSON object per line in Lambda (CloudWatch Logs Insights can query the fields),
-// the same fields as text locally. Callers never pass secrets; values are logged as given.
+// the same fields as text locally. Callers never pass secrets; values are logged as given. A line written
+// during a Lambda invocation carries its requestId (request-context.ts), whoever writes it.
+import { requestFields } from './request-context.js';
 
 export type LogFields = Record<string, unknown>;
 
@@ -11,7 +13,7 @@ export interface Logger {
 
 export function createJsonLogger(write: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): Logger {
   const log = (level: string) => (message: string, fields: LogFields = {}) =>
-    write(JSON.stringify({ level, message, time: new Date().toISOString(), ...fields }));
+    write(JSON.stringify({ level, message, time: new Date().toISOString(), ...fields, ...requestFields() }));
   return { info: log('info'), warn: log('warn'), error: log('error') };
 }
 

@@ -3,6 +3,7 @@
 // client) on the probe's path, and the alarms keep working when VictoriaMetrics does not. Only a metric that
 // names `dimensions` becomes a CloudWatch metric (each costs $0.30 a month per dimension set); the others are
 // plain fields of the same line, queryable with Logs Insights at no metric cost. Locally they are printed.
+import { requestFields } from './request-context.js';
 
 export const METRICS_NAMESPACE = 'Periscope';
 
@@ -55,7 +56,8 @@ export function emfLine(metrics: SelfMetric[], properties: Record<string, string
 export function createEmfSink(write: (line: string) => void = (line) => process.stdout.write(`${line}\n`), now: () => number = Date.now): MetricsSink {
   return {
     async put(metrics, properties, atMs) {
-      write(emfLine(metrics, properties, atMs ?? now(), { level: 'info', message: 'self-metrics', time: new Date(now()).toISOString() }));
+      // The request id is a plain field (no dimension): it finds the invocation's other lines, costs no metric.
+      write(emfLine(metrics, properties, atMs ?? now(), { level: 'info', message: 'self-metrics', time: new Date(now()).toISOString(), ...requestFields() }));
     },
   };
 }

@@ -26,7 +26,7 @@ export function labelSamples(result: ProbeResult, identity: RunIdentity, extraLa
   };
   return result.samples.map((sample) => ({
     name: sample.name,
-    labels: { ...base, ...sample.labels },
+    labels: sample.labels && Object.keys(sample.labels).length > 0 ? { ...base, ...sample.labels } : base,
     value: sample.value,
     timestampMs: result.timestamp_ms,
   }));

@@ -7,7 +7,8 @@ export type { ExportedSeries, InstantSample, RangeSeries, VmReadConfig };
 
 export interface MetricsReader {
   instant(expr: string, timeMs: number): Promise<InstantSample[]>;
-  range(expr: string, startMs: number, endMs: number, stepMs: number): Promise<RangeSeries[]>;
+  /** cache: let VictoriaMetrics answer past points from its rollup cache (only for windows that end in the past). */
+  range(expr: string, startMs: number, endMs: number, stepMs: number, options?: { cache?: boolean }): Promise<RangeSeries[]>;
   /** Raw samples, names kept in labels.__name__. */
   raw(match: string, startMs: number, endMs: number): Promise<ExportedSeries[]>;
 }
@@ -15,7 +16,8 @@ export interface MetricsReader {
 export function createVmReader(config: VmReadConfig): MetricsReader {
   return {
     instant: (expr, timeMs) => queryInstant(config, expr, timeMs / 1000),
-    range: (expr, startMs, endMs, stepMs) => queryRange(config, expr, { startSec: startMs / 1000, endSec: endMs / 1000, stepSec: Math.max(1, Math.round(stepMs / 1000)) }),
+    range: (expr, startMs, endMs, stepMs, options) =>
+      queryRange(config, expr, { startSec: startMs / 1000, endSec: endMs / 1000, stepSec: Math.max(1, Math.round(stepMs / 1000)) }, { cache: options?.cache ?? false }),
     raw: (match, startMs, endMs) => exportRaw(config, match, startMs, endMs),
   };
 }

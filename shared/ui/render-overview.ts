@@ -58,17 +58,38 @@ ${uptimeCell(t.uptime.d1, t.slo)}${uptimeCell(t.uptime.d7, t.slo)}${uptimeCell(t
 <td class="num">${latency(t.p50)}</td><td class="num">${latency(t.p95)}</td>${certDays(t.certExpiryMs, now)}</tr>`;
 }
 
+/** Rows per chunk: each chunk is its own fixed-layout table that the browser lays out only near the viewport. */
+const CHUNK_ROWS = 40;
+
+function columns(view: OverviewView): Html {
+  // Fixed widths so every chunk table lines up with the header without measuring the cells (table-layout:fixed).
+  const widths = ['5.5rem', '15%', ...(view.interactive ? ['20%'] : []), '', '6.5rem', '6.5rem', '5rem', '5rem', '5.5rem', '5.5rem', '7.5rem'];
+  return html`<colgroup>${widths.map((w) => (w ? html`<col style="width:${w}">` : html`<col>`))}</colgroup>`;
+}
+
 export function targetsTable(view: OverviewView): Html {
   const groups = new Map<string, TargetStatus[]>();
-  for (const t of view.overview.targets) groups.set(t[view.groupBy], [...(groups.get(t[view.groupBy]) ?? []), t]);
+  for (const t of view.overview.targets) {
+    const list = groups.get(t[view.groupBy]);
+    if (list) list.push(t);
+    else groups.set(t[view.groupBy], [t]);
+  }
+  if (!groups.size) return html`<p class="empty">No probe results in the last 24 hours.</p>`;
+  const cols = columns(view);
+  // A thousand rows in one auto-layout table cost the browser most of a second of layout; fixed-layout
+  // chunks under content-visibility:auto are laid out when scrolled near, so the page is ready at once.
   const sections = [...groups.entries()].map(([name, list]) => {
     const down = list.filter((t) => t.state === 'down').length;
     const counts = `${list.length} target${list.length === 1 ? '' : 's'}${down ? `, ${down} down` : ''}`;
-    return html`<tbody class="section"><tr class="grouphead"><td colspan="${view.interactive ? 11 : 10}">${view.groupBy} ${name || '—'}<span class="counts">${counts}</span></td></tr>${list.map((t) => row(t, view))}</tbody>`;
+    const chunks: Html[] = [];
+    for (let i = 0; i < list.length; i += CHUNK_ROWS) {
+      const rows = list.slice(i, i + CHUNK_ROWS);
+      chunks.push(html`<div class="chunk" style="contain-intrinsic-size:auto ${rows.length * 44}px"><table class="rows">${cols}<tbody>${rows.map((t) => row(t, view))}</tbody></table></div>`);
+    }
+    return html`<section class="section"><div class="grouphead">${view.groupBy} ${name || '—'}<span class="counts">${counts}</span></div>${chunks}</section>`;
   });
-  if (!sections.length) return html`<p class="empty">No probe results in the last 24 hours.</p>`;
-  return html`<table id="targets"><thead><tr><th>status</th><th>target</th>${view.interactive ? html`<th>instance</th>` : ''}<th>failure reason</th><th class="num">last probe</th>
-<th class="num">uptime 24 h</th><th class="num">7 d</th><th class="num">30 d</th><th class="num">p50 24 h</th><th class="num">p95 24 h</th><th class="num">cert expires</th></tr></thead>${sections}</table>`;
+  return html`<div id="targets" class="targets"><table class="rows head">${cols}<thead><tr><th>status</th><th>target</th>${view.interactive ? html`<th>instance</th>` : ''}<th>failure reason</th><th class="num">last probe</th>
+<th class="num">uptime 24 h</th><th class="num">7 d</th><th class="num">30 d</th><th class="num">p50 24 h</th><th class="num">p95 24 h</th><th class="num">cert expires</th></tr></thead></table>${sections}</div>`;
 }
 
 function toolbar(view: OverviewView): Html {

@@ -22,9 +22,12 @@ table{border-collapse:collapse;width:100%;background:var(--card);border:1px soli
 th,td{padding:.35rem .6rem;border-bottom:1px solid #eaeef2;text-align:left;vertical-align:top}
 th{background:#f6f8fa;color:var(--muted);font-weight:600;font-size:.8rem;text-transform:uppercase;letter-spacing:.02em}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-tbody.section{content-visibility:auto;contain-intrinsic-size:auto 600px}
-tr.grouphead td{background:#eef1f4;font-weight:600}
-tr.grouphead .counts{font-weight:400;color:var(--muted);margin-left:.6rem}
+.targets{background:var(--card);border:1px solid var(--line);border-radius:6px;overflow:hidden}
+.targets table{border:0;border-radius:0;table-layout:fixed}
+.targets td{overflow-wrap:anywhere}
+.targets .chunk{content-visibility:auto}
+.grouphead{background:#eef1f4;font-weight:600;padding:.35rem .6rem;border-bottom:1px solid #eaeef2}
+.grouphead .counts{font-weight:400;color:var(--muted);margin-left:.6rem}
 tr.down td{background:#fff6f6}
 .pill{display:inline-block;padding:.05rem .5rem;border-radius:999px;font-size:.78rem;font-weight:600;text-transform:uppercase}
 .pill.up{background:var(--up-bg);color:var(--up)}.pill.down{background:var(--down-bg);color:var(--down)}.pill.stale{background:var(--stale-bg);color:var(--stale)}

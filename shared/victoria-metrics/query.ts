@@ -81,9 +81,14 @@ export async function queryInstant(conn: VmConnection, expr: string, timeSec: nu
   }));
 }
 
-/** Range query from `startSec` to `endSec` every `stepSec` (both ends on the step grid); names dropped. */
-export async function queryRange(conn: VmConnection, expr: string, range: { startSec: number; endSec: number; stepSec: number }): Promise<RangeSeries[]> {
-  const params = new URLSearchParams({ query: expr, start: String(range.startSec), end: String(range.endSec), step: `${range.stepSec}s`, nocache: '1' });
+/**
+ * Range query from `startSec` to `endSec` every `stepSec` (both ends on the step grid); names dropped.
+ * `cache` lets VictoriaMetrics answer past points from its rollup cache: only for windows that end in the
+ * past, since a cached answer can miss samples written since.
+ */
+export async function queryRange(conn: VmConnection, expr: string, range: { startSec: number; endSec: number; stepSec: number }, options: { cache?: boolean } = {}): Promise<RangeSeries[]> {
+  const params = new URLSearchParams({ query: expr, start: String(range.startSec), end: String(range.endSec), step: `${range.stepSec}s` });
+  if (!options.cache) params.set('nocache', '1');
   const data = await getData(conn, '/api/v1/query_range', params);
   if (data.resultType !== 'matrix') throw new QueryError(`range query returned a ${data.resultType}, not a matrix`, 'server');
   return (data.result as Array<{ metric: Record<string, string>; values: Array<[number, string]> }>).map((r) => ({

@@ -99,6 +99,18 @@ export interface ProbeRequestOptions {
   scrapeTimeoutSeconds?: number;
 }
 
+/** The metrics section of a `debug=true` probe page (between its log and its module configuration). */
+export function metricsFromDebug(text: string): Exposition {
+  const start = text.indexOf('Metrics that would have been returned:');
+  const end = text.indexOf('Module configuration:');
+  return parseExposition(text.slice(text.indexOf('\n', start) + 1, end < 0 ? undefined : end));
+}
+
+/** A DNS probe's rcode from its debug log, miekg's dig-like ";; opcode: QUERY, status: NXDOMAIN, id: …". */
+export function rcodeFromDebug(text: string): string | undefined {
+  return /status: ([A-Z]+)/.exec(text)?.[1];
+}
+
 export interface BlackboxHandle {
   readonly url: string;
   readonly port: number;

@@ -142,6 +142,8 @@ export interface VmOptions {
   /** Default: a new temp dir, removed by cleanup(). A given one is kept. */
   dataDir?: string;
   extraFlags?: string[];
+  /** Keep VictoriaMetrics' response cache on, as in production (benchmarks of cached reads); off by default for read-after-write. */
+  responseCache?: boolean;
 }
 
 export interface VmHandle extends VmClient {
@@ -159,14 +161,14 @@ export interface VmHandle extends VmClient {
   output(): string;
 }
 
-function vmFlags(port: number, dataDir: string, extraFlags: string[]): string[] {
+function vmFlags(port: number, dataDir: string, extraFlags: string[], responseCache: boolean): string[] {
   return [
     `-httpListenAddr=127.0.0.1:${port}`,
     `-storageDataPath=${dataDir}`,
     '-retentionPeriod=100y',
     // Samples become visible after 1 s instead of 30 s, and no response cache hides new writes.
     '-search.latencyOffset=1s',
-    '-search.disableCache',
+    ...(responseCache ? [] : ['-search.disableCache']),
     // As in production: a replayed write of the same (series, timestamp) is stored once, not summed twice.
     '-dedup.minScrapeInterval=1ms',
     // The staleness lookback is left at its default, as in production (a lone sample stays visible to
@@ -186,12 +188,13 @@ class VictoriaMetricsProcess extends VmClient implements VmHandle {
     readonly dataDir: string,
     private readonly ownsDataDir: boolean,
     private readonly extraFlags: string[],
+    private readonly responseCache = false,
   ) {
     super(`http://127.0.0.1:${port}`);
   }
 
   async launch(): Promise<void> {
-    const proc = startProcess(this.binary, vmFlags(this.port, this.dataDir, this.extraFlags), 'victoria-metrics');
+    const proc = startProcess(this.binary, vmFlags(this.port, this.dataDir, this.extraFlags, this.responseCache), 'victoria-metrics');
     this.proc = proc;
     await waitUntilReady(
       proc,
@@ -235,7 +238,7 @@ export async function startVictoriaMetrics(options: VmOptions = {}): Promise<VmH
   const attempts = options.port === undefined ? 3 : 1;
   for (let attempt = 1; ; attempt++) {
     const port = options.port ?? (await freePort());
-    const vm = new VictoriaMetricsProcess(binary, port, dataDir, options.dataDir === undefined, options.extraFlags ?? []);
+    const vm = new VictoriaMetricsProcess(binary, port, dataDir, options.dataDir === undefined, options.extraFlags ?? [], options.responseCache ?? false);
     try {
       await vm.launch();
       return vm;

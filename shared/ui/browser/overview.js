@@ -17,8 +17,8 @@
       row.hidden = !ok;
       if (ok) visible++;
     }
-    for (const section of document.querySelectorAll('tbody.section')) {
-      section.hidden = !section.querySelector('tr.target:not([hidden])');
+    for (const part of document.querySelectorAll('#targets .chunk, #targets .section')) {
+      part.hidden = !part.querySelector('tr.target:not([hidden])');
     }
     if (shown) shown.textContent = visible === rows.length ? `${rows.length} targets` : `${visible} of ${rows.length} targets`;
     const params = new URLSearchParams(location.search);
