@@ -16,6 +16,7 @@ import { runCommand, type RunFlags } from './run-command.js';
 import { testRulesCommand, type TestRulesFlags } from './test-rules-command.js';
 import { DEFAULT_UI_PORT, uiCommand, type UiFlags } from './ui-command.js';
 import { targetFromArgs, type ProbeFlags } from './target-from-args.js';
+import { errorMessage } from '../shared/observability/error-message.js';
 
 const EXIT_BAD_INPUT = 2;
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -239,7 +240,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`periscope: ${err.message}\n`);
       return EXIT_BAD_INPUT;
     }
-    process.stderr.write(`periscope: internal error: ${(err as Error).message}\n`);
+    process.stderr.write(`periscope: internal error: ${errorMessage(err)}\n`);
     return 3;
   }
 }

@@ -2,7 +2,7 @@
 // node_modules above it, and each handler loaded in a fresh Node process (as Lambda does) and invoked with
 // a sample event. A dependency left out of a bundle, a targets or rule file missing from a package, or a
 // bundle that does not load fails here, before a deploy. VictoriaMetrics, Slack and the AWS APIs are
-// stand-ins on 127.0.0.1.
+// stand-ins on 127.0.0.1; the probed targets (HTTP, DNS, gRPC, PostgreSQL) are real servers there.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -14,7 +14,13 @@ import { pathToFileURL } from 'node:url';
 import { gunzipSync, inflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageStage, type PackageResult } from '../deploy/isolated-package.js';
+import { parseTargetsFile, withRegexEngine } from '../shared/config/index.js';
+import { makeTargetsSnapshot } from '../shared/config/make-targets-snapshot.js';
+import { snapshotFor } from '../shared/config/targets-snapshot.js';
 import type { Notification } from '../shared/notify/types.js';
+import { startScriptedDns, type ScriptedDnsHandle } from './support/dns-servers.js';
+import { startGrpcHealthServer, type GrpcServerHandle } from './support/grpc-servers.js';
+import { startPostgres, type PostgresRig } from './support/postgres.js';
 const FUNCTIONS = { probe: 'functions/probe.cjs', anomalyCheck: 'functions/anomaly-check.cjs', notifySlack: 'functions/notify-slack.cjs' } as const;
 type FunctionName = keyof typeof FUNCTIONS;
 
@@ -117,11 +123,14 @@ interface Invocation {
   result?: unknown;
   error?: string;
   logs: string;
+  /** The package's files the process had loaded when the handler returned (paths in the package). */
+  loaded: string[];
 }
 
 /** Loads the bundled handler in a fresh Node process, with Lambda's working directory and environment. */
 async function invoke(name: FunctionName, event: unknown, env: Record<string, string>): Promise<Invocation> {
   const runner = `
+    import { createRequire } from 'node:module';
     const { handler } = await import(${JSON.stringify(pathToFileURL(join(roots[name], FUNCTIONS[name])).href)});
     const end = Date.now() + 20000;
     const context = { awsRequestId: 'test', invokedFunctionArn: 'arn:aws:lambda:eu-central-1:123456789012:function:periscope-monitoring-${name}', getRemainingTimeInMillis: () => end - Date.now() };
@@ -130,7 +139,9 @@ async function invoke(name: FunctionName, event: unknown, env: Record<string, st
       console.log('RESULT ' + JSON.stringify(result ?? null));
     } catch (err) {
       console.log('ERROR ' + JSON.stringify(String(err?.message ?? err)));
-    }`;
+    }
+    // CommonJS files, also those loaded with import(), are in the one module cache.
+    console.log('LOADED ' + JSON.stringify(Object.keys(createRequire(import.meta.url).cache)));`;
   const child = spawn(process.execPath, ['--input-type=module', '-e', runner], {
     cwd: roots[name],
     env: {
@@ -151,23 +162,35 @@ async function invoke(name: FunctionName, event: unknown, env: Record<string, st
   child.stdout.on('data', (chunk: Buffer) => (logs += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (logs += chunk.toString()));
   await new Promise((done) => child.on('close', done));
-  const line = logs.split('\n').find((l) => l.startsWith('RESULT ') || l.startsWith('ERROR '));
+  const lines = logs.split('\n');
+  const line = lines.find((l) => l.startsWith('RESULT ') || l.startsWith('ERROR '));
   if (!line) throw new Error(`${name} did not answer:\n${logs}`);
-  return line.startsWith('RESULT ') ? { result: JSON.parse(line.slice(7)), logs } : { error: JSON.parse(line.slice(6)) as string, logs };
+  const cached = JSON.parse(lines.find((l) => l.startsWith('LOADED '))?.slice(7) ?? '[]') as string[];
+  const loaded = cached.filter((path) => path.startsWith(`${roots[name]}/`)).map((path) => path.slice(roots[name].length + 1)).sort();
+  return line.startsWith('RESULT ') ? { result: JSON.parse(line.slice(7)), logs, loaded } : { error: JSON.parse(line.slice(6)) as string, logs, loaded };
 }
 
 describe('packages', () => {
-  it('hold one bundle with its source map per function, the targets files, and no node_modules but the RE2 engine', () => {
-    expect(contents.probe.filter((f) => f.startsWith('functions/'))).toEqual(['functions/probe.cjs', 'functions/probe.cjs.map']);
-    expect(contents.anomalyCheck.filter((f) => f.startsWith('functions/'))).toEqual(['functions/anomaly-check.cjs', 'functions/anomaly-check.cjs.map']);
-    expect(contents.notifySlack).toEqual(['functions/notify-slack.cjs', 'functions/notify-slack.cjs.map']);
+  it('hold one bundle with its source map per function, its lazily loaded libraries beside it, the targets files, and no node_modules', () => {
+    const withMaps = (files: string[]) => files.flatMap((f) => [f, `${f}.map`]).sort();
+    // pg, dns-packet, protobuf's wire codec and re2js are built into files of their own, loaded by the first
+    // target (or rule, or template) that needs them (deploy/esbuild-plugins.js); each function has those its code imports.
+    expect(contents.probe.filter((f) => f.startsWith('functions/'))).toEqual(
+      [...withMaps(['functions/probe.cjs', ...['dns-packet', 'pg', 'protobuf-wire', 're2js', 'yaml'].map((lib) => `functions/probe.lazy/${lib}.cjs`)]), 'functions/probe.targets.json'].sort(),
+    );
+    expect(contents.anomalyCheck.filter((f) => f.startsWith('functions/'))).toEqual(withMaps(['functions/anomaly-check.cjs', ...['re2js', 'yaml'].map((lib) => `functions/anomaly-check.lazy/${lib}.cjs`)]));
+    expect(contents.notifySlack).toEqual(withMaps(['functions/notify-slack.cjs']));
     expect(contents.probe).toContain('targets/monitoring.yml');
     expect(contents.anomalyCheck).toEqual(expect.arrayContaining(['targets/monitoring.yml', 'targets/rules/probes.yml']));
-    // re2js is left out of the bundles (loaded on first use) and shipped beside those that may need it.
-    const re2js = ['node_modules/re2js/build/index.js', 'node_modules/re2js/package.json'];
-    expect(contents.probe.filter((f) => f.includes('node_modules')).sort()).toEqual(re2js);
-    expect(contents.anomalyCheck.filter((f) => f.includes('node_modules')).sort()).toEqual(re2js);
-    expect(contents.notifySlack.some((f) => f.includes('node_modules'))).toBe(false);
+    for (const name of Object.keys(FUNCTIONS) as FunctionName[]) expect(contents[name].filter((f) => f.includes('node_modules')), name).toEqual([]);
+  });
+
+  it('load the lazy files with require(), not import() (which would first scan each file for its export names)', async () => {
+    const probe = await readFile(join(roots.probe, FUNCTIONS.probe), 'utf8');
+    expect(probe.match(/\bimport\("[^"]*"\)/g)).toBeNull();
+    expect(probe.match(/require\("\.\/probe\.lazy\/[a-z0-9-]+\.cjs"\)/g)?.sort()).toEqual(
+      ['dns-packet', 'pg', 'protobuf-wire', 're2js', 'yaml'].map((lib) => `require("./probe.lazy/${lib}.cjs")`),
+    );
   });
 
   it("leave discovery's SDK clients out of the probe bundle: required only when a group discovers (Lambda's runtime has them)", async () => {
@@ -176,6 +199,15 @@ describe('packages', () => {
     expect(named).toEqual([true, true, true]);
     // The SDK's own command classes would be in the bundle (names kept) if the clients were bundled.
     expect(probe.match(/class \w*(DiscoverInstancesCommand|DescribeTargetHealthCommand|ListServicesCommand)\b/g)).toBeNull();
+  });
+
+  it("give the probe its targets file validated at package time, as a snapshot made from exactly the packaged file", async () => {
+    const text = await readFile(join(roots.probe, 'targets/monitoring.yml'), 'utf8');
+    const snapshot = await readFile(join(roots.probe, 'functions/probe.targets.json'), 'utf8');
+    const parsed = await withRegexEngine(() => parseTargetsFile(text, 'targets/monitoring.yml'));
+    // The monitoring file has a body regex: the snapshot says so, and the probe loads the RE2 engine with it.
+    expect(snapshotFor(snapshot, text)).toEqual({ format: 1, sha256: expect.any(String), regexes: true, targets: JSON.parse(JSON.stringify(parsed)) });
+    expect(snapshotFor(snapshot, `${text}\n# edited after packaging\n`)).toBeUndefined();
   });
 
   it('are loaded where no node_modules can stand in for a missing dependency', () => {
@@ -187,6 +219,7 @@ describe('probe bundle', () => {
   const env = () => ({
     STAGE: 'monitoring',
     TARGETS_FILE: 'targets/monitoring.yml',
+    TARGETS_SNAPSHOT: 'functions/probe.targets.json',
     VM_WRITE_URL: vm.url,
     VM_WRITE_USERNAME: 'periscope',
     VM_WRITE_PASSWORD_FROM: 'env:VM_PASSWORD',
@@ -194,9 +227,49 @@ describe('probe bundle', () => {
     SPOOL_QUEUE_URL: `${aws.url}/123456789012/periscope-monitoring-spool`,
   });
 
-  it('probes a target and writes its samples to VictoriaMetrics', async () => {
+  /**
+   * The probers' libraries (functions/probe.lazy/*.cjs) a process loaded. Not the YAML parser (a manual probe's
+   * target is validated with the schema, which loads it) nor re2js (targets/monitoring.yml has a regex).
+   */
+  const lazyLoaded = (loaded: string[]) =>
+    loaded.filter((f) => f.startsWith('functions/probe.lazy/') && !/\/(yaml|re2js)\.cjs$/.test(f)).map((f) => f.slice('functions/probe.lazy/'.length));
+
+  it('runs a scheduled group of HTTP targets from the targets snapshot, loading nothing but the bundle', async () => {
+    const healthz = `      - { name: healthz, http: { url: "${target.url}/healthz", valid_status_codes: [200] } }\n`;
+    const mismatch = `      - { name: mismatch, http: { url: "${target.url}/healthz", fail_if_body_not_matches_regexp: ["^nothing"] } }\n`;
+    const files = { ...env(), TARGETS_FILE: 'targets/loopback.yml', TARGETS_SNAPSHOT: 'functions/loopback.targets.json' };
+    const run = async (text: string, snapshotOf = text) => {
+      await writeFile(join(roots.probe, 'targets/loopback.yml'), text);
+      await writeFile(join(roots.probe, 'functions/loopback.targets.json'), await makeTargetsSnapshot(snapshotOf, 'targets/loopback.yml'));
+      const before = target.requests.length;
+      const invocation = await invoke('probe', { group: 'web', dry_run: true }, files);
+      return { ...invocation, requests: target.requests.length - before };
+    };
+    const group = (targets: string) => `groups:\n  - name: web\n    targets:\n${targets}`;
+
+    const httpOnly = await run(group(healthz));
+    expect(httpOnly.result, httpOnly.logs).toMatchObject({ group: 'web', targets: 1, succeeded: 1, failed: 0 });
+    expect(httpOnly.requests).toBe(1);
+    expect(httpOnly.loaded).toEqual(['functions/probe.cjs']);
+
+    // A regex in the file: the snapshot says so and the RE2 engine is loaded with it, so the check runs.
+    const withRegex = await run(group(healthz + mismatch));
+    expect(withRegex.result, withRegex.logs).toMatchObject({ group: 'web', targets: 2, succeeded: 1, failed: 1 });
+    expect(withRegex.logs).toMatch(/"message":"probe failed".*"target":"mismatch".*"reason":"body_regex"/);
+    expect(withRegex.loaded).toEqual(['functions/probe.cjs', 'functions/probe.lazy/re2js.cjs']);
+
+    // The file no longer matches its snapshot: parsed and validated in the Lambda (the YAML parser loaded), same result.
+    const stale = await run(group(healthz + mismatch), group(healthz));
+    expect(stale.result, stale.logs).toMatchObject({ group: 'web', targets: 2, succeeded: 1, failed: 1 });
+    expect(stale.logs).toMatch(/"message":"probe failed".*"target":"mismatch".*"reason":"body_regex"/);
+    expect(stale.loaded).toEqual(['functions/probe.cjs', 'functions/probe.lazy/re2js.cjs', 'functions/probe.lazy/yaml.cjs']);
+  });
+
+  it('probes a target and writes its samples to VictoriaMetrics, loading none of the other probers\' libraries', async () => {
     const before = target.requests.length;
-    const { result, logs } = await invoke('probe', { target: `${target.url}/healthz` }, env());
+    const { result, logs, loaded } = await invoke('probe', { target: `${target.url}/healthz` }, env());
+    expect(loaded).toContain('functions/probe.cjs');
+    expect(lazyLoaded(loaded)).toEqual([]);
     expect(result, logs).toMatchObject({ success: true, module: 'http', instance: `${target.url}/healthz`, written: { samples: expect.any(Number) } });
     expect(target.requests.length).toBeGreaterThan(before);
     const write = vm.requests.find((r) => r.url.startsWith('/api/v1/import/prometheus'));
@@ -228,10 +301,57 @@ describe('probe bundle', () => {
 
   it('loads the RE2 engine shipped beside it for a target with regexes', async () => {
     const event = { target: { name: 'regex', http: { url: `${target.url}/healthz`, fail_if_body_not_matches_regexp: ['(?i)"STATUS":"OK"'] } }, dry_run: true };
-    const { result, logs } = await invoke('probe', event, env());
+    const { result, logs, loaded } = await invoke('probe', event, env());
     expect(result, logs).toMatchObject({ success: true, module: 'http' });
+    expect(loaded).toContain('functions/probe.lazy/re2js.cjs');
     const failing = { ...event, target: { ...event.target, http: { ...event.target.http, fail_if_body_not_matches_regexp: ['\\p{Greek}'] } } };
     expect((await invoke('probe', failing, env())).result).toMatchObject({ success: false, reason: 'body_regex' });
+  });
+
+  describe('other probers, each loading its library from beside the bundle on first use', () => {
+    let dns: ScriptedDnsHandle;
+    let grpcServer: GrpcServerHandle;
+    let postgres: PostgresRig;
+
+    beforeAll(async () => {
+      [dns, grpcServer, postgres] = await Promise.all([
+        startScriptedDns((question) => (question.name === 'api.periscope.test' ? { answers: [{ name: question.name, type: 'A', ttl: 30, data: '10.20.30.40' }] } : { rcode: 'NXDOMAIN' })),
+        startGrpcHealthServer({ statuses: { '': 'SERVING', billing: 'NOT_SERVING' } }),
+        startPostgres(),
+      ]);
+    }, 120_000);
+
+    afterAll(async () => {
+      await Promise.all([dns?.close(), grpcServer?.close(), postgres?.stop()]);
+    });
+
+    it('DNS: dns-packet', async () => {
+      const { result, logs, loaded } = await invoke('probe', { target: `dns://${dns.address}/api.periscope.test?type=A`, dry_run: true }, env());
+      expect(result, logs).toMatchObject({ module: 'dns', success: true, dns: { answer_rrs: 1 } });
+      expect(dns.queries).toContain('udp A api.periscope.test');
+      expect(lazyLoaded(loaded)).toEqual(['dns-packet.cjs']);
+      const missing = await invoke('probe', { target: `dns://${dns.address}/missing.periscope.test?type=A`, dry_run: true }, env());
+      expect(missing.result, missing.logs).toMatchObject({ module: 'dns', success: false });
+    });
+
+    it("gRPC: protobuf's wire codec", async () => {
+      const { result, logs, loaded } = await invoke('probe', { target: `grpc://${grpcServer.address}`, dry_run: true }, env());
+      expect(result, logs).toMatchObject({ module: 'grpc', success: true });
+      expect(lazyLoaded(loaded)).toEqual(['protobuf-wire.cjs']);
+      const notServing = await invoke('probe', { target: `grpc://${grpcServer.address}/billing`, dry_run: true }, env());
+      expect(notServing.result, notServing.logs).toMatchObject({ module: 'grpc', success: false });
+      expect(grpcServer.calls.map((c) => c.service)).toEqual(['', 'billing']);
+    });
+
+    it('PostgreSQL: pg', async () => {
+      const target = { name: 'db', postgres: { host: '127.0.0.1', port: postgres.port, user: postgres.user, database: postgres.database, password_from: 'env:PG_PASSWORD', query: 'SELECT 40 + 2' } };
+      const { result, logs, loaded } = await invoke('probe', { target, dry_run: true }, { ...env(), PG_PASSWORD: postgres.password });
+      expect(result, logs).toMatchObject({ module: 'postgres', success: true, postgres: { value: '42' } });
+      expect(lazyLoaded(loaded)).toEqual(['pg.cjs']);
+      expect(logs).not.toContain(postgres.password);
+      const refused = await invoke('probe', { target, dry_run: true }, { ...env(), PG_PASSWORD: 'wrong-password' });
+      expect(refused.result, refused.logs).toMatchObject({ module: 'postgres', success: false });
+    });
   });
 
   it('answers a bad event with the problems and writes nothing', async () => {

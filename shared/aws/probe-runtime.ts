@@ -1,15 +1,21 @@
 // Wiring for the probe Lambda: settings from the environment, created once per container. No AWS SDK: the
 // self-metrics are EMF log lines, SQS and SSM are signed JSON calls (json-api.ts) — the cold start is the
-// bundle's own code.
+// bundle's own code. What only some groups need is loaded when one does: the YAML parser and the schema (when
+// the targets file has no snapshot), discovery, the probers' libraries.
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { ConfigError, createSecretResolver, loadTargetsFile, type SecretResolver, type TargetsFile } from '../config/index.js';
+import { ConfigError } from '../config/errors.js';
+import type { TargetsFile } from '../config/index.js';
+import { createSecretResolver } from '../config/secrets.js';
+import { snapshotFor } from '../config/targets-snapshot.js';
+import { loadRegexEngine } from '../regex/engine.js';
+import type { Discover } from '../discovery/index.js';
 import { createJsonLogger } from '../observability/logger.js';
 import { createEmfSink } from '../observability/metrics.js';
 import type { ProbeRuntime } from '../pipeline/handle-probe-event.js';
 import { createSqsSpool } from '../storage/sqs-spool.js';
-import type { VmAuth } from '../storage/write-batch.js';
-import { createDiscovery } from '../discovery/index.js';
-import { createLazyDiscoveryApis } from './discovery-clients.js';
+import { vmAuthFromEnv } from '../victoria-metrics/auth.js';
+import { createLazyDiscoveryApis } from '../discovery/aws-clients.js';
 import { createAwsJsonCall, type AwsJsonCall } from './json-api.js';
 import { createSsmParameterFetcher, ssmJsonCall } from './ssm-parameters.js';
 
@@ -26,17 +32,43 @@ export function requiredEnv(env: NodeJS.ProcessEnv, name: string): string {
   return value;
 }
 
-/** VictoriaMetrics credentials: VM_WRITE_USERNAME + VM_WRITE_PASSWORD_FROM, or VM_WRITE_TOKEN_FROM (secret references). */
-export async function vmAuthFromEnv(env: NodeJS.ProcessEnv, secrets: SecretResolver, prefix = 'VM_WRITE'): Promise<VmAuth | undefined> {
-  const tokenRef = env[`${prefix}_TOKEN_FROM`];
-  if (tokenRef) return { type: 'bearer', token: await secrets.resolve(tokenRef) };
-  const passwordRef = env[`${prefix}_PASSWORD_FROM`];
-  if (passwordRef) return { type: 'basic', username: env[`${prefix}_USERNAME`] ?? '', password: await secrets.resolve(passwordRef) };
-  return undefined;
-}
-
 export function accountFromArn(arn: string | undefined): string {
   return arn?.split(':')[4] || 'unknown';
+}
+
+/**
+ * The targets file at `path`, validated: from the snapshot at `snapshotPath` (written at package time) when
+ * it was made from this very file, else parsed and validated here.
+ */
+export async function loadProbeTargets(path: string, snapshotPath?: string): Promise<TargetsFile> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ConfigError(path, [{ path: '', message: code === 'ENOENT' ? 'file not found' : `cannot read file (${code ?? 'error'})` }]);
+  }
+  const snapshotText = snapshotPath ? await readFile(snapshotPath, 'utf8').catch(() => undefined) : undefined;
+  const snapshot = snapshotText === undefined ? undefined : snapshotFor(snapshotText, text);
+  if (snapshot) {
+    // Validating the file would have loaded the RE2 engine for its patterns; the probers expect it loaded.
+    if (snapshot.regexes) await loadRegexEngine();
+    return snapshot.targets;
+  }
+  const [{ parseTargetsFile }, { withRegexEngine }] = await Promise.all([import('../config/load.js'), import('../regex/index.js')]);
+  return withRegexEngine(() => parseTargetsFile(text, path));
+}
+
+/** Discovery, created (with its clients and its per-container cache) when the first discovery group runs. */
+function lazyDiscovery(create: () => Promise<Discover>): Discover {
+  let discover: Promise<Discover> | undefined;
+  return async (group, dimensions) => {
+    discover ??= create().catch((err: unknown) => {
+      discover = undefined;
+      throw err;
+    });
+    return (await discover)(group, dimensions);
+  };
 }
 
 export async function createProbeRuntime(env: NodeJS.ProcessEnv, calls?: Partial<AwsCalls>): Promise<ProbeRuntime> {
@@ -45,13 +77,15 @@ export async function createProbeRuntime(env: NodeJS.ProcessEnv, calls?: Partial
   const sqs = calls?.sqs ?? createAwsJsonCall({ service: 'sqs', targetPrefix: 'AmazonSQS', jsonVersion: '1.0' }, env);
   const secrets = createSecretResolver({ env, ssm: createSsmParameterFetcher(calls?.ssm ?? ssmJsonCall(env)) });
   const file = env.TARGETS_FILE ?? `targets/${stage}.yml`;
-  const path = resolve(env.LAMBDA_TASK_ROOT ?? process.cwd(), file);
+  const root = env.LAMBDA_TASK_ROOT ?? process.cwd();
+  const path = resolve(root, file);
+  const snapshot = env.TARGETS_SNAPSHOT ? resolve(root, env.TARGETS_SNAPSHOT) : undefined;
   let targets: Promise<TargetsFile> | undefined;
   const auth = await vmAuthFromEnv(env, secrets);
   const logger = createJsonLogger();
   const metrics = createEmfSink();
   return {
-    loadTargets: () => (targets ??= loadTargetsFile(path).catch((err: unknown) => {
+    loadTargets: () => (targets ??= loadProbeTargets(path, snapshot).catch((err: unknown) => {
       targets = undefined;
       throw err;
     })),
@@ -63,7 +97,7 @@ export async function createProbeRuntime(env: NodeJS.ProcessEnv, calls?: Partial
     metrics,
     logger,
     // One cache per container: discovered lists live as long as it does (and their TTL).
-    discover: createDiscovery({ apis: createLazyDiscoveryApis(), logger, metrics }),
+    discover: lazyDiscovery(async () => (await import('../discovery/index.js')).createDiscovery({ apis: createLazyDiscoveryApis(), logger, metrics })),
     ...(env.PROBE_CONCURRENCY ? { concurrency: Number(env.PROBE_CONCURRENCY) } : {}),
   };
 }

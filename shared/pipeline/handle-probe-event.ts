@@ -1,17 +1,20 @@
 // The probe Lambda's logic, apart from AWS wiring: parse the event, run a group or one manual probe, and
 // answer with a summary, a probe result (the same JSON as `periscope probe --json`) or an error object.
 // Bad input never throws: it comes back as {error, message, problems} and nothing is written.
-import { ConfigError, loadTarget, targetInputFromUrl, type SecretResolver, type TargetSpec, type TargetsFile } from '../config/index.js';
+// The schema library and the YAML parser are loaded by manual probes only (import() below): a scheduled run's
+// cold start needs neither (parseScheduledEvent; the runtime's targets come from a snapshot).
+import { ConfigError } from '../config/errors.js';
+import type { SecretResolver, TargetSpec, TargetsFile } from '../config/index.js';
 import type { Logger } from '../observability/logger.js';
 import type { MetricsSink } from '../observability/metrics.js';
 import { formatWaterfall } from '../probing/format.js';
 import { runProbe, type ProbeResult } from '../probing/index.js';
 import type { Spool } from '../storage/spool.js';
-import type { VmWriteConfig } from '../storage/write-batch.js';
+import type { VmWriteConfig } from '../victoria-metrics/index.js';
 import { writeSamples } from '../storage/write-samples.js';
 import type { Discover } from '../discovery/index.js';
 import { labelSamples } from './label-samples.js';
-import { parseProbeEvent } from './probe-event.js';
+import { parseScheduledEvent } from './scheduled-event.js';
 import { runGroup, type RunSummary } from './run-group.js';
 import { selectShard } from './shards.js';
 
@@ -74,7 +77,7 @@ export async function handleProbeEvent(raw: unknown, context: InvocationContext,
     throw err;
   }
   try {
-    const event = parseProbeEvent(raw);
+    const event = parseScheduledEvent(raw) ?? (await import('./probe-event.js')).parseProbeEvent(raw);
     if (event.kind === 'group') {
       const group = file.groups.find((g) => g.name === event.group);
       if (!group) throw new ConfigError('event', [{ path: 'group', message: `unknown group "${event.group}" (known: ${file.groups.map((g) => g.name).join(', ')})` }]);
@@ -101,10 +104,9 @@ export async function handleProbeEvent(raw: unknown, context: InvocationContext,
     if (event.kind === 'named-target') {
       ({ target, timeoutMs, labels } = await findTarget(runtime, event.group, event.target));
       group = event.group;
-    } else if (event.kind === 'url') {
-      target = await loadTarget(targetInputFromUrl(event.url, 'event'), 'event');
     } else {
-      target = await loadTarget(event.target, 'event.target');
+      const { loadTarget, targetInputFromUrl } = await import('../config/index.js');
+      target = event.kind === 'url' ? await loadTarget(targetInputFromUrl(event.url, 'event'), 'event') : await loadTarget(event.target, 'event.target');
     }
     const probeTimeout = Math.max(1, Math.min(target.timeout ?? timeoutMs, deadlineMs - Date.now()));
     const result = await runProbe(target, { timeoutMs: probeTimeout, secrets: runtime.secrets, debug: event.debug });

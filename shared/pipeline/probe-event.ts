@@ -1,8 +1,7 @@
 // The probe Lambda's input, checked before anything runs: a scheduled run ({group}), or a manual probe
 // for debugging ({target: URL}, {group, target: NAME} or {target: {…full target…}}), with debug/dry_run.
 import * as z from 'zod/mini';
-import { ConfigError, type ConfigProblem } from '../config/index.js';
-import { problemsFromZod } from '../config/errors.js';
+import { ConfigError, problemsFromZod, type ConfigProblem } from '../config/errors.js';
 import '../config/zod.js'; // registers zod's English messages
 
 const eventSchema = z.strictObject({

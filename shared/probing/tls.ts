@@ -2,11 +2,12 @@
 // the certificate (rejectUnauthorized: false); verification is judged here afterwards, from
 // socket.authorized, so an expired or self-signed certificate still yields its expiry and chain data.
 import { createHash, X509Certificate } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { createSecureContext, type ConnectionOptions, type DetailedPeerCertificate, type SecureContext, type TLSSocket } from 'node:tls';
 import type { SecretResolver, TlsConfig } from '../config/index.js';
 import { ProbeFailure } from './failure.js';
+import { readTextFile } from './file-text.js';
+import { peerChain, type TrustAnchors, trustAnchors } from './tls-peer.js';
 import type { CertInfo, Sample, TlsInfo } from './types.js';
 
 const VERSION_NAMES: Record<string, string> = {
@@ -25,6 +26,8 @@ const MIN_VERSIONS = { TLS10: 'TLSv1', TLS11: 'TLSv1.1', TLS12: 'TLSv1.2', TLS13
  */
 const contexts = new Map<string, SecureContext>();
 const MAX_CONTEXTS = 256;
+/** The certificates each shared context trusts, to find the root a server does not send (tls-peer.ts). */
+const anchorsByContext = new WeakMap<SecureContext, TrustAnchors>();
 
 function sharedContext(options: Pick<ConnectionOptions, 'ca' | 'cert' | 'key' | 'minVersion' | 'maxVersion'>): SecureContext {
   const key = createHash('sha256').update(JSON.stringify([options.ca, options.cert, options.key, options.minVersion, options.maxVersion])).digest('base64');
@@ -33,8 +36,15 @@ function sharedContext(options: Pick<ConnectionOptions, 'ca' | 'cert' | 'key' | 
     if (contexts.size >= MAX_CONTEXTS) contexts.clear();
     context = createSecureContext(options);
     contexts.set(key, context);
+    const anchors = trustAnchors(typeof options.ca === 'string' ? options.ca : undefined);
+    if (anchors) anchorsByContext.set(context, anchors);
   }
   return context;
+}
+
+/** The trust anchors of a context buildTlsOptions made; undefined for any other (read the chain the slow way). */
+export function contextAnchors(context: SecureContext | undefined): TrustAnchors | undefined {
+  return context ? anchorsByContext.get(context) : undefined;
 }
 
 /** Node TLS options for a tls_config block. `host` is the name to verify when server_name is not set. */
@@ -53,11 +63,11 @@ export async function buildTlsOptions(
   if (!config) return { ...options, secureContext: sharedContext({}) };
   try {
     if (config.ca) options.ca = config.ca;
-    else if (config.ca_file) options.ca = await readFile(config.ca_file, 'utf8');
+    else if (config.ca_file) options.ca = await readTextFile(config.ca_file);
     if (config.cert) options.cert = config.cert;
-    else if (config.cert_file) options.cert = await readFile(config.cert_file, 'utf8');
+    else if (config.cert_file) options.cert = await readTextFile(config.cert_file);
     if (config.key_from) options.key = await secrets.resolve(config.key_from);
-    else if (config.key_file) options.key = await readFile(config.key_file, 'utf8');
+    else if (config.key_file) options.key = await readTextFile(config.key_file);
   } catch (err) {
     if (err instanceof ProbeFailure) throw err;
     const code = (err as NodeJS.ErrnoException).code;
@@ -79,7 +89,18 @@ function goStyleName(text: string | undefined): string {
   return (text ?? '').split('\n').filter(Boolean).reverse().join(',');
 }
 
+const infos = new WeakMap<X509Certificate, CertInfo>();
+
 function certInfo(cert: X509Certificate): CertInfo {
+  let info = infos.get(cert);
+  if (!info) {
+    info = readCertInfo(cert);
+    infos.set(cert, info);
+  }
+  return info;
+}
+
+function readCertInfo(cert: X509Certificate): CertInfo {
   const dnsNames = (cert.subjectAltName ?? '')
     .split(', ')
     .filter((entry) => entry.startsWith('DNS:'))
@@ -95,8 +116,8 @@ function certInfo(cert: X509Certificate): CertInfo {
   };
 }
 
-/** Reads version, cipher and certificate chain from a connected TLS socket. */
-export function readTlsInfo(socket: TLSSocket): TlsInfo {
+/** The chain from getPeerCertificate(true): what a socket Node verified the host name of still has. */
+function legacyChain(socket: TLSSocket): X509Certificate[] {
   const chain: X509Certificate[] = [];
   let peer = socket.getPeerCertificate(true) as DetailedPeerCertificate | undefined;
   const seen = new Set<string>();
@@ -105,6 +126,28 @@ export function readTlsInfo(socket: TLSSocket): TlsInfo {
     chain.push(new X509Certificate(peer.raw));
     peer = peer.issuerCertificate;
   }
+  return chain;
+}
+
+/** Each certificate once (the chain ends where a certificate repeats, as legacyChain's does). */
+function distinct(chain: X509Certificate[]): X509Certificate[] {
+  const seen = new Set<string>();
+  const out: X509Certificate[] = [];
+  for (const cert of chain) {
+    const fingerprint = certInfo(cert).fingerprint_sha256;
+    if (seen.has(fingerprint)) break;
+    seen.add(fingerprint);
+    out.push(cert);
+  }
+  return out;
+}
+
+/**
+ * Reads version, cipher and certificate chain from a connected TLS socket. With the anchors of its secure
+ * context (contextAnchors) the chain is read cheaply (tls-peer.ts); without, through getPeerCertificate(true).
+ */
+export function readTlsInfo(socket: TLSSocket, anchors?: TrustAnchors): TlsInfo {
+  const chain = anchors ? distinct(peerChain(socket, anchors)) : legacyChain(socket);
   const infos = chain.map(certInfo);
   const leaf = infos[0] ?? {
     subject: '',

@@ -38,6 +38,24 @@ export function requireEngine(): Re2Module {
 }
 
 /**
+ * Whether synchronous `work` compiles an RE2 pattern: runs it as if the engine were not loaded (the engine
+ * itself is left as it is). Package-time tooling uses it to record whether a validated file needs the engine.
+ */
+export function compilesRegexes(work: () => unknown): boolean {
+  const loaded = engine;
+  engine = undefined;
+  try {
+    work();
+    return false;
+  } catch (err) {
+    if (err instanceof RegexEngineNotLoadedError) return true;
+    throw err;
+  } finally {
+    engine = loaded;
+  }
+}
+
+/**
  * Runs synchronous work that may compile RE2 patterns. When it needs the engine and the engine is not loaded
  * yet, loads it and runs the work again from the start, so the work must have no side effects before its
  * first pattern (parsing and validating have none).

@@ -2,4 +2,4 @@
 export { compileRe2, Re2Regex, RegexSyntaxError, type Re2Match } from './compile.js';
 export { cachedRe2 } from './cache.js';
 export { expandTemplate, replaceAllRe2 } from './expand.js';
-export { loadRegexEngine, regexEngineLoaded, RegexEngineNotLoadedError, withRegexEngine } from './engine.js';
+export { compilesRegexes, loadRegexEngine, regexEngineLoaded, RegexEngineNotLoadedError, withRegexEngine } from './engine.js';

@@ -52,15 +52,35 @@ export class TestCa {
     private readonly keys: CryptoKeyPair,
   ) {}
 
-  static async create(name = 'Periscope Test CA'): Promise<TestCa> {
+  static async create(name = 'Periscope Test CA', notAfter = new Date(Date.now() + 3650 * DAY)): Promise<TestCa> {
     const keys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as CryptoKeyPair;
     const cert = await x509.X509CertificateGenerator.createSelfSigned({
       serialNumber: randomSerial(),
       name: `CN=${name}`,
       notBefore: new Date(Date.now() - DAY),
-      notAfter: new Date(Date.now() + 3650 * DAY),
+      notAfter,
       signingAlgorithm: ALG,
       keys,
+      extensions: [
+        new x509.BasicConstraintsExtension(true, undefined, true),
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+      ],
+    });
+    return new TestCa(cert.toString('pem'), cert, keys);
+  }
+
+  /** A CA this one signs (an intermediate), for chains a server sends in full. */
+  async intermediate(name = 'Periscope Test Intermediate', notAfter = new Date(Date.now() + 365 * DAY)): Promise<TestCa> {
+    const keys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as CryptoKeyPair;
+    const cert = await x509.X509CertificateGenerator.create({
+      serialNumber: randomSerial(),
+      subject: `CN=${name}`,
+      issuer: this.cert.subject,
+      notBefore: new Date(Date.now() - DAY),
+      notAfter,
+      signingAlgorithm: ALG,
+      publicKey: keys.publicKey,
+      signingKey: this.keys.privateKey,
       extensions: [
         new x509.BasicConstraintsExtension(true, undefined, true),
         new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),

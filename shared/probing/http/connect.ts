@@ -1,12 +1,13 @@
 // Opening a hop's connection ourselves so each step can be timed the way
 // blackbox's httptrace does: name resolution, TCP connect, TLS handshake, connection handed over.
 import net from 'node:net';
-import tls, { type ConnectionOptions, type TLSSocket } from 'node:tls';
+import type { ConnectionOptions, TLSSocket } from 'node:tls';
 import { monotonicSeconds } from '../clock.js';
 import type { ProbeBudget } from '../deadline.js';
 import { classifyError, ProbeFailure } from '../failure.js';
 import type { Resolved } from '../resolve.js';
-import { assertVerified, readTlsInfo } from '../tls.js';
+import { assertVerified, contextAnchors, readTlsInfo } from '../tls.js';
+import { connectTls } from '../tls-peer.js';
 import type { TlsInfo } from '../types.js';
 
 /** Node TLS options plus the name to verify (from buildTlsOptions). */
@@ -87,14 +88,15 @@ export class HopConnection {
       }
       const { checkName, ...options } = target.tls;
       // `host` is the name Node checks the certificate against when there is no SNI (an IP address).
-      const secure = tls.connect({ ...options, host: checkName, socket: raw });
+      const anchors = contextAnchors(options.secureContext);
+      const secure = connectTls({ ...options, host: checkName, socket: raw }, anchors);
       this.socket = secure;
       raw.on('error', (err) => secure.destroy(err));
       await waitFor(secure, 'secureConnect').catch((err: unknown) => {
         throw this.failure(err, 'tls');
       });
       trace.tlsDone = monotonicSeconds();
-      this.tls = readTlsInfo(secure);
+      this.tls = readTlsInfo(secure, anchors);
       this.alpn = secure.alpnProtocol || undefined;
       assertVerified(this.tls, target.insecureSkipVerify);
       trace.gotConn = monotonicSeconds();

@@ -3,27 +3,23 @@
 // Deliberate differences: certificate metrics are written also when verification fails; a redirect chain
 // that hits the limit fails even when 3xx is a valid status; credentials are not sent to other hosts on
 // redirect; json_body assertions; the body is kept only when a check needs it.
-import { isIP } from 'node:net';
 import type { HttpModule } from '../../config/index.js';
 import { monotonicSeconds } from '../clock.js';
 import { ProbeBudget, runWithinBudget } from '../deadline.js';
 import { classifyError } from '../failure.js';
-import { resolveHost, type Resolved } from '../resolve.js';
 import { buildResult } from '../samples.js';
-import { buildTlsOptions } from '../tls.js';
 import type { FailureReason, ProbeOptions, ProbeResult } from '../types.js';
 import { BodyReader } from './body.js';
 import { bodyRegexFailure, contentLength, headerFailure, parseHttpDate, statusFailure, type ResponseHeaders } from './checks.js';
-import type { ConnectTarget, HopTlsOptions } from './connect.js';
 import { DebugRecorder, describeHop, scrubSecrets } from './debug.js';
 import type { ResponseHead } from './exchange.js';
 import { Hop } from './hop.js';
 import { hasJsonAssertions, jsonBodyFailure } from './json-body.js';
 import { type FinalResponse, httpPhases, httpSamples } from './metrics.js';
+import { HopTargets } from './targets.js';
 import {
   firstRequest,
   httpInstance,
-  overrideHostname,
   parseLocation,
   planRequest,
   REDIRECT_STATUSES,
@@ -48,14 +44,11 @@ class HttpProbeRun {
   failedDueToRegex = 0;
   failure: { reason: FailureReason; message: string } | undefined;
   final: FinalResponse | undefined;
-  firstResolved: Resolved | undefined;
   debug: DebugRecorder | undefined;
+  private targets: HopTargets | undefined;
   private failedAt: number | undefined;
   private plan: RequestPlan | undefined;
-  private firstUrl: URL | undefined;
   private cookies: RedirectCookies | undefined;
-  private tlsBase: Promise<HopTlsOptions> | undefined;
-  private readonly resolvedByHost = new Map<string, Resolved>();
   private readonly hasBodyRegex: boolean;
 
   constructor(
@@ -104,15 +97,18 @@ class HttpProbeRun {
     const module = this.module;
     this.budget.throwIfAborted(false);
     const url = new URL(module.url);
-    this.firstUrl = url;
     const plan = await planRequest(module, url, this.options.secrets);
     this.plan = plan;
+    const targets = new HopTargets(module, url, plan.hostOverride, this.options.secrets, this.budget, (hostname, resolved) =>
+      this.debug?.line(`resolved ${hostname} → ${resolved.address} (IPv${resolved.family}, ${(resolved.seconds * 1000).toFixed(1)} ms)`),
+    );
+    this.targets = targets;
     if (this.options.debug) this.debug = new DebugRecorder(this.started, [...plan.secretValues, ...this.step.secretValues]);
     let request = firstRequest(plan, url);
     this.debug?.request(request.method, httpInstance(url.href), request.headers);
     for (;;) {
       this.budget.throwIfAborted(false);
-      const target = await this.connectTarget(request.url);
+      const target = await targets.target(request.url);
       const hop = new Hop(request, target);
       this.hops.push(hop);
       let next: URL | undefined;
@@ -219,51 +215,6 @@ class HttpProbeRun {
     if (!final.head.tls && module.fail_if_not_ssl) this.setFailure('ssl_required', 'final response did not come over TLS and fail_if_not_ssl is set');
   }
 
-  private async connectTarget(url: URL): Promise<ConnectTarget> {
-    const hostname = url.hostname.replace(/^\[|\]$/g, '');
-    const https = url.protocol === 'https:';
-    return {
-      hostname,
-      port: url.port ? Number(url.port) : https ? 443 : 80,
-      tls: https ? await this.tlsOptions(url, hostname) : undefined,
-      insecureSkipVerify: this.module.tls_config?.insecure_skip_verify ?? false,
-      resolve: (name) => this.resolve(name),
-      budget: this.budget,
-    };
-  }
-
-  /**
-   * TLS options are built once per probe. The configured server_name (or a Host override) applies to the
-   * first host; a redirect to another host verifies that host's name, as blackbox's second transport does.
-   */
-  private async tlsOptions(url: URL, hostname: string): Promise<HopTlsOptions> {
-    const first = this.firstUrl as URL;
-    if (!this.tlsBase) {
-      const override = this.plan?.hostOverride;
-      const name = override !== undefined ? overrideHostname(override) : first.hostname.replace(/^\[|\]$/g, '');
-      this.tlsBase = buildTlsOptions(this.module.tls_config, name, this.options.secrets).then((options) =>
-        this.module.enable_http2 ? { ...options, ALPNProtocols: ['h2', 'http/1.1'] } : options,
-      );
-    }
-    const base = await this.tlsBase;
-    if (url.host === first.host) return base;
-    const { servername: _servername, checkName: _checkName, ...rest } = base;
-    return { ...rest, checkName: hostname, ...(isIP(hostname) === 0 ? { servername: hostname } : {}) };
-  }
-
-  private async resolve(hostname: string): Promise<Resolved> {
-    const cached = this.resolvedByHost.get(hostname);
-    if (cached) return { ...cached, seconds: 0 };
-    const first = this.firstResolved === undefined;
-    // Later hops resolve like Go's dialer would: the preferred family if there is one, else any.
-    const fallback = first ? this.module.ip_protocol_fallback : true;
-    const resolved = await resolveHost(hostname, this.module.preferred_ip_protocol, fallback, this.budget);
-    if (first) this.firstResolved = resolved;
-    this.resolvedByHost.set(hostname, resolved);
-    this.debug?.line(`resolved ${hostname} → ${resolved.address} (IPv${resolved.family}, ${(resolved.seconds * 1000).toFixed(1)} ms)`);
-    return resolved;
-  }
-
   result(targetName: string, timestampMs: number, durationSeconds: number, now: number): ProbeResult {
     const final = this.final;
     const current = this.current;
@@ -277,7 +228,7 @@ class HttpProbeRun {
       timestampMs,
       durationSeconds,
       timeoutMs: this.options.timeoutMs,
-      ...(this.firstResolved ? { resolved: this.firstResolved } : {}),
+      ...(this.targets?.firstResolved ? { resolved: this.targets.firstResolved } : {}),
       ...(this.failure && message !== undefined ? { failure: { reason: this.failure.reason, message } } : {}),
       phases: httpPhases(
         this.hops.map((hop) => hop.trace),

@@ -2,7 +2,8 @@
 // for each redirect hop, following Go's http.Client rules (blackbox follows redirects with it).
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
-import { SecretError, type HttpModule, type SecretResolver } from '../../config/index.js';
+import type { HttpModule } from '../../config/index.js';
+import { SecretError, type SecretResolver } from '../../config/secrets.js';
 import { ProbeFailure } from '../failure.js';
 import type { HopRequest } from './exchange.js';
 

@@ -4,7 +4,8 @@
 // probe_postgres_ssl, probe_postgres_info{server_version}, and the probe_ssl_* / probe_tls_* set when TLS.
 import { isIP } from 'node:net';
 import type { QueryArrayResult } from 'pg';
-import { SecretError, type PostgresModule } from '../../config/index.js';
+import type { PostgresModule } from '../../config/index.js';
+import { SecretError } from '../../config/secrets.js';
 import { monotonicSeconds } from '../clock.js';
 import { ProbeBudget } from '../deadline.js';
 import { ProbeFailure } from '../failure.js';
