@@ -206,6 +206,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--latency <duration>', 'how long your targets take to answer, e.g. 300ms (default 200ms)')
     .option('--region <region>', 'price table: us-east-1 or eu-central-1', 'us-east-1')
     .option('--existing-topic', 'the stage publishes to an existing topic (no KMS key of its own)')
+    .option('--shared-key', "the stage's own topic uses an existing KMS key (params.alertsTopicKeyArn): no key of its own")
     .option('--profile <file>', 'CPU per probe from this bench results file (default bench/results.json)')
     .option('--json', 'print the estimate as JSON')
     .action(async (flags: CostFlags) => {
