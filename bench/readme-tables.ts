@@ -43,7 +43,7 @@ export async function costBlock(): Promise<string> {
     `| --- | ${SIZES.map(() => '---:').join(' | ')} |`,
     ...rows,
     `| **Periscope, own alerts topic** | ${estimates.map((e) => `**${money(e.totalUsd)}** (${verdict(e.totalUsd, e)})`).join(' | ')} |`,
-    `| **Periscope, existing topic (no KMS key)** | ${estimates.map((e) => `**${money(withoutKey(e))}** (${verdict(withoutKey(e), e)})`).join(' | ')} |`,
+    `| **Periscope, existing topic or shared key (no KMS key of its own)** | ${estimates.map((e) => `**${money(withoutKey(e))}** (${verdict(withoutKey(e), e)})`).join(' | ')} |`,
     `| Goal: a tenth of the Fargate task | ${estimates.map((e) => money(e.goalUsd)).join(' | ')} |`,
     `| ECS Fargate, Prometheus + blackbox_exporter, always on | ${estimates.map((e) => `${money(e.fargate.usd)} (${e.fargate.vcpu} vCPU, ${e.fargate.memoryGb} GB)`).join(' | ')} |`,
     '',

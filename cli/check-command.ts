@@ -5,7 +5,7 @@ import { ConfigError, createSecretResolver, loadTargetsFile } from '../shared/co
 import { createFileClaimStore } from '../shared/alerting/file-claim-store.js';
 import { loadAlertingConfig } from '../shared/alerting/load-rules.js';
 import { runAlerting } from '../shared/alerting/run-alerting.js';
-import { vmAuthFromEnv } from '../shared/aws/probe-runtime.js';
+import { vmAuthFromEnv } from '../shared/victoria-metrics/index.js';
 import { createDirectSlackNotifier } from '../shared/notify/index.js';
 import { createTextLogger, type Logger } from '../shared/observability/logger.js';
 import type { Notification } from '../shared/notify/types.js';

@@ -12,6 +12,7 @@ export interface CostFlags {
   region?: string;
   latency?: string;
   existingTopic?: boolean;
+  sharedKey?: boolean;
   profile?: string;
   json?: boolean;
 }
@@ -63,7 +64,7 @@ export async function estimateForFile(flags: CostFlags): Promise<CostEstimate> {
       // Lambda memory sizes run from 128 MB to 10 240 MB.
       memoryMb: positiveInt(flags.memory, DEFAULT_PROBE_MEMORY_MB, '--memory', 10_240),
       concurrency: positiveInt(flags.concurrency, DEFAULT_PROBE_CONCURRENCY, '--concurrency', 10_000),
-      ownTopicKey: !flags.existingTopic,
+      ownTopicKey: !flags.existingTopic && !flags.sharedKey,
     },
     { ...profile, targetLatencyMs: latency },
     prices,

@@ -5,6 +5,8 @@ import { accessSync, constants, existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { sleep } from '../shared/async/sleep.js';
+import { isHealthy } from '../shared/victoria-metrics/index.js';
 
 export interface LocalVictoriaMetrics {
   url: string;
@@ -42,13 +44,8 @@ async function waitHealthy(url: string, child: ChildProcess, output: () => strin
   const until = Date.now() + 20_000;
   while (Date.now() < until) {
     if (child.exitCode !== null) throw new Error(`VictoriaMetrics exited (${child.exitCode}): ${output().slice(-1000)}`);
-    try {
-      const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) });
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    if (await isHealthy({ url })) return;
+    await sleep(200);
   }
   throw new Error(`VictoriaMetrics did not become healthy in 20 s: ${output().slice(-1000)}`);
 }

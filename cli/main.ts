@@ -16,6 +16,7 @@ import { runCommand, type RunFlags } from './run-command.js';
 import { testRulesCommand, type TestRulesFlags } from './test-rules-command.js';
 import { DEFAULT_UI_PORT, uiCommand, type UiFlags } from './ui-command.js';
 import { targetFromArgs, type ProbeFlags } from './target-from-args.js';
+import { errorMessage } from '../shared/observability/error-message.js';
 
 const EXIT_BAD_INPUT = 2;
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -205,6 +206,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--latency <duration>', 'how long your targets take to answer, e.g. 300ms (default 200ms)')
     .option('--region <region>', 'price table: us-east-1 or eu-central-1', 'us-east-1')
     .option('--existing-topic', 'the stage publishes to an existing topic (no KMS key of its own)')
+    .option('--shared-key', "the stage's own topic uses an existing KMS key (params.alertsTopicKeyArn): no key of its own")
     .option('--profile <file>', 'CPU per probe from this bench results file (default bench/results.json)')
     .option('--json', 'print the estimate as JSON')
     .action(async (flags: CostFlags) => {
@@ -238,7 +240,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`periscope: ${err.message}\n`);
       return EXIT_BAD_INPUT;
     }
-    process.stderr.write(`periscope: internal error: ${(err as Error).message}\n`);
+    process.stderr.write(`periscope: internal error: ${errorMessage(err)}\n`);
     return 3;
   }
 }

@@ -5,7 +5,7 @@ import { ConfigError, createSecretResolver, loadTargetsFile, parseDuration } fro
 import { loadAlertingConfig } from '../shared/alerting/load-rules.js';
 import { replayAlerting, type ReplayReport } from '../shared/alerting/replay/replay.js';
 import { formatNumber } from '../shared/alerting/anomaly.js';
-import { vmAuthFromEnv } from '../shared/aws/probe-runtime.js';
+import { vmAuthFromEnv } from '../shared/victoria-metrics/index.js';
 import { formatDuration } from '../shared/config/duration.js';
 import { labelText } from './alert-output.js';
 

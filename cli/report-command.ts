@@ -1,6 +1,6 @@
 // `periscope report --month 2026-11`: the monthly uptime report (Markdown, HTML, CSV or JSON) on stdout.
 import { ConfigError, createSecretResolver, loadTargetsFile } from '../shared/config/index.js';
-import { vmAuthFromEnv } from '../shared/aws/probe-runtime.js';
+import { vmAuthFromEnv } from '../shared/victoria-metrics/index.js';
 import { catalogFromFile, collectMonthlyReport, createVmReader, formatReport, monthPeriod, PeriodError, REPORT_FORMATS, type ReportFormat } from '../shared/reporting/index.js';
 
 export interface ReportFlags {

@@ -8,8 +8,8 @@ import { createPrintingSink } from '../shared/observability/metrics.js';
 import { runGroup, type RunSummary } from '../shared/pipeline/run-group.js';
 import { formatSummaryLine } from '../shared/probing/format.js';
 import { createFileSpool } from '../shared/storage/file-spool.js';
-import { redactUrl } from '../shared/storage/vm-url.js';
-import { vmAuthFromEnv } from '../shared/aws/probe-runtime.js';
+import { redactUrl } from '../shared/victoria-metrics/index.js';
+import { vmAuthFromEnv } from '../shared/victoria-metrics/index.js';
 import { startDemoService, type DemoService } from './demo-service.js';
 import { startLocalVictoriaMetrics, type LocalVictoriaMetrics } from './local-victoria-metrics.js';
 import { loadAlertingConfig } from '../shared/alerting/load-rules.js';
@@ -17,9 +17,10 @@ import { runAlerting } from '../shared/alerting/run-alerting.js';
 import type { AlertingDeps } from '../shared/alerting/evaluate-group.js';
 import { localClaimStore, localNotifier } from './check-command.js';
 import { createDiscovery } from '../shared/discovery/index.js';
-import { createLazyDiscoveryApis } from '../shared/aws/discovery-clients.js';
+import { createLazyDiscoveryApis } from '../shared/discovery/aws-clients.js';
 import { catalogFromFile } from '../shared/reporting/catalog.js';
 import { startUi } from './ui-command.js';
+import { errorMessage } from '../shared/observability/error-message.js';
 
 export interface RunFlags {
   config: string;
@@ -143,7 +144,7 @@ export async function runCommand(flags: RunFlags): Promise<number> {
         try {
           await runOnce(group);
         } catch (err) {
-          logger.error('round failed', { group: group.name, error: (err as Error).message });
+          logger.error('round failed', { group: group.name, error: errorMessage(err) });
         } finally {
           running = false;
         }
@@ -160,7 +161,7 @@ export async function runCommand(flags: RunFlags): Promise<number> {
         try {
           await evaluateRules([group.name]);
         } catch (err) {
-          logger.error('rule evaluation failed', { group: group.name, error: (err as Error).message });
+          logger.error('rule evaluation failed', { group: group.name, error: errorMessage(err) });
         } finally {
           running = false;
         }

@@ -1,9 +1,9 @@
 // `periscope ui`: the web UI against any VictoriaMetrics (production data, read-only), and the listen
 // address parsing `periscope run` shares.
 import { ConfigError, createSecretResolver, loadTargetsFile } from '../shared/config/index.js';
-import { vmAuthFromEnv } from '../shared/aws/probe-runtime.js';
+import { vmAuthFromEnv } from '../shared/victoria-metrics/index.js';
 import { catalogFromFile, createVmReader, emptyCatalog, type Catalog } from '../shared/reporting/index.js';
-import { redactUrl } from '../shared/storage/vm-url.js';
+import { redactUrl } from '../shared/victoria-metrics/index.js';
 import { startUiServer, type UiServer } from '../shared/ui/index.js';
 
 export const DEFAULT_UI_PORT = 8430;

@@ -27,11 +27,12 @@ export async function alertsTopicResources({ resolveVariable }) {
     if (typeof account !== 'string' || !ACCOUNT_RE.test(account)) throw new DeployConfigError(`params.alertsPublisherAccounts[${i}]: "${account}" is not a 12-digit account id (quote it in YAML)`);
     return account;
   });
+  const sharedKey = await sharedKeyArn(resolveVariable);
   const otherAccounts = accounts.map((account) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:iam::${account}:root` }));
   const publisherRoles = accounts.map((account) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:iam::${account}:${PUBLISHER_ROLE_PATTERN}` }));
 
   /** @type {Record<string, CfnResource>} */
-  const resources = {
+  const keyResources = {
     AlertsKey: {
       Type: 'AWS::KMS::Key',
       Properties: {
@@ -79,12 +80,18 @@ export async function alertsTopicResources({ resolveVariable }) {
       Type: 'AWS::KMS::Alias',
       Properties: { AliasName: `alias/periscope-${stage}-alerts`, TargetKeyId: { Ref: 'AlertsKey' } },
     },
+  };
+  /** @type {Record<string, CfnResource>} */
+  const resources = {
+    // A key of its own ($1 a month) unless the stage names one to share (alertsTopicKeyArn), e.g. one key
+    // for every stage of the account; that key's policy must then let CloudWatch alarms use it.
+    ...(sharedKey ? {} : keyResources),
     AlertsTopic: {
       Type: 'AWS::SNS::Topic',
       Properties: {
         TopicName: `periscope-${stage}-alerts`,
         DisplayName: `Periscope ${stage}`,
-        KmsMasterKeyId: { 'Fn::GetAtt': ['AlertsKey', 'Arn'] },
+        KmsMasterKeyId: sharedKey ?? { 'Fn::GetAtt': ['AlertsKey', 'Arn'] },
       },
     },
     AlertsTopicPolicy: {
@@ -142,6 +149,32 @@ async function listParam(resolveVariable, name) {
 }
 
 const TOPIC_ARN_RE = /^arn:(aws[a-z-]*):sns:([a-z0-9-]+):(\d{12}):[A-Za-z0-9_-]+$/;
+
+/**
+ * For the stage's own topic (params.createAlertsTopic: true): the key it is encrypted with, which the
+ * publishers' IAM names — the shared key of params.alertsTopicKeyArn, or the stage's own AlertsKey.
+ * @param {VariableResolver} resolver
+ * @returns {Promise<unknown>}
+ */
+export async function ownTopicKeyArn({ resolveVariable }) {
+  return (await sharedKeyArn(resolveVariable)) ?? { 'Fn::GetAtt': ['AlertsKey', 'Arn'] };
+}
+
+const KEY_ARN_RE = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/(mrk-[0-9a-f]{32}|[0-9a-f-]{36})$/;
+
+/**
+ * The existing KMS key a stage's own topic is encrypted with (params.alertsTopicKeyArn), or undefined: a key of its own.
+ * @param {VariableResolver['resolveVariable']} resolveVariable
+ * @returns {Promise<string | undefined>}
+ */
+async function sharedKeyArn(resolveVariable) {
+  const keyArn = await resolveVariable('param:alertsTopicKeyArn');
+  if (keyArn === undefined || keyArn === null || keyArn === '') return undefined;
+  if (typeof keyArn !== 'string' || !KEY_ARN_RE.test(keyArn)) {
+    throw new DeployConfigError(`params.alertsTopicKeyArn: "${String(keyArn)}" is not a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/KEY-ID; an alias cannot be used in the publishers' IAM policies)`);
+  }
+  return keyArn;
+}
 
 /**
  * For an existing topic (params.createAlertsTopic: false): the KMS key the anomaly check may use to publish

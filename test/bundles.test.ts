@@ -185,6 +185,14 @@ describe('packages', () => {
     for (const name of Object.keys(FUNCTIONS) as FunctionName[]) expect(contents[name].filter((f) => f.includes('node_modules')), name).toEqual([]);
   });
 
+  it('load the lazy files with require(), not import() (which would first scan each file for its export names)', async () => {
+    const probe = await readFile(join(roots.probe, FUNCTIONS.probe), 'utf8');
+    expect(probe.match(/\bimport\("[^"]*"\)/g)).toBeNull();
+    expect(probe.match(/require\("\.\/probe\.lazy\/[a-z0-9-]+\.cjs"\)/g)?.sort()).toEqual(
+      ['dns-packet', 'pg', 'protobuf-wire', 're2js', 'yaml'].map((lib) => `require("./probe.lazy/${lib}.cjs")`),
+    );
+  });
+
   it("leave discovery's SDK clients out of the probe bundle: required only when a group discovers (Lambda's runtime has them)", async () => {
     const probe = await readFile(join(roots.probe, FUNCTIONS.probe), 'utf8');
     const named = ['client-servicediscovery', 'client-ecs', 'client-elastic-load-balancing-v2'].map((client) => probe.includes(`"@aws-sdk/${client}"`));

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { discoveryStatements, probeDiscoveryResources } from '../deploy/discovery.js';
 import { ConfigError, createSecretResolver, parseTargetsFile, type GroupSpec, type TargetsFile } from '../shared/config/index.js';
-import { createLazyDiscoveryApis } from '../shared/aws/discovery-clients.js';
+import { createLazyDiscoveryApis } from '../shared/discovery/aws-clients.js';
 import { createDiscovery, DiscoveryError } from '../shared/discovery/index.js';
 import type { Logger } from '../shared/observability/logger.js';
 import type { MetricsSink, SelfMetric } from '../shared/observability/metrics.js';

@@ -15,7 +15,8 @@ import {
   type SlackBlock,
   type SlackPayload,
 } from '../shared/notify/index.js';
-import { createSlackHandlerDeps, handleSlackSnsEvent, type SlackHandlerDeps } from '../shared/notify/slack-handler.js';
+import { createSlackHandlerDeps } from '../shared/aws/slack-runtime.js';
+import { handleSlackSnsEvent, type SlackHandlerDeps } from '../shared/notify/slack-handler.js';
 import type { Notification, NotifiedAlert } from '../shared/notify/types.js';
 import { createJsonLogger } from '../shared/observability/logger.js';
 import { freePort } from './support/ports.js';

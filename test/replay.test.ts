@@ -8,7 +8,7 @@ import { parseTargetsFile } from '../shared/config/index.js';
 import { loadAlertingConfig, type AlertingConfig } from '../shared/alerting/load-rules.js';
 import { replayAlerting, replaySteps } from '../shared/alerting/replay/replay.js';
 import { fetchResults } from '../shared/alerting/replay/results-table.js';
-import { queryInstant } from '../shared/alerting/vm-query.js';
+import { queryInstant } from '../shared/victoria-metrics/index.js';
 import { LARGE_SPIKES, monthStartBefore, pizzaMonthLines, SPIKES } from './support/pizza-month.js';
 import { prometheusLine, startVictoriaMetrics, type VmHandle } from './support/victoria-metrics.js';
 

@@ -5,17 +5,8 @@ import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { silentLogger, type Logger } from '../shared/observability/logger.js';
-import {
-  createFileSpool,
-  encodeSample,
-  importUrl,
-  redactUrl,
-  replaySpool,
-  sampleProblem,
-  writeBatch,
-  writeSamples,
-  type TimedSample,
-} from '../shared/storage/index.js';
+import { createFileSpool, encodeSample, replaySpool, sampleProblem, writeSamples, type TimedSample } from '../shared/storage/index.js';
+import { importUrl, redactUrl, writeBatch } from '../shared/victoria-metrics/index.js';
 import { VmClient } from './support/victoria-metrics.js';
 
 const T0 = Date.UTC(2026, 10, 1, 12, 0, 0);

@@ -8,7 +8,7 @@
 // state store, a list as the notifier); evaluateGroup wires VictoriaMetrics for the Lambda and the CLI.
 import type { Logger } from '../observability/logger.js';
 import type { Spool } from '../storage/spool.js';
-import type { VmWriteConfig } from '../storage/write-batch.js';
+import type { VmWriteConfig } from '../victoria-metrics/index.js';
 import type { AlertStateStore } from './alert-state-store.js';
 import type { ClaimStore } from './claim-store.js';
 import { stateToCommit } from './commit-state.js';
@@ -18,7 +18,7 @@ import type { GroupReport } from './reports.js';
 import { executeRules, type InstantQuery } from './rule-executors.js';
 import { claimAndSend, type NotifierSink } from './send-notifications.js';
 import { createVmStateStore } from './vm-alert-state-store.js';
-import { queryInstant, type VmReadConfig } from './vm-query.js';
+import { queryInstant, type VmReadConfig } from '../victoria-metrics/index.js';
 
 export type { GroupReport, RuleReport } from './reports.js';
 export { RULE_HEALTH_ALERT } from './plan-notifications.js';

@@ -6,7 +6,9 @@ import type { CompiledRule, RuleKind } from './compile.js';
 import { labelFingerprint, type Labels } from './label-fingerprint.js';
 import type { ActiveSample } from './lifecycle.js';
 import { renderTemplate } from './template/index.js';
-import { QueryError, type InstantSample } from './vm-query.js';
+import { mapLimit } from '../async/map-limit.js';
+import { describeError } from '../observability/error-message.js';
+import { QueryError, type InstantSample } from '../victoria-metrics/index.js';
 
 /** An instant query at `timeSec` (VictoriaMetrics' /api/v1/query, or anything answering like it). */
 export type InstantQuery = (expr: string, timeSec: number) => Promise<InstantSample[]>;
@@ -83,23 +85,9 @@ export async function executeRule(rule: CompiledRule, slotMs: number, query: Ins
     }
     return outcome;
   } catch (err) {
-    const error = err instanceof QueryError ? err.message : `${(err as Error).name}: ${(err as Error).message}`;
+    const error = err instanceof QueryError ? err.message : describeError(err);
     return { rule, candidates: [], addedAnnotations: new Map(), error };
   }
-}
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i] as T);
-      }
-    }),
-  );
-  return out;
 }
 
 /** Every rule of a group at the slot, at most `concurrency` queries of rules at once. */

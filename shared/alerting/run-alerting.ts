@@ -3,6 +3,7 @@
 import type { MetricsSink } from '../observability/metrics.js';
 import { alignSlot, evaluateGroup, type AlertingDeps, type GroupReport } from './evaluate-group.js';
 import type { AlertingConfig } from './load-rules.js';
+import { errorMessage } from '../observability/error-message.js';
 
 export interface AlertingRun {
   groups: GroupReport[];
@@ -35,7 +36,7 @@ export async function runAlerting(config: AlertingConfig, deps: AlertingDeps, op
     try {
       run.groups.push(await evaluateGroup(group, deps, options.nowMs));
     } catch (err) {
-      const error = (err as Error).message;
+      const error = errorMessage(err);
       run.failed.push({ group: group.name, error });
       deps.logger.error('rule group not evaluated', { group: group.name, error });
     }
@@ -56,7 +57,7 @@ export async function runAlerting(config: AlertingConfig, deps: AlertingDeps, op
         { stage: deps.stage },
       );
     } catch (err) {
-      deps.logger.error('self-metrics not sent', { error: (err as Error).message });
+      deps.logger.error('self-metrics not sent', { error: errorMessage(err) });
     }
   }
   return run;

@@ -5,6 +5,7 @@ import type { Logger } from '../observability/logger.js';
 import type { Notification } from '../notify/types.js';
 import type { ClaimStore } from './claim-store.js';
 import type { PlannedNotification } from './plan-notifications.js';
+import { errorMessage } from '../observability/error-message.js';
 
 /** Where notifications go: SNS in Lambda, the terminal and Slack locally, a list in a replay. */
 export type NotifierSink = (notification: Notification) => Promise<void>;
@@ -29,7 +30,7 @@ export async function claimAndSend(
     outcome.claimed = await options.claims.claim(`${group}/${slotMs}`, slotMs + CLAIM_TTL_MS);
   } catch (err) {
     // Cannot coordinate: better a duplicate page than a lost one.
-    logger.error('slot claim store unavailable; sending without a claim', { group, error: (err as Error).message });
+    logger.error('slot claim store unavailable; sending without a claim', { group, error: errorMessage(err) });
   }
   if (!outcome.claimed) {
     logger.info('another evaluation of this slot sends its notifications', { group, slot: new Date(slotMs).toISOString() });
@@ -41,7 +42,7 @@ export async function claimAndSend(
       outcome.sent.add(p);
     } catch (err) {
       const { alertname, status } = p.notification;
-      logger.error('notification not sent; will retry next evaluation', { group, alertname, status, error: (err as Error).message });
+      logger.error('notification not sent; will retry next evaluation', { group, alertname, status, error: errorMessage(err) });
     }
   }
   return outcome;

@@ -5,7 +5,7 @@
 import type { TimedSample } from '../storage/exposition.js';
 import type { AlertState } from './lifecycle.js';
 import { labelFingerprint } from './label-fingerprint.js';
-import type { ExportedSeries } from './vm-query.js';
+import type { ExportedSeries } from '../victoria-metrics/index.js';
 
 const STATE = 'periscope_alert_state';
 const FIRED_AT = 'periscope_alert_fired_at';

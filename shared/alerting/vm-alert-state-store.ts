@@ -3,12 +3,11 @@
 // evaluation that follows closely (an overlapping invocation, the next slot) finds it.
 import type { Logger } from '../observability/logger.js';
 import type { Spool } from '../storage/spool.js';
-import type { VmWriteConfig } from '../storage/write-batch.js';
 import { writeSamples } from '../storage/write-samples.js';
-import { vmEndpoint } from '../storage/vm-url.js';
+import { errorMessage } from '../observability/error-message.js';
+import { exportRaw, forceFlush, QueryError, type VmReadConfig, type VmWriteConfig } from '../victoria-metrics/index.js';
 import type { AlertStateStore } from './alert-state-store.js';
 import { decodeStates, encodeAlertStates, encodeRuleHealth, STATE_SERIES_MATCH } from './state-store.js';
-import { exportRaw, QueryError, type VmReadConfig } from './vm-query.js';
 
 const STATE_LOOKBACK_MS = 3_600_000;
 
@@ -20,16 +19,6 @@ export interface VmStateStoreOptions {
   spool?: Spool;
 }
 
-export async function forceFlush(base: string): Promise<void> {
-  // Single-node VictoriaMetrics makes new samples searchable at once; a cluster or vmauth has no such
-  // endpoint, and the next slot is a whole interval away.
-  try {
-    await fetch(vmEndpoint(base, '/internal/force_flush'), { signal: AbortSignal.timeout(2_000) });
-  } catch {
-    // not available: the state becomes searchable on VictoriaMetrics' own schedule
-  }
-}
-
 export function createVmStateStore(options: VmStateStoreOptions): AlertStateStore {
   return {
     async restore(group, slotMs) {
@@ -37,7 +26,7 @@ export function createVmStateStore(options: VmStateStoreOptions): AlertStateStor
       const from = slotMs - Math.max(STATE_LOOKBACK_MS, 3 * group.intervalMs);
       const series = await exportRaw(options.read, match, from, slotMs).catch((err: unknown) => {
         // Without state every firing alert would look new and notify again: better to skip this round.
-        throw new QueryError(`cannot restore alert state: ${(err as Error).message}`, 'unreachable');
+        throw new QueryError(`cannot restore alert state: ${errorMessage(err)}`, 'unreachable');
       });
       return decodeStates(series, slotMs);
     },
@@ -53,7 +42,8 @@ export function createVmStateStore(options: VmStateStoreOptions): AlertStateStor
         deadlineMs: Date.now() + 10_000,
       });
       if (written.written < samples.length) options.logger.error('alert state not fully written', { group: group.name, ...written });
-      await forceFlush(options.write.url);
+      // Searchable at once, so an evaluation that follows closely finds this state.
+      await forceFlush(options.write);
     },
   };
 }

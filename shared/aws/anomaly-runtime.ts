@@ -9,7 +9,8 @@ import type { AnomalyCheckRuntime } from '../alerting/handle-anomaly-check.js';
 import { publishNotification } from '../notify/index.js';
 import { createJsonLogger } from '../observability/logger.js';
 import { createEmfSink } from '../observability/metrics.js';
-import { requiredEnv, vmAuthFromEnv } from './probe-runtime.js';
+import { vmAuthFromEnv } from '../victoria-metrics/auth.js';
+import { requiredEnv } from './probe-runtime.js';
 import { createDynamoDbClaimStore } from './dynamodb-claims.js';
 import { createSsmFetcher } from './ssm-secrets.js';
 

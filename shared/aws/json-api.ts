@@ -4,6 +4,7 @@
 // from the environment, as Lambda provides them (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN);
 // AWS_ENDPOINT_URL_<SERVICE> or AWS_ENDPOINT_URL point a service elsewhere, as for the SDK.
 import aws4 from 'aws4';
+import { exponentialBackoff, retry, type AttemptOutcome } from '../async/retry.js';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 
@@ -69,15 +70,13 @@ function apiError(status: number, text: string): AwsApiError {
   return new AwsApiError(code, message, status);
 }
 
-/** A caller for one service. Throttling, 5xx and network errors are retried twice with jittered backoff. */
+/** A caller for one service. Throttling, 5xx and network errors are retried twice with jittered backoff (~100 ms, ~200 ms). */
 export function createAwsJsonCall(spec: AwsJsonService, env: NodeJS.ProcessEnv = process.env): AwsJsonCall {
   const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1';
   const url = endpointFor(spec.service, env, region);
   return async <T>(action: string, input: Record<string, unknown>): Promise<T> => {
     const body = JSON.stringify(input);
-    let lastError: Error = new Error('not attempted');
-    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-      if (attempt > 0) await new Promise((r) => setTimeout(r, (50 << attempt) * (0.5 + Math.random())));
+    const attempt = async (): Promise<AttemptOutcome<{ ok: true; value: T } | { ok: false; error: Error }>> => {
       // Signed per attempt: the signature carries the time, and credentials may have been refreshed.
       const signed = aws4.sign(
         {
@@ -91,17 +90,20 @@ export function createAwsJsonCall(spec: AwsJsonService, env: NodeJS.ProcessEnv =
         },
         { accessKeyId: env.AWS_ACCESS_KEY_ID ?? '', secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? '', ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) },
       ) as aws4.Request & { headers: Record<string, string> };
+      let answer: { status: number; text: string };
       try {
-        const { status, text } = await send(url, signed, body);
-        if (status >= 200 && status < 300) return (text ? JSON.parse(text) : {}) as T;
-        lastError = apiError(status, text);
-        const throttled = status === 429 || /Throttl|RequestThrottled|TooManyRequests/.test((lastError as AwsApiError).code);
-        if (status < 500 && !throttled) throw lastError;
+        answer = await send(url, signed, body);
       } catch (err) {
-        if (err instanceof AwsApiError && err.status < 500 && err.status !== 429 && !/Throttl/.test(err.code)) throw err;
-        lastError = err as Error;
+        return { value: { ok: false, error: err as Error }, retry: true };
       }
-    }
-    throw lastError;
+      const { status, text } = answer;
+      if (status >= 200 && status < 300) return { value: { ok: true, value: (text ? JSON.parse(text) : {}) as T }, retry: false };
+      const error = apiError(status, text);
+      const throttled = status === 429 || /Throttl|RequestThrottled|TooManyRequests/.test(error.code);
+      return { value: { ok: false, error }, retry: status >= 500 || throttled };
+    };
+    const { value } = await retry(attempt, { maxAttempts: ATTEMPTS, backoffMs: exponentialBackoff({ baseMs: 100, capMs: 1_000, jitter: 'equal' }) });
+    if (value.ok) return value.value;
+    throw value.error;
   };
 }

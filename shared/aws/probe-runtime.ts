@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ConfigError } from '../config/errors.js';
 import type { TargetsFile } from '../config/index.js';
-import { createSecretResolver, type SecretResolver } from '../config/secrets.js';
+import { createSecretResolver } from '../config/secrets.js';
 import { snapshotFor } from '../config/targets-snapshot.js';
 import { loadRegexEngine } from '../regex/engine.js';
 import type { Discover } from '../discovery/index.js';
@@ -14,8 +14,8 @@ import { createJsonLogger } from '../observability/logger.js';
 import { createEmfSink } from '../observability/metrics.js';
 import type { ProbeRuntime } from '../pipeline/handle-probe-event.js';
 import { createSqsSpool } from '../storage/sqs-spool.js';
-import type { VmAuth } from '../storage/write-batch.js';
-import { createLazyDiscoveryApis } from './discovery-clients.js';
+import { vmAuthFromEnv } from '../victoria-metrics/auth.js';
+import { createLazyDiscoveryApis } from '../discovery/aws-clients.js';
 import { createAwsJsonCall, type AwsJsonCall } from './json-api.js';
 import { createSsmParameterFetcher, ssmJsonCall } from './ssm-parameters.js';
 
@@ -30,15 +30,6 @@ export function requiredEnv(env: NodeJS.ProcessEnv, name: string): string {
   const value = env[name];
   if (!value) throw new ConfigError('environment', [{ path: name, message: 'is not set' }]);
   return value;
-}
-
-/** VictoriaMetrics credentials: VM_WRITE_USERNAME + VM_WRITE_PASSWORD_FROM, or VM_WRITE_TOKEN_FROM (secret references). */
-export async function vmAuthFromEnv(env: NodeJS.ProcessEnv, secrets: SecretResolver, prefix = 'VM_WRITE'): Promise<VmAuth | undefined> {
-  const tokenRef = env[`${prefix}_TOKEN_FROM`];
-  if (tokenRef) return { type: 'bearer', token: await secrets.resolve(tokenRef) };
-  const passwordRef = env[`${prefix}_PASSWORD_FROM`];
-  if (passwordRef) return { type: 'basic', username: env[`${prefix}_USERNAME`] ?? '', password: await secrets.resolve(passwordRef) };
-  return undefined;
 }
 
 export function accountFromArn(arn: string | undefined): string {

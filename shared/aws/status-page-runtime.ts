@@ -8,7 +8,8 @@ import { createJsonLogger } from '../observability/logger.js';
 import { catalogFromFile } from '../reporting/catalog.js';
 import { createVmReader } from '../reporting/vm-reader.js';
 import { publishStatusPage, type PublishResult } from '../status-page/index.js';
-import { requiredEnv, vmAuthFromEnv } from './probe-runtime.js';
+import { vmAuthFromEnv } from '../victoria-metrics/auth.js';
+import { requiredEnv } from './probe-runtime.js';
 import { createSsmFetcher } from './ssm-secrets.js';
 
 export interface StatusPageRuntime {

@@ -93,7 +93,7 @@ export function estimateCost(loads: ScheduleLoad[], setup: StageSetup, profile: 
     { item: 'CloudWatch metrics', detail: `${intervals} (Runs per interval, from EMF logs)`, usd: intervals * prices.cloudWatchMetricMonth },
     { item: 'CloudWatch alarms', detail: `${alarms} (${intervals} probes-stopped, ${FIXED_ALARMS} on free AWS metrics)`, usd: alarms * prices.cloudWatchAlarmMonth },
     { item: 'CloudWatch Logs', detail: `${(logGb * 1024).toFixed(0)} MB ingested`, usd: logGb * prices.logsIngestGb },
-    { item: 'KMS key (alerts topic)', detail: setup.ownTopicKey ? 'own topic' : 'existing topic: none', usd: setup.ownTopicKey ? prices.kmsKeyMonth : 0 },
+    { item: 'KMS key (alerts topic)', detail: setup.ownTopicKey ? 'own topic' : 'existing topic or shared key: none', usd: setup.ownTopicKey ? prices.kmsKeyMonth : 0 },
   ];
   const totalUsd = lines.reduce((sum, l) => sum + l.usd, 0);
   const fargate = fargateTask(targets, prices);

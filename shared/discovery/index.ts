@@ -10,6 +10,7 @@ import type { Logger } from '../observability/logger.js';
 import { withRegexEngine } from '../regex/index.js';
 import type { MetricsSink } from '../observability/metrics.js';
 import { discoverInstances, DiscoveryError, type DiscoveryApis, type Instance } from './sources.js';
+import { errorMessage } from '../observability/error-message.js';
 
 
 /** DiscoveryFailures is what the per-group discovery alarm watches (deploy/discovery.js): a CloudWatch metric. */
@@ -76,7 +77,7 @@ export function createDiscovery(options: DiscoveryOptions): Discover {
           dimensions,
         );
       } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
+        const message = errorMessage(err);
         await options.metrics.put([{ name: 'DiscoveryFailures', value: 1, unit: 'Count', dimensions: DISCOVERY_ALARM_DIMENSIONS }], dimensions).catch(() => undefined);
         if (!cached) {
           options.logger.error('discovery failed and no targets are known: nothing to probe', { group: group.name, error: message });

@@ -1,14 +1,12 @@
 // The notify-slack Lambda's logic: each SNS record becomes one Slack message. A failed post makes the
 // invocation fail, so SNS/Lambda retry it and the dead-letter queue keeps what never got through.
-import { SSMClient } from '@aws-sdk/client-ssm';
+// Its AWS wiring (secrets through SSM) is shared/aws/slack-runtime.ts, with the other handlers' runtimes.
 import type { SNSEvent } from 'aws-lambda';
-import { createSsmFetcher } from '../aws/ssm-secrets.js';
-// secrets.js, not the config barrel: the Slack Lambda needs no schema or YAML parser in its bundle.
-import { createSecretResolver, type SsmFetcher } from '../config/secrets.js';
-import { createJsonLogger, type Logger } from '../observability/logger.js';
+import type { Logger } from '../observability/logger.js';
 import { buildSlackMessage, buildSlackTextMessage, parseJsonObject, type SlackPayload } from './slack.js';
 import { postToSlack, SlackPostError } from './slack-post.js';
 import type { Notification } from './types.js';
+import { errorMessage } from '../observability/error-message.js';
 
 export interface SlackHandlerDeps {
   /** The resolved webhook URL (a secret). */
@@ -28,7 +26,7 @@ export async function handleSlackSnsEvent(event: SNSEvent, remainingMs: () => nu
     webhook = await deps.webhookUrl();
   } catch (err) {
     // Secret errors name the reference, never the value.
-    const message = (err as Error).message;
+    const message = errorMessage(err);
     logger.error('Slack webhook secret not available', { error: message });
     throw new Error(`notify-slack: Slack webhook secret not available: ${message}`, { cause: err });
   }
@@ -93,27 +91,4 @@ function isNotification(value: Record<string, unknown>): value is Record<string,
         isString(a.started_at),
     )
   );
-}
-
-/**
- * Lambda wiring: the webhook from the secret reference in SLACK_WEBHOOK_FROM (env:/file:/ssm:), resolved
- * on first use and kept for the container's life; a failed resolution is tried again next invocation.
- */
-export function createSlackHandlerDeps(env: NodeJS.ProcessEnv, clients: { ssm?: SSMClient } = {}): SlackHandlerDeps {
-  const ref = env.SLACK_WEBHOOK_FROM;
-  // The SSM client is made only for an ssm: reference.
-  let fetcher: SsmFetcher | undefined;
-  const resolver = createSecretResolver({ env, ssm: (path) => (fetcher ??= createSsmFetcher(clients.ssm ?? new SSMClient({})))(path) });
-  let cached: Promise<string> | undefined;
-  return {
-    logger: createJsonLogger(),
-    webhookUrl: () => {
-      if (!ref) return Promise.reject(new Error('SLACK_WEBHOOK_FROM is not set (env:NAME, file:/path or ssm:/path)'));
-      cached ??= resolver.resolve(ref).catch((err: unknown) => {
-        cached = undefined;
-        throw err;
-      });
-      return cached;
-    },
-  };
 }

@@ -2,6 +2,8 @@
 // are retried with backoff and jitter while the deadline allows; any other 4xx is final (the message or
 // the webhook is wrong, and sending it again cannot help). The webhook URL is a secret: it appears in
 // no log line and no error, only its host does.
+import { exponentialBackoff, retry, type AttemptOutcome } from '../async/retry.js';
+import { fetchProblem } from '../observability/error-message.js';
 import type { Logger } from '../observability/logger.js';
 import type { SlackPayload } from './slack.js';
 
@@ -35,8 +37,6 @@ export class SlackPostError extends Error {
 const MIN_ATTEMPT_MS = 1_000;
 const MIN_RETRY_MS = 250;
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 export async function postToSlack(webhookUrl: string, payload: SlackPayload, options: PostToSlackOptions): Promise<void> {
   const { logger, deadlineMs } = options;
   let url: URL;
@@ -48,56 +48,52 @@ export async function postToSlack(webhookUrl: string, payload: SlackPayload, opt
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new SlackPostError('Slack webhook URL must be http(s)', false);
   const host = url.host;
   const body = JSON.stringify(payload);
-  const random = options.random ?? Math.random;
-  const base = options.baseBackoffMs ?? 250;
-  const cap = options.maxBackoffMs ?? 5_000;
 
-  let attempts = 0;
-  let problem: string;
-  let lastStatus: number | undefined;
-  for (;;) {
-    attempts++;
-    const timeout = Math.max(attempts === 1 ? MIN_ATTEMPT_MS : 1, Math.min(options.attemptTimeoutMs ?? 10_000, deadlineMs - Date.now()));
-    let retryAfterMs: number | undefined;
+  type Failure = { problem: string; status?: number; retryAfterMs?: number };
+  const attempt = async (n: number): Promise<AttemptOutcome<Failure | undefined>> => {
+    const timeout = Math.max(n === 1 ? MIN_ATTEMPT_MS : 1, Math.min(options.attemptTimeoutMs ?? 10_000, deadlineMs - Date.now()));
+    let response: Response;
+    let answer: string;
     try {
       // Node's built-in fetch (undici inside Node): no HTTP client in the Lambda bundle.
-      const response = await fetch(url, {
+      response = await fetch(url, {
         method: 'POST',
         body,
         headers: { 'content-type': 'application/json; charset=utf-8' },
         signal: AbortSignal.timeout(timeout),
       });
-      const answer = oneLine(await response.text());
-      const status = response.status;
-      lastStatus = status;
-      if (status >= 200 && status < 300) {
-        if (attempts > 1) logger.info('Slack webhook accepted the message after retries', { host, attempts });
-        return;
-      }
-      if (status !== 429 && status < 500) {
-        logger.error('Slack webhook rejected the message', { host, status, slack_error: answer, attempts });
-        throw new SlackPostError(`Slack webhook rejected the message: ${status} ${answer}`.trim(), false, status, answer);
-      }
-      problem = status === 429 ? 'rate limited (429)' : `${status} ${answer}`.trim();
-      retryAfterMs = parseRetryAfter(response.headers.get('retry-after') ?? undefined);
+      answer = oneLine(await response.text());
     } catch (err) {
-      if (err instanceof SlackPostError) throw err;
-      problem = networkProblem(err);
-      lastStatus = undefined;
+      // The error's code only: the webhook's path is the secret.
+      return { value: { problem: fetchProblem(err, { codeOnly: true }) }, retry: true };
     }
+    const status = response.status;
+    if (status >= 200 && status < 300) {
+      if (n > 1) logger.info('Slack webhook accepted the message after retries', { host, attempts: n });
+      return { value: undefined, retry: false };
+    }
+    if (status !== 429 && status < 500) {
+      logger.error('Slack webhook rejected the message', { host, status, slack_error: answer, attempts: n });
+      throw new SlackPostError(`Slack webhook rejected the message: ${status} ${answer}`.trim(), false, status, answer);
+    }
+    const retryAfterMs = parseRetryAfter(response.headers.get('retry-after') ?? undefined);
+    const failure: Failure = { problem: status === 429 ? 'rate limited (429)' : `${status} ${answer}`.trim(), status, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+    return { value: failure, retry: true, ...(retryAfterMs !== undefined ? { waitMs: retryAfterMs } : {}) };
+  };
 
-    const doubling = Math.min(cap, base * 2 ** (attempts - 1));
-    const wait = retryAfterMs ?? Math.floor(doubling / 2 + (random() * doubling) / 2);
+  const outcome = await retry(attempt, {
+    backoffMs: exponentialBackoff({ baseMs: options.baseBackoffMs ?? 250, capMs: options.maxBackoffMs ?? 5_000, jitter: 'equal', ...(options.random ? { random: options.random } : {}) }),
+    deadlineMs,
     // A retry needs some time of its own to have a chance.
-    if (Date.now() + wait + MIN_RETRY_MS >= deadlineMs) {
-      if (retryAfterMs !== undefined) problem += `, Retry-After ${Math.ceil(retryAfterMs / 1000)}s is past the deadline`;
-      break;
-    }
-    logger.warn('Slack webhook attempt failed; retrying', { host, attempt: attempts, problem, retry_in_ms: wait });
-    await sleep(wait);
-  }
+    reserveMs: MIN_RETRY_MS,
+    onRetry: (n, wait, failure) => logger.warn('Slack webhook attempt failed; retrying', { host, attempt: n, problem: failure?.problem, retry_in_ms: wait }),
+  });
+  if (!outcome.value) return;
+  const { attempts } = outcome;
+  let problem = outcome.value.problem;
+  if (outcome.value.retryAfterMs !== undefined) problem += `, Retry-After ${Math.ceil(outcome.value.retryAfterMs / 1000)}s is past the deadline`;
   logger.error('Slack webhook: giving up', { host, attempts, problem });
-  throw new SlackPostError(`Slack webhook: not delivered after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${problem}`, true, lastStatus);
+  throw new SlackPostError(`Slack webhook: not delivered after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${problem}`, true, outcome.value.status);
 }
 
 /** Retry-After as seconds or an HTTP date; anything else is ignored (the usual backoff applies). */
@@ -107,15 +103,6 @@ function parseRetryAfter(header: string | string[] | undefined): number | undefi
   if (/^\s*\d+\s*$/.test(value)) return Number(value) * 1000;
   const at = Date.parse(value);
   return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
-}
-
-/** The error's code only: undici's messages can carry the address, and the path is the secret. */
-function networkProblem(err: unknown): string {
-  const e = err as { code?: unknown; name?: unknown; cause?: { code?: unknown } };
-  const code = typeof e.code === 'string' ? e.code : typeof e.cause?.code === 'string' ? e.cause.code : undefined;
-  const name = typeof e.name === 'string' ? e.name : 'Error';
-  if (name === 'TimeoutError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return 'timed out';
-  return code ? `network error ${code}` : `network error (${name})`;
 }
 
 function oneLine(text: string): string {

@@ -10,7 +10,7 @@ import type { MetricsSink } from '../observability/metrics.js';
 import { formatWaterfall } from '../probing/format.js';
 import { runProbe, type ProbeResult } from '../probing/index.js';
 import type { Spool } from '../storage/spool.js';
-import type { VmWriteConfig } from '../storage/write-batch.js';
+import type { VmWriteConfig } from '../victoria-metrics/index.js';
 import { writeSamples } from '../storage/write-samples.js';
 import type { Discover } from '../discovery/index.js';
 import { labelSamples } from './label-samples.js';

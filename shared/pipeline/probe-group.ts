@@ -4,6 +4,7 @@
 import type { GroupSpec, SecretResolver, TargetsFile } from '../config/index.js';
 import { runProbe, type ProbeResult } from '../probing/index.js';
 import { LagMonitor } from './lag-monitor.js';
+import { sleep } from '../async/sleep.js';
 
 export interface ProbeGroupOptions {
   concurrency: number;
@@ -26,7 +27,6 @@ export interface ProbeGroupOutcome {
 }
 
 const MIN_IN_FLIGHT = 4;
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export async function probeGroup(file: TargetsFile, group: GroupSpec, options: ProbeGroupOptions): Promise<ProbeGroupOutcome> {
   const timeoutMs = group.timeout ?? file.defaults.timeout;

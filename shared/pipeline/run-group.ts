@@ -7,11 +7,12 @@ import { intervalDimension, RUNS_DIMENSIONS, type MetricsSink, type SelfMetric }
 import type { ProbeResult } from '../probing/index.js';
 import type { Spool } from '../storage/spool.js';
 import { replaySpool, writeSamples } from '../storage/write-samples.js';
-import type { VmWriteConfig } from '../storage/write-batch.js';
+import type { VmWriteConfig } from '../victoria-metrics/index.js';
 import type { TimedSample } from '../storage/exposition.js';
 import type { Discover } from '../discovery/index.js';
 import { labelSamples, type RunIdentity } from './label-samples.js';
 import { probeGroup } from './probe-group.js';
+import { errorMessage } from '../observability/error-message.js';
 
 export interface RunGroupDeps {
   file: TargetsFile;
@@ -134,7 +135,7 @@ export async function runGroup(deps: RunGroupDeps): Promise<{ summary: RunSummar
     // by far less, so a run near a period boundary rarely changes sides and the alarm's sums stay steady.
     await deps.metrics.put(metrics, { stage: identity.stage, interval, group: identity.group }, started);
   } catch (err) {
-    deps.logger.error('self-metrics not sent', { error: (err as Error).message });
+    deps.logger.error('self-metrics not sent', { error: errorMessage(err) });
   }
   deps.logger.info('run finished', { ...summary });
   return { summary, results };

@@ -11,9 +11,8 @@ import type { RuleReport } from '../alerting/reports.js';
 import { alertLabels } from '../alerting/rule-executors.js';
 import type { AlertingSettings } from '../alerting/rules-schema.js';
 import { renderTemplate } from '../alerting/template/index.js';
-import { forceFlush } from '../alerting/vm-alert-state-store.js';
-import { queryInstant, type VmReadConfig } from '../alerting/vm-query.js';
-import { vmEndpoint } from '../storage/vm-url.js';
+import { errorMessage } from '../observability/error-message.js';
+import { deleteSeries, forceFlush, queryInstant, remoteWrite, type VmReadConfig } from '../victoria-metrics/index.js';
 import { compareAlerts, compareSamples, promDuration, type GotAlert } from './compare.js';
 import { encodeWriteRequest, snappyLiterals } from './remote-write.js';
 import { seriesSamples, type RuleTest, type RuleTestFile } from './test-file.js';
@@ -36,22 +35,14 @@ export interface TestResult {
   failures: string[];
 }
 
-async function post(url: URL, body: Buffer | undefined, headers: Record<string, string> = {}): Promise<void> {
-  const response = await fetch(url, { method: 'POST', ...(body ? { body } : {}), headers, signal: AbortSignal.timeout(30_000) });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`VictoriaMetrics answered ${response.status} to ${url.pathname}: ${text.slice(0, 300)}`);
-}
-
 async function loadSeries(vm: TestVictoriaMetrics, test: RuleTest): Promise<void> {
-  const deleteAll = vmEndpoint(vm.url, '/api/v1/admin/tsdb/delete_series');
-  deleteAll.searchParams.set('match[]', '{__name__=~".+"}');
-  await post(deleteAll, undefined);
+  const conn = { url: vm.url, timeoutMs: 30_000 };
+  await deleteSeries(conn, '{__name__=~".+"}');
   const series = test.series.map((s) => ({ labels: s.labels, samples: seriesSamples(s, test.intervalMs, ORIGIN_MS) })).filter((s) => s.samples.length > 0);
   for (let i = 0; i < series.length; i += 200) {
-    const body = snappyLiterals(encodeWriteRequest(series.slice(i, i + 200)));
-    await post(vmEndpoint(vm.url, '/api/v1/write'), body, { 'Content-Encoding': 'snappy', 'Content-Type': 'application/x-protobuf' });
+    await remoteWrite(conn, snappyLiterals(encodeWriteRequest(series.slice(i, i + 200))));
   }
-  await forceFlush(vm.url);
+  await forceFlush(conn);
 }
 
 /**
@@ -125,7 +116,7 @@ export async function runRuleTest(vm: TestVictoriaMetrics, file: RuleTestFile, g
       const failure = compareSamples(exprTest, got);
       if (failure) failures.push(failure);
     } catch (err) {
-      failures.push(`    expr: ${JSON.stringify(exprTest.expr)}, time: ${promDuration(exprTest.evalTimeMs)}, err: ${(err as Error).message}`);
+      failures.push(`    expr: ${JSON.stringify(exprTest.expr)}, time: ${promDuration(exprTest.evalTimeMs)}, err: ${errorMessage(err)}`);
     }
   }
   return { index: test.index, ...(test.name !== undefined ? { name: test.name } : {}), failures };

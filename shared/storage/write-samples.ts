@@ -2,10 +2,11 @@
 // still fails into the spool. Every sample is accounted for: written, spooled, rejected by VictoriaMetrics
 // (4xx, logged with its message) or invalid (logged, never sent because VictoriaMetrics would drop it).
 import { gzipSync } from 'node:zlib';
+import { mapLimit } from '../async/map-limit.js';
 import type { Logger } from '../observability/logger.js';
+import { writeBatch, type VmConnection, type WriteBatchOptions } from '../victoria-metrics/index.js';
 import { encodeSamples, sampleProblem, type TimedSample } from './exposition.js';
 import type { Spool } from './spool.js';
-import { writeBatch, type VmWriteConfig, type WriteBatchOptions } from './write-batch.js';
 
 export interface WriteSamplesResult {
   written: number;
@@ -17,7 +18,7 @@ export interface WriteSamplesResult {
 }
 
 export interface WriteSamplesOptions extends WriteBatchOptions {
-  vm: VmWriteConfig;
+  vm: VmConnection;
   spool: Spool;
   logger: Logger;
   /** Samples per request; SQS takes at most 256 KiB per message, which 5 000 gzip-compressed samples fit. */
@@ -43,29 +44,24 @@ export async function writeSamples(samples: readonly TimedSample[], options: Wri
     } else valid.push(sample);
   }
   const batches = splitBatches(valid, options.batchSize ?? 5_000);
-  let next = 0;
-  const worker = async () => {
-    while (next < batches.length) {
-      const batch = batches[next++] as TimedSample[];
-      const payload = gzipSync(encodeSamples(batch));
-      const outcome = await writeBatch(payload, options.vm, options);
-      if (outcome.ok) {
-        result.written += batch.length;
-        continue;
-      }
-      result.failures++;
-      if (!outcome.retriable) {
-        result.rejected += batch.length;
-        options.logger.error('VictoriaMetrics rejected a batch; not retried', { samples: batch.length, status: outcome.status, error: outcome.message });
-        continue;
-      }
-      options.logger.warn('batch not written; spooling it for the next run', { samples: batch.length, attempts: outcome.attempts, error: outcome.message });
-      await options.spool.put({ createdMs: batch[0]?.timestampMs ?? Date.now(), samples: batch.length, payload });
-      result.spooled += batch.length;
-      result.spooledBatches++;
+  await mapLimit(batches, options.parallel ?? 4, async (batch) => {
+    const payload = gzipSync(encodeSamples(batch));
+    const outcome = await writeBatch(payload, options.vm, options);
+    if (outcome.ok) {
+      result.written += batch.length;
+      return;
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(options.parallel ?? 4, batches.length) }, worker));
+    result.failures++;
+    if (!outcome.retriable) {
+      result.rejected += batch.length;
+      options.logger.error('VictoriaMetrics rejected a batch; not retried', { samples: batch.length, status: outcome.status, error: outcome.message });
+      return;
+    }
+    options.logger.warn('batch not written; spooling it for the next run', { samples: batch.length, attempts: outcome.attempts, error: outcome.message });
+    await options.spool.put({ createdMs: batch[0]?.timestampMs ?? Date.now(), samples: batch.length, payload });
+    result.spooled += batch.length;
+    result.spooledBatches++;
+  });
   return result;
 }
 

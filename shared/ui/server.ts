@@ -16,6 +16,7 @@ import { renderAlertsBody } from './render-alerts.js';
 import { GROUP_BY, renderOverviewBody, type GroupBy } from './render-overview.js';
 import { renderTargetBody } from './render-target.js';
 import { STYLES } from './styles.js';
+import { errorMessage } from '../observability/error-message.js';
 
 export interface UiOptions {
   reader: MetricsReader;
@@ -130,7 +131,7 @@ export function createUiHandler(options: UiOptions): (req: IncomingMessage, res:
       send(res, status ?? 200, type, body, head);
     } catch (err) {
       const bad = err instanceof BadRequest;
-      const message = err instanceof Error ? err.message : String(err);
+      const message = errorMessage(err);
       const wantsJson = url.pathname.startsWith('/api/');
       const status = bad ? 400 : 502;
       if (wantsJson) send(res, status, 'application/json', JSON.stringify({ error: message }), head);

@@ -45,6 +45,13 @@ export function findVictoriaMetrics(options: SearchOptions = {}): string {
   return found;
 }
 
+/** vmauth ships in the same Debian package as VictoriaMetrics. */
+export function findVmauth(options: SearchOptions = {}): string {
+  const found = searchPath('vmauth', options);
+  if (!found) throw new Error(installMessage('vmauth', 'victoria-metrics'));
+  return found;
+}
+
 export function findBlackboxExporter(options: SearchOptions = {}): string {
   const found = searchPath('prometheus-blackbox-exporter', options);
   if (!found) throw new Error(installMessage('prometheus-blackbox-exporter', 'prometheus-blackbox-exporter'));

@@ -10,7 +10,7 @@ import type { CompiledGroup } from '../compile.js';
 import { evaluateGroupAt, type EvaluationParts, type GroupReport } from '../evaluate-group.js';
 import { labelFingerprint } from '../label-fingerprint.js';
 import type { AlertingSettings } from '../rules-schema.js';
-import type { InstantSample } from '../vm-query.js';
+import type { InstantSample } from '../../victoria-metrics/index.js';
 import type { ResultsTable } from './results-table.js';
 
 export type NotificationKind = 'firing' | 'reminder' | 'resolved';

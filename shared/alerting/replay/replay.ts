@@ -3,9 +3,11 @@
 // written to the alert state and nothing is sent. Alerts start from no state at the start of the range
 // (an alert already firing then shows as starting at the first step). Each group goes through the anomaly
 // check's own evaluation (replay-group.ts); only the query results come from range queries.
+import { mapLimit } from '../../async/map-limit.js';
+import { errorMessage } from '../../observability/error-message.js';
 import type { CompiledRule } from '../compile.js';
 import type { AlertingConfig } from '../load-rules.js';
-import type { VmReadConfig } from '../vm-query.js';
+import type { VmReadConfig } from '../../victoria-metrics/index.js';
 import { replayGroup, type ReplayIncident, type ReplayNotification } from './replay-group.js';
 import { fetchResults, type ResultsTable, type TableRange } from './results-table.js';
 
@@ -65,17 +67,10 @@ export async function fetchTables(read: VmReadConfig, rules: readonly CompiledRu
     try {
       tables.set(first.expr, await fetchResults(read, first.expr, ranges));
     } catch (err) {
-      for (const r of same) failed.set(r, (err as Error).message);
+      for (const r of same) failed.set(r, errorMessage(err));
     }
   });
   return { tables, failed };
-}
-
-async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++] as T);
-  }));
 }
 
 export async function replayAlerting(config: AlertingConfig, read: VmReadConfig, options: ReplayOptions): Promise<ReplayReport> {

@@ -2,7 +2,7 @@
 // chunks VictoriaMetrics accepts (-search.maxPointsPerTimeseries is 30 000 by default). With the step as
 // the instant query's step, a range query's point at t equals the instant query at t (test/replay.test.ts
 // proves it), so one request covers thousands of evaluations.
-import { queryRange, type InstantSample, type VmReadConfig } from '../vm-query.js';
+import { queryRange, type InstantSample, type VmReadConfig } from '../../victoria-metrics/index.js';
 
 export interface ResultsTable {
   at(ts: number): readonly InstantSample[];

@@ -7,6 +7,7 @@ import { TemplateError } from './errors.js';
 import { execute } from './exec.js';
 import { parseNodes } from './parser.js';
 import { AlertRoot, type GoMap } from './values.js';
+import { describeError } from '../../observability/error-message.js';
 
 export { TemplateError, TemplateExecError } from './errors.js';
 
@@ -54,7 +55,7 @@ export function renderTemplate(template: Template, data: TemplateData): string {
   try {
     return executeTemplate(template, data);
   } catch (err) {
-    const message = err instanceof TemplateError ? err.message : `${(err as Error).name}: ${(err as Error).message}`;
+    const message = err instanceof TemplateError ? err.message : describeError(err);
     return `<error expanding template: ${message}>`;
   }
 }

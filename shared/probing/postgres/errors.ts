@@ -6,6 +6,7 @@
 // Server messages name the user or the database, never the password.
 import { classifyError, ProbeFailure } from '../failure.js';
 import type { FailureReason } from '../types.js';
+import { errorMessage } from '../../observability/error-message.js';
 
 /** pg's message when the server answers an SSLRequest with 'N'. */
 export const SSL_NOT_SUPPORTED = 'The server does not support SSL connections';
@@ -27,7 +28,7 @@ export function classifyPgError(err: unknown, stage: 'connect' | 'tls' | 'query'
     if (err.code === '57014') return { reason: 'timeout', message: `query cancelled by statement_timeout: ${text}` };
     return { reason: 'query', message: `query failed: ${text}` };
   }
-  const message = err instanceof Error ? err.message : String(err);
+  const message = errorMessage(err);
   // pg's own errors have no code; recognise the ones that matter by their fixed text.
   if (/^SASL: /.test(message)) return { reason: 'auth', message: `authentication failed: ${message}` };
   if (/^Connection terminated/.test(message)) {
