@@ -43,6 +43,8 @@ export async function probeGroup(file: TargetsFile, group: GroupSpec, options: P
         throttled++;
         await sleep(5);
       }
+      // Start the next probe after this turn's I/O callbacks: responses already in are timestamped first.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       const index = next++;
       const target = group.targets[index];
       if (!target) continue;
