@@ -12,7 +12,8 @@ export function describeError(err: unknown): string {
 }
 
 /**
- * Why a fetch failed: 'timed out', or the socket error's code and message (fetch wraps it in `cause`).
+ * Why a fetch (or a node:http request) failed: 'timed out', or the socket error's code and message (fetch
+ * wraps it in `cause`).
  * With `codeOnly` the message is left out: undici's messages can carry the address, and for some URLs
  * (a Slack webhook) the path is the secret.
  */
@@ -24,5 +25,7 @@ export function fetchProblem(err: unknown, options: { codeOnly?: boolean } = {})
   if (options.codeOnly) return code ? `network error ${code}` : `network error (${name})`;
   const cause = e.cause;
   if (cause) return `${code ?? String(cause.name)}: ${String(cause.message)}`;
+  // node:http's own socket errors carry the code themselves.
+  if (code) return `${code}: ${String(e.message)}`;
   return `${name}: ${String(e.message)}`;
 }
