@@ -238,6 +238,13 @@ async function benchScale(targetPort: number): Promise<void> {
   }
 }
 
+async function requireCpuMs(file: string, times: number): Promise<number> {
+  const samples: number[] = [];
+  const code = `const c = process.cpuUsage(); require(${JSON.stringify(file)}); const u = process.cpuUsage(c); console.log((u.user + u.system) / 1000)`;
+  for (let i = 0; i < times; i++) samples.push(Number((await run(process.execPath, ['-e', code])).stdout.trim()));
+  return percentile(samples, 50);
+}
+
 async function nodeLoadMs(args: string[], times: number): Promise<number> {
   const samples: number[] = [];
   for (let i = 0; i < times; i++) {
@@ -276,9 +283,12 @@ async function benchColdStart(): Promise<void> {
       const lazy = await lazyFileSizes(join(dir, `${fn}.lazy`));
       // require(), as the Lambda runtime loads a .cjs handler.
       const load = (await nodeLoadMs(['-e', `require(${JSON.stringify(outfile)})`], smoke ? 5 : 20)) - bare;
-      out[fn] = { bundle_kib: Math.round(size / 1024), load_ms: Math.round(load), lazy_kib: lazy };
+      // The CPU time of the require() itself, measured inside each process: on a busy machine the wall-clock
+      // difference above mostly measures the load (bare Node's start varies by more than a bundle's load).
+      const cpu = await requireCpuMs(outfile, smoke ? 5 : 20);
+      out[fn] = { bundle_kib: Math.round(size / 1024), load_ms: Math.round(load), require_cpu_ms: Math.round(cpu), lazy_kib: lazy };
       const goal = fn === 'probe' ? '≤ 400 KiB, ≤ 60 ms' : '—';
-      rows.push({ name: `Cold start: ${fn}`, periscope: `${Math.round(size / 1024)} KiB, load ${load.toFixed(0)} ms`, goal, met: fn !== 'probe' || (size <= 400 * 1024 && load <= 60) });
+      rows.push({ name: `Cold start: ${fn}`, periscope: `${Math.round(size / 1024)} KiB, load ${load.toFixed(0)} ms (CPU ${cpu.toFixed(0)} ms)`, goal, met: fn !== 'probe' || (size <= 400 * 1024 && load <= 60) });
     }
     results.cold_start = out;
   } finally {
