@@ -7,6 +7,7 @@ import { createSecureContext, type ConnectionOptions, type DetailedPeerCertifica
 import type { SecretResolver, TlsConfig } from '../config/index.js';
 import { ProbeFailure } from './failure.js';
 import { readTextFile } from './file-text.js';
+import { NO_LABELS } from './samples.js';
 import { peerChain, type TrustAnchors, trustAnchors } from './tls-peer.js';
 import type { CertInfo, Sample, TlsInfo } from './types.js';
 
@@ -187,8 +188,8 @@ export function assertVerified(info: TlsInfo, insecureSkipVerify: boolean): void
 /** blackbox_exporter's probe_ssl_* and probe_tls_* samples. */
 export function tlsSamples(info: TlsInfo): Sample[] {
   return [
-    { name: 'probe_ssl_earliest_cert_expiry', labels: {}, value: info.earliest_cert_expiry },
-    { name: 'probe_ssl_last_chain_expiry_timestamp_seconds', labels: {}, value: info.last_chain_expiry },
+    { name: 'probe_ssl_earliest_cert_expiry', labels: NO_LABELS, value: info.earliest_cert_expiry },
+    { name: 'probe_ssl_last_chain_expiry_timestamp_seconds', labels: NO_LABELS, value: info.last_chain_expiry },
     {
       name: 'probe_ssl_last_chain_info',
       labels: {

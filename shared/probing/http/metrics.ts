@@ -1,5 +1,6 @@
 // blackbox_exporter's http prober metrics, computed from what the hops recorded: phase durations summed
 // over hops, and the probe_http_* samples of the final response.
+import { NO_LABELS } from '../samples.js';
 import { tlsSamples } from '../tls.js';
 import type { PhaseTiming, Sample, TlsInfo } from '../types.js';
 import type { BodyReader } from './body.js';
@@ -53,16 +54,16 @@ export function httpPhases(traces: readonly HopTrace[], end: number): PhaseTimin
 export function httpSamples(final: FinalResponse | undefined, redirects: number, failedDueToRegex: number, tls: TlsInfo | undefined): Sample[] {
   const head = final?.head;
   const samples: Sample[] = [
-    { name: 'probe_http_status_code', labels: {}, value: head?.status ?? 0 },
-    { name: 'probe_http_content_length', labels: {}, value: final?.contentLength ?? 0 },
-    { name: 'probe_http_uncompressed_body_length', labels: {}, value: final?.reader?.length ?? 0 },
-    { name: 'probe_http_redirects', labels: {}, value: redirects },
-    { name: 'probe_http_ssl', labels: {}, value: head?.tls ? 1 : 0 },
-    { name: 'probe_http_version', labels: {}, value: httpVersionNumber(head?.version) },
-    { name: 'probe_failed_due_to_regex', labels: {}, value: failedDueToRegex },
+    { name: 'probe_http_status_code', labels: NO_LABELS, value: head?.status ?? 0 },
+    { name: 'probe_http_content_length', labels: NO_LABELS, value: final?.contentLength ?? 0 },
+    { name: 'probe_http_uncompressed_body_length', labels: NO_LABELS, value: final?.reader?.length ?? 0 },
+    { name: 'probe_http_redirects', labels: NO_LABELS, value: redirects },
+    { name: 'probe_http_ssl', labels: NO_LABELS, value: head?.tls ? 1 : 0 },
+    { name: 'probe_http_version', labels: NO_LABELS, value: httpVersionNumber(head?.version) },
+    { name: 'probe_failed_due_to_regex', labels: NO_LABELS, value: failedDueToRegex },
   ];
   if (final?.lastModified !== undefined) {
-    samples.push({ name: 'probe_http_last_modified_timestamp_seconds', labels: {}, value: final.lastModified });
+    samples.push({ name: 'probe_http_last_modified_timestamp_seconds', labels: NO_LABELS, value: final.lastModified });
   }
   if (tls) samples.push(...tlsSamples(tls));
   return samples;
