@@ -47,8 +47,12 @@ describe('periscope check --notify in two processes at once', () => {
       const printedSlot = /^group \S+ at (\S+)$/m.exec(printing.stdout)?.[1];
       if (printedSlot !== report.groups[0]?.evaluated_at && attempt < 3) continue;
       expect(printedSlot).toBe(report.groups[0]?.evaluated_at);
-      expect(report.groups[0]?.notifications).toHaveLength(1);
       const printed = printing.stdout.split('\n').filter((l) => l.startsWith('ALERT FIRING  CliDue')).length;
+      // The JSON run plans the slot's notification, unless the printing run had already sent it and committed
+      // the alert's state before the JSON run restored it: then there is nothing left to plan (not a loss).
+      const planned = report.groups[0]?.notifications.length ?? 0;
+      expect(planned).toBeLessThanOrEqual(1);
+      if (planned === 0) expect(printed).toBe(1);
       // One of the two sent it: the printing one (it shows the notification) or the JSON one (it says so).
       expect([printed, report.groups[0]?.sent].sort()).toEqual([0, 1]);
       expect(report.groups[0]?.notified_by_this_evaluation).toBe(report.groups[0]?.sent === 1);
