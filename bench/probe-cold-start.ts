@@ -1,7 +1,8 @@
 // The packaged probe's cold start, as Lambda runs it: `node --import tsx bench/probe-cold-start.ts [--stage dev]
 // [--runs 21] [--source-maps] [package-dir …]`. Without directories it packages the stage from this checkout
 // (`sls package`, deploy/isolated-package.ts) and measures that; with them, it measures unpacked probe.zip
-// directories side by side (e.g. one packaged from an older commit). Each run is a fresh Node process, round-robin
+// directories side by side (e.g. one packaged from an older commit; the bench adds its targets file and its
+// snapshot to each). Each run is a fresh Node process, round-robin
 // over the directories so a changing machine load hits them alike: require() of the handler (the bench's
 // "load"), then two scheduled runs of a group of 5 HTTP targets on loopback, written to a VictoriaMetrics
 // stand-in (SQS too): the first run pays what is loaded on first use, the second is warm. Medians of CPU time
