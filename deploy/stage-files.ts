@@ -3,6 +3,7 @@
 // `rule_files:` names, their annotation and label templates, the `alerting:` settings — as the anomaly check
 // loads them (shared/alerting/load-rules.ts). A file the Lambdas would reject fails the packaging instead.
 // Loaded by deploy/targets.js through tsx (osls runs plain JavaScript), all in one module graph.
+import { isNotFound, readProblem } from '../shared/config/read-text.js';
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { expandRuleFiles, loadAlertingConfig } from '../shared/alerting/load-rules.js';
@@ -35,8 +36,7 @@ export async function loadStageFiles(serviceDir: string, file: string): Promise<
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new StageFileError(`${file}: ${code === 'ENOENT' ? 'file not found (params.targetsFile of this stage)' : `cannot read file (${code ?? 'error'})`}`);
+    throw new StageFileError(`${file}: ${readProblem(err)}${isNotFound(err) ? ' (params.targetsFile of this stage)' : ''}`);
   }
   let targets: TargetsFile;
   try {

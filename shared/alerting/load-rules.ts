@@ -1,7 +1,8 @@
 // Alerting configuration from a targets file: inline `rules:` groups, standard rule files named in
 // `rule_files:` (paths relative to the targets file, `*` globs allowed) and the `alerting:` settings.
 // Every problem is a ConfigError naming the file and the field.
-import { readdir, readFile } from 'node:fs/promises';
+import { readConfigText } from '../config/read-text.js';
+import { readdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type * as z from 'zod/mini';
 import { ConfigError, type ConfigProblem } from '../config/errors.js';
@@ -50,13 +51,7 @@ export async function expandRuleFiles(patterns: string[], baseDir: string): Prom
 }
 
 async function readRuleFile(path: string): Promise<RuleGroup[]> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new ConfigError(path, [{ path: '', message: code === 'ENOENT' ? 'rule file not found' : `cannot read rule file (${code ?? 'error'})` }]);
-  }
+  const text = await readConfigText(path, 'rule file');
   const raw = parseYaml(text, path);
   return check(ruleFileSchema, raw ?? {}, path, []).groups;
 }

@@ -2,6 +2,7 @@
 // self-metrics are EMF log lines, SQS and SSM are signed JSON calls (json-api.ts) — the cold start is the
 // bundle's own code. What only some groups need is loaded when one does: the YAML parser and the schema (when
 // the targets file has no snapshot), discovery, the probers' libraries.
+import { readConfigText } from '../config/read-text.js';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ConfigError } from '../config/errors.js';
@@ -41,13 +42,7 @@ export function accountFromArn(arn: string | undefined): string {
  * it was made from this very file, else parsed and validated here.
  */
 export async function loadProbeTargets(path: string, snapshotPath?: string): Promise<TargetsFile> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new ConfigError(path, [{ path: '', message: code === 'ENOENT' ? 'file not found' : `cannot read file (${code ?? 'error'})` }]);
-  }
+  const text = await readConfigText(path);
   const snapshotText = snapshotPath ? await readFile(snapshotPath, 'utf8').catch(() => undefined) : undefined;
   const snapshot = snapshotText === undefined ? undefined : snapshotFor(snapshotText, text);
   if (snapshot) {

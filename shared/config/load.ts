@@ -1,5 +1,5 @@
 // Reading targets files: YAML → schema → typed config, every failure a ConfigError naming file and field.
-import { readFile } from 'node:fs/promises';
+import { readConfigText } from './read-text.js';
 import { parseDocument } from 'yaml';
 import { withRegexEngine } from '../regex/index.js';
 import { ConfigError, problemsFromZod } from './errors.js';
@@ -33,13 +33,7 @@ export function parseTargetsFile(text: string, file: string): TargetsFile {
 }
 
 export async function loadTargetsFile(file: string): Promise<TargetsFile> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new ConfigError(file, [{ path: '', message: code === 'ENOENT' ? 'file not found' : `cannot read file (${code ?? 'error'})` }]);
-  }
+  const text = await readConfigText(file);
   return withRegexEngine(() => parseTargetsFile(text, file));
 }
 

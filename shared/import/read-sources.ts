@@ -1,5 +1,6 @@
 // The file side of the import: read blackbox.yml, prometheus.yml, alertmanager.yml and every file_sd file
 // (resolved relative to prometheus.yml, a `*` allowed in the last path segment as Prometheus allows).
+import { readProblem } from '../config/read-text.js';
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, basename } from 'node:path';
 import { fileSdPatterns, SourceFile, type ImportSources } from './index.js';
@@ -11,8 +12,7 @@ async function readSource(path: string): Promise<SourceFile> {
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new ImportInputError(`${path}: ${code === 'ENOENT' ? 'file not found' : `cannot read file (${code ?? 'error'})`}`);
+    throw new ImportInputError(`${path}: ${readProblem(err)}`);
   }
   return SourceFile.parse(path, text);
 }

@@ -1,6 +1,6 @@
 // Reading a rule unit-test file and the rule files it names (relative to the test file, globs allowed, as
 // promtool resolves them). Every problem is a ConfigError naming the file and the field.
-import { readFile } from 'node:fs/promises';
+import { readConfigText } from '../config/read-text.js';
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../config/errors.js';
 import type { CompiledGroup } from '../alerting/compile.js';
@@ -14,13 +14,7 @@ export interface LoadedTestFile {
 }
 
 export async function loadRuleTestFile(path: string): Promise<LoadedTestFile> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new ConfigError(path, [{ path: '', message: code === 'ENOENT' ? 'test file not found' : `cannot read test file (${code ?? 'error'})` }]);
-  }
+  const text = await readConfigText(path, 'test file');
   const file = parseRuleTestFile(text, path);
   const ruleFiles = await expandRuleFiles(file.ruleFiles, dirname(resolve(path)));
   if (ruleFiles.length === 0) throw new ConfigError(path, [{ path: 'rule_files', message: `no file matches ${file.ruleFiles.join(', ')}` }]);
