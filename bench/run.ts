@@ -165,11 +165,6 @@ async function benchPipelines(ports: TargetPorts): Promise<void> {
       cpuMsPerProbe: { http: cpuOf('http'), https: cpuOf('https'), tcp: cpuOf('tcp'), tcp_tls: cpuOf('https'), postgres: (out.postgres as { cpu_ms_per_probe: number }).cpu_ms_per_probe },
       source: `npm run bench${smoke ? ' --smoke' : ''}, ${results.started_at as string}`,
     };
-    const profile = profileFromBench(results);
-    const hundred = { name: 'https-100', intervalMs: 60_000, probes: { https: 100 } };
-    const gbs = [256, 512, 1024].map((mb) => `${mb} MB: ${((billedMsPerRun(hundred, { memoryMb: mb, concurrency: 50, ownTopicKey: false }, profile) / 1000) * (mb / 1024)).toFixed(3)}`);
-    results.gb_seconds_per_100_https_targets = gbs;
-    rows.push({ name: 'GB-s per run of 100 HTTPS targets (200 ms answers)', periscope: gbs.join(', '), goal: '—', met: true });
   } finally {
     await pg.stop();
     await vm.cleanup();
