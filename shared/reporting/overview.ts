@@ -58,15 +58,26 @@ const DAY_MS = 86_400_000;
  */
 export function uptimeWindowStart(window: WindowName, nowMs: number): number {
   if (window === 'd1') return nowMs - UPTIME_WINDOWS.d1;
-  const today = Math.floor(nowMs / DAY_MS) * DAY_MS;
-  return today - (UPTIME_WINDOWS[window] / DAY_MS - 1) * DAY_MS;
+  return utcMidnight(nowMs) - (UPTIME_WINDOWS[window] / DAY_MS - 1) * DAY_MS;
+}
+
+const utcMidnight = (ms: number) => Math.floor(ms / DAY_MS) * DAY_MS;
+
+/** Runs, successful runs and the first run's time of each target over a range: the three counts of uptime. */
+function runCountQueries(selectorText: string, range: string): { runs: string; ok: string; first: string } {
+  return {
+    runs: `sum ${BY} (count_over_time(${selectorText}[${range}]))`,
+    ok: `sum ${BY} (sum_over_time(${selectorText}[${range}]))`,
+    first: `min ${BY} (tfirst_over_time(${selectorText}[${range}]))`,
+  };
 }
 
 /** The instant queries of the overview, by name. */
 export function overviewQueries(filter: OverviewFilter, nowMs: number): Record<string, string> {
   const m = (name: string) => selector(name, { job: 'periscope', ...filter });
-  const today = window(Math.max(1000, nowMs - Math.floor(nowMs / DAY_MS) * DAY_MS));
-  const q: Record<string, string> = {
+  const d1 = runCountQueries(m('probe_success'), '1d');
+  const today = runCountQueries(m('probe_success'), window(Math.max(1000, nowMs - utcMidnight(nowMs))));
+  return {
     // The identity and instance/module of every target seen in 24 h, with its latest result.
     seen: `last_over_time(${m('probe_success')}[1d])`,
     seenAt: `tlast_over_time(${m('probe_success')}[1d])`,
@@ -74,30 +85,23 @@ export function overviewQueries(filter: OverviewFilter, nowMs: number): Record<s
     p50: `max ${BY} (quantile_over_time(0.5, ${m('probe_duration_seconds')}[1d]))`,
     p95: `max ${BY} (quantile_over_time(0.95, ${m('probe_duration_seconds')}[1d]))`,
     cert: `min ${BY} (last_over_time(${m('probe_ssl_earliest_cert_expiry')}[1h]))`,
-    runs_d1: `sum ${BY} (count_over_time(${m('probe_success')}[1d]))`,
-    ok_d1: `sum ${BY} (sum_over_time(${m('probe_success')}[1d]))`,
-    first_d1: `min ${BY} (tfirst_over_time(${m('probe_success')}[1d]))`,
-    runs_today: `sum ${BY} (count_over_time(${m('probe_success')}[${today}]))`,
-    ok_today: `sum ${BY} (sum_over_time(${m('probe_success')}[${today}]))`,
-    first_today: `min ${BY} (tfirst_over_time(${m('probe_success')}[${today}]))`,
+    runs_d1: d1.runs,
+    ok_d1: d1.ok,
+    first_d1: d1.first,
+    runs_today: today.runs,
+    ok_today: today.ok,
+    first_today: today.first,
   };
-  return q;
 }
 
 /** Range queries at a 1-day step over the full UTC days of the 30 d window (cacheable: they end at midnight). */
 export function overviewDayQueries(filter: OverviewFilter, nowMs: number): { startMs: number; endMs: number; stepMs: number; queries: Record<string, string> } {
-  const m = selector('probe_success', { job: 'periscope', ...filter });
-  const endMs = Math.floor(nowMs / DAY_MS) * DAY_MS;
   return {
     // Each point at midnight t covers the day (t − 1 d, t]; the first covers the window's first day.
     startMs: uptimeWindowStart('d30', nowMs) + DAY_MS,
-    endMs,
+    endMs: utcMidnight(nowMs),
     stepMs: DAY_MS,
-    queries: {
-      runs: `sum ${BY} (count_over_time(${m}[1d]))`,
-      ok: `sum ${BY} (sum_over_time(${m}[1d]))`,
-      first: `min ${BY} (tfirst_over_time(${m}[1d]))`,
-    },
+    queries: runCountQueries(selector('probe_success', { job: 'periscope', ...filter }), '1d'),
   };
 }
 
