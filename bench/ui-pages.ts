@@ -1,6 +1,7 @@
-// The web UI at scale: VictoriaMetrics seeded with `targets` targets (2 hours at one probe a minute: success,
-// duration, five HTTP phases, failure reasons for 5 %, certificates for a third), the UI server in this
-// process, and Debian chromium timing each page from navigation to "ready" (scripts run, charts drawn).
+// The web UI at scale: VictoriaMetrics seeded with `targets` targets at one probe a minute (30 days of
+// success, 24 hours of duration, 2 hours of everything else: five HTTP phases, failure reasons for 5 %,
+// certificates for a third), the UI server in this process, and Debian chromium timing each page from
+// navigation to "ready" (scripts run, charts drawn).
 // Run alone: `node --import tsx bench/ui-pages.ts [--smoke]`; `npm run bench` includes it.
 import { performance } from 'node:perf_hooks';
 import puppeteer from 'puppeteer-core';
@@ -28,7 +29,7 @@ const PHASES = ['resolve', 'connect', 'tls', 'processing', 'transfer'];
 
 const HISTORY_DAYS = 30;
 
-/** 30 days of probe_success at one probe a minute before the detailed last 2 hours (JSON import: one line per series). */
+/** 30 days of probe_success (and 24 h of probe_duration_seconds) at one probe a minute before the detailed last 2 hours (JSON import: one line per series). */
 async function seedHistory(vmUrl: string, targets: number, nowMs: number): Promise<number> {
   const minutes = HISTORY_DAYS * 1440;
   let total = 0;
@@ -44,6 +45,10 @@ async function seedHistory(vmUrl: string, targets: number, nowMs: number): Promi
     total += values.length;
     const metric = { __name__: 'probe_success', ...identity(i) };
     lines.push(JSON.stringify({ metric, values, timestamps }));
+    // The latency columns read 24 h of probe_duration_seconds: the 22 hours before the detailed 2.
+    const day = timestamps.slice(-(1440 - 120));
+    total += day.length;
+    lines.push(JSON.stringify({ metric: { ...metric, __name__: 'probe_duration_seconds' }, values: day.map((_, m) => 0.05 + (i % 7) * 0.01 + (m % 5) * 0.002), timestamps: day }));
     if (lines.length >= 20 || i === targets - 1) {
       const response = await fetch(`${vmUrl}/api/v1/import`, { method: 'POST', body: lines.join('\n') });
       if (!response.ok) throw new Error(`history import answered ${response.status}: ${await response.text()}`);

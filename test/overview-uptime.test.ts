@@ -24,6 +24,10 @@ const outageA = { from: today - 20 * DAY + 3 * 3_600_000, runs: 12 }; // in 30 d
 const outageB = { from: today - 3 * DAY + 5 * 3_600_000, runs: 6 }; // in 7 d and 30 d
 const gap = { from: today - 2 * DAY + 10 * 3_600_000, runs: 12 }; // no samples: missing, not up
 const newStart = today - 4 * DAY + 12 * 3_600_000; // "fresh" started inside the 7 d window
+// "moved" changed its URL 12 hours ago (a second series of the same target); its old series failed 3 runs
+// just before. Every window counts both series.
+const movedAt = now - 12 * 3_600_000;
+const movedOutage = { from: movedAt - 3 * INTERVAL, runs: 3 };
 
 const inRange = (t: number, r: { from: number; runs: number }) => t >= r.from && t < r.from + r.runs * INTERVAL;
 
@@ -32,6 +36,11 @@ beforeAll(async () => {
   for (let t = lastRun - 35 * DAY; t <= lastRun; t += INTERVAL) {
     if (!inRange(t, gap)) lines.push(prometheusLine('probe_success', { ...identity, target: 'steady', instance: 'https://steady.test/' }, inRange(t, outageA) || inRange(t, outageB) ? 0 : 1, t));
     if (t >= newStart) lines.push(prometheusLine('probe_success', { ...identity, target: 'fresh', instance: 'https://fresh.test/' }, 1, t));
+    const instance = t < movedAt ? 'https://old.moved.test/' : 'https://new.moved.test/';
+    lines.push(prometheusLine('probe_success', { ...identity, target: 'moved', instance }, inRange(t, movedOutage) ? 0 : 1, t));
+    // Durations of "steady" cycle through 0.05 s … 1.00 s: p50 ≈ 0.5 s, p95 ≈ 0.95 s over any 24 h.
+    const k = Math.round((t - lastRun) / INTERVAL);
+    lines.push(prometheusLine('probe_duration_seconds', { ...identity, target: 'steady', instance: 'https://steady.test/' }, 0.05 * ((((k % 20) + 20) % 20) + 1), t));
   }
   await vm.importPrometheus(lines.join('\n'));
   await vm.flush();
@@ -48,6 +57,7 @@ describe('overview uptime windows', () => {
     targets: new Map([
       [catalogKey('uptime-web', 'steady'), { group: 'uptime-web', target: 'steady', intervalMs: INTERVAL, public: false }],
       [catalogKey('uptime-web', 'fresh'), { group: 'uptime-web', target: 'fresh', intervalMs: INTERVAL, public: false }],
+      [catalogKey('uptime-web', 'moved'), { group: 'uptime-web', target: 'moved', intervalMs: INTERVAL, public: false }],
     ]),
   };
 
@@ -74,6 +84,22 @@ describe('overview uptime windows', () => {
     for (const w of ['d7', 'd30'] as const) {
       const runs = runsIn(newStart, now);
       expect(fresh?.uptime[w]).toMatchObject({ successful: runs, failed: 0, missing: 0, ratio: 1 });
+    }
+
+    // Both percentiles come from one query (told apart by its phi label) and land in their own columns.
+    expect(steady?.p50).toBeGreaterThan(0.45);
+    expect(steady?.p50).toBeLessThan(0.56);
+    expect(steady?.p95).toBeGreaterThan(0.9);
+    expect(steady?.p95).toBeLessThanOrEqual(1);
+
+    // A target whose URL changed is one row, shown with its newest URL, and its runs are both series' runs.
+    const moved = overview.targets.filter((t) => t.target === 'moved');
+    expect(moved.map((t) => t.instance)).toEqual(['https://new.moved.test/']);
+    expect(moved[0]?.state).toBe('up');
+    for (const w of ['d1', 'd7', 'd30'] as const) {
+      const from = w === 'd1' ? now - DAY : uptimeWindowStart(w, now);
+      const runs = runsIn(from, now);
+      expect(moved[0]?.uptime[w]).toMatchObject({ successful: runs - movedOutage.runs, failed: movedOutage.runs, missing: 0 });
     }
   });
 });

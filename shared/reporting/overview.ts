@@ -1,7 +1,8 @@
 // The overview every page shows (the UI, the status page): one row per target and probing account, with
 // status, failure reason, uptime over 24 h / 7 d / 30 d, latency percentiles and certificate expiry.
-// Every query is bounded in time (a window) and in series (aggregated by the target's identity), so the
-// cost grows with the number of targets, not with their history or label sets.
+// Every query is bounded in time (a window) and in series (aggregated by the target's identity, or one per
+// series of probe_success, folded by identity here), so the cost grows with the number of targets, not with
+// their history or label sets.
 import { catalogKey, type Catalog } from './catalog.js';
 import { computeUptime, type Uptime } from './uptime.js';
 import { selector, window, type InstantSample, type MetricsReader, type RangeSeries } from './vm-reader.js';
@@ -63,51 +64,89 @@ export function uptimeWindowStart(window: WindowName, nowMs: number): number {
 
 const utcMidnight = (ms: number) => Math.floor(ms / DAY_MS) * DAY_MS;
 
-/** Runs, successful runs and the first run's time of each target over a range: the three counts of uptime. */
-function runCountQueries(selectorText: string, range: string): { runs: string; ok: string; first: string } {
-  return {
-    runs: `sum ${BY} (count_over_time(${selectorText}[${range}]))`,
-    ok: `sum ${BY} (sum_over_time(${selectorText}[${range}]))`,
-    first: `min ${BY} (tfirst_over_time(${selectorText}[${range}]))`,
-  };
+/**
+ * Several rollups of one selector over one window in a single pass over its samples (MetricsQL's
+ * aggr_over_time): VictoriaMetrics answers one series per input series and rollup, named by a `rollup` label.
+ * Five separate 24 h queries over probe_success read the same 1.4 M samples (1 000 targets) five times.
+ */
+function rollups(selectorText: string, range: string, functions: readonly string[]): string {
+  return `aggr_over_time((${functions.map((f) => `"${f}"`).join(', ')}), ${selectorText}[${range}])`;
 }
+
+/** Runs, successful runs and the first run's time: the three counts of uptime. */
+const RUN_COUNTS = ['count_over_time', 'sum_over_time', 'tfirst_over_time'] as const;
+/** The latest result and its time, for the status and the instance/module a target is shown with. */
+const LATEST = ['last_over_time', 'tlast_over_time'] as const;
 
 /** The instant queries of the overview, by name. */
 export function overviewQueries(filter: OverviewFilter, nowMs: number): Record<string, string> {
   const m = (name: string) => selector(name, { job: 'periscope', ...filter });
-  const d1 = runCountQueries(m('probe_success'), '1d');
-  const today = runCountQueries(m('probe_success'), window(Math.max(1000, nowMs - utcMidnight(nowMs))));
   return {
-    // The identity and instance/module of every target seen in 24 h, with its latest result.
-    seen: `last_over_time(${m('probe_success')}[1d])`,
-    seenAt: `tlast_over_time(${m('probe_success')}[1d])`,
+    // Per series: the latest result and its time, runs, successes and the first run within 24 h.
+    d1: rollups(m('probe_success'), '1d', [...LATEST, ...RUN_COUNTS]),
+    today: rollups(m('probe_success'), window(Math.max(1000, nowMs - utcMidnight(nowMs))), RUN_COUNTS),
     reasonAt: `max by (target, stage, account, group, reason) (tlast_over_time(${m('probe_failure_info')}[${window(STATUS_WINDOW_MS)}]))`,
-    p50: `max ${BY} (quantile_over_time(0.5, ${m('probe_duration_seconds')}[1d]))`,
-    p95: `max ${BY} (quantile_over_time(0.95, ${m('probe_duration_seconds')}[1d]))`,
+    // Both percentiles in one pass (MetricsQL's quantiles_over_time), told apart by the `phi` label.
+    latency: `max by (${IDENTITY.join(', ')}, phi) (quantiles_over_time("phi", 0.5, 0.95, ${m('probe_duration_seconds')}[1d]))`,
     cert: `min ${BY} (last_over_time(${m('probe_ssl_earliest_cert_expiry')}[1h]))`,
-    runs_d1: d1.runs,
-    ok_d1: d1.ok,
-    first_d1: d1.first,
-    runs_today: today.runs,
-    ok_today: today.ok,
-    first_today: today.first,
   };
 }
 
 /** Range queries at a 1-day step over the full UTC days of the 30 d window (cacheable: they end at midnight). */
-export function overviewDayQueries(filter: OverviewFilter, nowMs: number): { startMs: number; endMs: number; stepMs: number; queries: Record<string, string> } {
+export function overviewDayQueries(filter: OverviewFilter, nowMs: number): { startMs: number; endMs: number; stepMs: number; query: string } {
   return {
     // Each point at midnight t covers the day (t − 1 d, t]; the first covers the window's first day.
     startMs: uptimeWindowStart('d30', nowMs) + DAY_MS,
     endMs: utcMidnight(nowMs),
     stepMs: DAY_MS,
-    queries: runCountQueries(selector('probe_success', { job: 'periscope', ...filter }), '1d'),
+    query: rollups(selector('probe_success', { job: 'periscope', ...filter }), '1d', RUN_COUNTS),
   };
 }
 
 export type DayAnswers = Record<string, RangeSeries[]>;
 
 const keyOf = (l: Record<string, string>) => IDENTITY.map((k) => l[k] ?? '').join('\u0000');
+
+/** The series of one rollup of an aggr_over_time answer. */
+function ofRollup<T extends { labels: Record<string, string> }>(series: readonly T[] | undefined, rollup: string): T[] {
+  return (series ?? []).filter((s) => s.labels.rollup === rollup);
+}
+
+/** One sample per target identity: `pick` folds the values of a target's series (sum of runs, earliest first run). */
+function perIdentity(samples: InstantSample[], pick: (a: number, b: number) => number): InstantSample[] {
+  const out = new Map<string, InstantSample>();
+  for (const sample of samples) {
+    const key = keyOf(sample.labels);
+    const previous = out.get(key);
+    out.set(key, previous ? { labels: previous.labels, value: pick(previous.value, sample.value) } : sample);
+  }
+  return [...out.values()];
+}
+
+const sum = (a: number, b: number) => a + b;
+
+/** The named answers assembleOverview reads, from the rollup answers of overviewQueries(). */
+function splitRollups(answers: OverviewQueries): OverviewQueries {
+  const { d1, today, latency, ...rest } = answers;
+  return {
+    ...rest,
+    p50: (latency ?? []).filter((s) => s.labels.phi === '0.5'),
+    p95: (latency ?? []).filter((s) => s.labels.phi === '0.95'),
+    seen: ofRollup(d1, 'last_over_time'),
+    seenAt: ofRollup(d1, 'tlast_over_time'),
+    runs_d1: perIdentity(ofRollup(d1, 'count_over_time'), sum),
+    ok_d1: perIdentity(ofRollup(d1, 'sum_over_time'), sum),
+    first_d1: perIdentity(ofRollup(d1, 'tfirst_over_time'), Math.min),
+    runs_today: perIdentity(ofRollup(today, 'count_over_time'), sum),
+    ok_today: perIdentity(ofRollup(today, 'sum_over_time'), sum),
+    first_today: perIdentity(ofRollup(today, 'tfirst_over_time'), Math.min),
+  };
+}
+
+/** The day series by what they count (daySums folds a target's several series itself). */
+function splitDayRollups(series: RangeSeries[]): DayAnswers {
+  return { runs: ofRollup(series, 'count_over_time'), ok: ofRollup(series, 'sum_over_time'), first: ofRollup(series, 'tfirst_over_time') };
+}
 
 function byKey(samples: InstantSample[] | undefined): Map<string, number> {
   return new Map((samples ?? []).map((s) => [keyOf(s.labels), s.value]));
@@ -217,7 +256,7 @@ export async function collectOverview(reader: MetricsReader, catalog: Catalog, n
   const day = overviewDayQueries(filter, nowMs);
   const [answers, days] = await Promise.all([
     Promise.all(Object.entries(overviewQueries(filter, nowMs)).map(async ([name, expr]) => [name, await reader.instant(expr, nowMs)] as const)),
-    Promise.all(Object.entries(day.queries).map(async ([name, expr]) => [name, await reader.range(expr, day.startMs, day.endMs, day.stepMs, { cache: true })] as const)),
+    reader.range(day.query, day.startMs, day.endMs, day.stepMs, { cache: true }),
   ]);
-  return assembleOverview(Object.fromEntries(answers), Object.fromEntries(days), catalog, nowMs);
+  return assembleOverview(splitRollups(Object.fromEntries(answers)), splitDayRollups(days), catalog, nowMs);
 }
