@@ -26,7 +26,7 @@ export interface TargetPorts {
 export interface PipelineResult {
   kind: PipelineKind;
   targets: number;
-  periscope: { cpu_ms_per_probe: number; probes: number; samples: number; samples_per_second: number; samples_per_cpu_second: number; failures: number };
+  periscope: { cpu_ms_per_probe: number; cpu_ms_per_probe_from_start: number; warm_probes_before: number; probes: number; samples: number; samples_per_second: number; samples_per_cpu_second: number; failures: number };
   prometheus_blackbox: { cpu_ms_per_probe: number; probes: number; samples: number; samples_per_second: number; samples_per_cpu_second: number; prometheus_cpu_s: number; blackbox_cpu_s: number; window_s: number; failures: number };
   ratio: number;
 }
@@ -143,14 +143,19 @@ async function runPrometheusPipeline(kind: PipelineKind, targets: Array<{ name: 
   }
 }
 
-export async function benchPipeline(kind: PipelineKind, count: number, rounds: number, windowS: number, ports: TargetPorts, caFile: string, vm: VmHandle): Promise<PipelineResult> {
+/**
+ * Periscope's figure is steady state after `warmProbes` probes (V8's JIT warm, as in a container that has run a
+ * while; the Go processes are measured after their own warm-up); `from_start` is the same number of rounds
+ * right after the first, reported beside it.
+ */
+export async function benchPipeline(kind: PipelineKind, count: number, rounds: number, windowS: number, warmProbes: number, ports: TargetPorts, caFile: string, vm: VmHandle): Promise<PipelineResult> {
   const targets = targetsOf(kind, count, ports);
   const dir = await mkdtemp(join(tmpdir(), 'periscope-pipeline-'));
   try {
     const file = join(dir, `${kind}.yml`);
     await writeFile(file, periscopeYaml(kind, targets, caFile));
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'bench/pipeline-run.ts', vm.url, file, String(rounds)], { maxBuffer: 1 << 20, timeout: 300_000 });
-    const ours = JSON.parse(stdout.trim().split('\n').at(-1) as string) as { cpu_ms: number; wall_ms: number; probes: number; samples: number; failures: number };
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'bench/pipeline-run.ts', vm.url, file, String(rounds), '', String(warmProbes)], { maxBuffer: 1 << 20, timeout: 300_000 });
+    const ours = JSON.parse(stdout.trim().split('\n').at(-1) as string) as { cpu_ms: number; wall_ms: number; probes: number; samples: number; failures: number; warm_probes_before: number; from_start?: { cpu_ms: number; probes: number } };
     const theirs = await runPrometheusPipeline(kind, targets, vm, caFile, windowS);
     const theirCpuMs = (theirs.prometheusCpu + theirs.blackboxCpu) * 1000;
     const oursPer = ours.cpu_ms / ours.probes;
@@ -160,6 +165,8 @@ export async function benchPipeline(kind: PipelineKind, count: number, rounds: n
       targets: count,
       periscope: {
         cpu_ms_per_probe: oursPer,
+        cpu_ms_per_probe_from_start: ours.from_start ? ours.from_start.cpu_ms / ours.from_start.probes : oursPer,
+        warm_probes_before: ours.warm_probes_before,
         probes: ours.probes,
         samples: ours.samples,
         samples_per_second: Math.round(ours.samples / (ours.wall_ms / 1000)),

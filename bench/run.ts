@@ -25,6 +25,7 @@ import { deployedBuildOptions } from './bundle-options.js';
 import { startPostgres } from '../test/support/postgres.js';
 import { billedMsPerRun, profileFromBench } from '../shared/cost/index.js';
 import { makeBenchCerts } from './certs.js';
+import { bareTlsCpuMs } from './tls-floor.js';
 import { benchLambdaBilled } from './lambda-billed.js';
 import { formatBenchTable, type BenchRow } from './table.js';
 import { benchPipeline, type PipelineResult, type TargetPorts } from './pipeline.js';
@@ -118,6 +119,12 @@ async function benchCpuAndFidelity(ports: TargetPorts): Promise<void> {
       rows.push({ name: `CPU per ${kind} probe, probe loop (${count} at c=50)`, periscope: `${oursPer.toFixed(3)} ms`, blackbox: `${theirsPer.toFixed(3)} ms`, ratio: oursPer / theirsPer, goal: `ratio ≤ ${goal}`, met: oursPer / theirsPer <= goal });
     }
     results.cpu_per_probe = perProbe;
+    // The floor: what a bare Node TLS exchange costs against the same targets, in the same run.
+    const bareCount = n(2000);
+    const bareMs = await bareTlsCpuMs(Object.values(ports.https), caFile, bareCount, 50);
+    const bbHttps = perProbe.https?.blackbox_ms ?? NaN;
+    results.tls_floor = { exchanges: bareCount, bare_node_ms: bareMs, blackbox_ms: bbHttps, ratio: bareMs / bbHttps };
+    rows.push({ name: `CPU per bare Node tls.connect + GET + close, same HTTPS targets (${bareCount} at c=50; the floor)`, periscope: `${bareMs.toFixed(3)} ms`, blackbox: `${bbHttps.toFixed(3)} ms`, ratio: bareMs / bbHttps, goal: '—', met: true });
 
     const delayed = [`http://127.0.0.1:${ports.http}/delay/100`];
     const fidelityCount = n(2000);
@@ -143,19 +150,28 @@ async function benchPipelines(ports: TargetPorts): Promise<void> {
   try {
     const out: Record<string, unknown> = {};
     for (const kind of ['http', 'https', 'tcp'] as const) {
-      const r = await benchPipeline(kind, n(200), smoke ? 3 : 10, smoke ? 3 : 15, ports, caFile, vm);
+      const r = await benchPipeline(kind, n(200), smoke ? 3 : 10, smoke ? 3 : 15, n(3000), ports, caFile, vm);
       out[kind] = r;
       const goal = kind === 'tcp' ? undefined : 0.3;
       const p = r.periscope;
       const t = r.prometheus_blackbox;
       rows.push({
         name: `Pipeline CPU per ${kind.toUpperCase()} probe (${r.targets} targets, probe+label+write)`,
-        periscope: `${p.cpu_ms_per_probe.toFixed(3)} ms, ${p.samples_per_cpu_second} samples/CPU-s`,
+        periscope: `${p.cpu_ms_per_probe.toFixed(3)} ms (from start ${p.cpu_ms_per_probe_from_start.toFixed(3)}), ${p.samples_per_cpu_second} samples/CPU-s`,
         blackbox: `${t.cpu_ms_per_probe.toFixed(3)} ms, ${t.samples_per_cpu_second} samples/CPU-s (prometheus+blackbox)`,
         ratio: r.ratio,
         goal: goal ? `ratio ≤ ${goal}` : '—',
         met: (goal === undefined || r.ratio <= goal) && p.failures === 0 && t.failures === 0 && t.probes > 0,
       });
+    }
+    // The floor for the HTTPS pipeline goal: a bare Node TLS exchange (benchCpuAndFidelity, same run) against
+    // prometheus + blackbox_exporter's CPU per HTTPS probe. A prober that did nothing else would score this.
+    const floor = results.tls_floor as { bare_node_ms: number } | undefined;
+    const https = out.https as PipelineResult;
+    if (floor) {
+      const ratio = floor.bare_node_ms / https.prometheus_blackbox.cpu_ms_per_probe;
+      (results.tls_floor as Record<string, unknown>).pipeline_ratio = ratio;
+      rows.push({ name: 'Bare Node tls.connect + GET + close against the HTTPS pipeline (the floor under the 0.3 goal)', periscope: `${floor.bare_node_ms.toFixed(3)} ms`, blackbox: `${https.prometheus_blackbox.cpu_ms_per_probe.toFixed(3)} ms (prometheus+blackbox)`, ratio, goal: '—', met: true });
     }
     out.postgres = await periscopePostgres(pg, vm.url);
     results.pipeline = out;
