@@ -23,6 +23,21 @@ describe('uptime', () => {
     expect(computeUptime({ runs: 0, successes: 0 }, 0, 60 * MIN, MIN)).toBeUndefined();
   });
 
+  it('does not count the run in flight as missing: a run due after the newest one is missing once its interval has passed', () => {
+    // A target probed at 1/min since 0:02: runs at 0:02, 1:02, 2:01, 3:01.5, and the fifth due at 4:02. At 4:05
+    // the fifth is still probing; with the newest run's time known it is not counted yet.
+    const first = 2_000;
+    expect(computeUptime({ runs: 4, successes: 4, firstRunMs: first }, 0, 4 * MIN + 5_000, MIN)).toMatchObject({ expected: 5, missing: 1 });
+    expect(computeUptime({ runs: 4, successes: 4, firstRunMs: first, lastRunMs: 3 * MIN + 1_500 }, 0, 4 * MIN + 5_000, MIN)).toMatchObject({ ratio: 1, expected: 4, missing: 0 });
+    // Runs jitter by a second or two: the newest started earlier in its minute than the first did.
+    expect(computeUptime({ runs: 10, successes: 10, firstRunMs: first, lastRunMs: 9 * MIN + 400 }, 0, 9 * MIN + 30_000, MIN)).toMatchObject({ ratio: 1, expected: 10 });
+    // Probing stopped 10 minutes ago: the run due 9 minutes ago and the ones after it are missing; the one due
+    // less than an interval ago not yet.
+    expect(computeUptime({ runs: 50, successes: 50, lastRunMs: 50 * MIN - 30_000 }, 0, 60 * MIN - 30_000 + 1_000, MIN)).toMatchObject({ expected: 59, successful: 50, missing: 9 });
+    // Over a whole window (the period starts before the target's first run in it): the runs on the newest run's phase.
+    expect(computeUptime({ runs: 60, successes: 60, lastRunMs: 60 * MIN + 5_000 }, 5_500, 60 * MIN + 5_500, MIN)).toMatchObject({ ratio: 1, expected: 60 });
+  });
+
   it('falls back to the runs that happened when the interval is unknown', () => {
     expect(computeUptime({ runs: 10, successes: 9 }, 0, 60 * MIN, undefined)).toMatchObject({ ratio: 0.9, expected: 10, missing: 0 });
   });

@@ -220,7 +220,12 @@ export function assembleOverview(answers: OverviewQueries, days: DayAnswers, cat
     for (const w of Object.keys(UPTIME_WINDOWS) as WindowName[]) {
       const first = windows[w].first.get(key);
       const u = computeUptime(
-        { runs: windows[w].runs.get(key) ?? 0, successes: windows[w].ok.get(key) ?? 0, ...(first !== undefined ? { firstRunMs: first * 1000 } : {}) },
+        {
+          runs: windows[w].runs.get(key) ?? 0,
+          successes: windows[w].ok.get(key) ?? 0,
+          ...(first !== undefined ? { firstRunMs: first * 1000 } : {}),
+          ...(lastRunMs !== undefined ? { lastRunMs } : {}),
+        },
         uptimeWindowStart(w, nowMs),
         nowMs,
         intervalMs,

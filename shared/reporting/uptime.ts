@@ -13,6 +13,11 @@ export interface RunCounts {
   successes: number;
   /** When the target was first probed, if it started inside the period; else the period start counts. */
   firstRunMs?: number;
+  /**
+   * The newest run's time, when the period ends now (the UI, the status page). The run due after it may
+   * still be probing or writing: it counts as missing only once a whole interval has passed without it.
+   */
+  lastRunMs?: number;
 }
 
 export interface Uptime {
@@ -31,14 +36,26 @@ export function computeUptime(counts: RunCounts, fromMs: number, toMs: number, i
   if (counts.runs <= 0) return undefined;
   const successes = Math.min(counts.successes, counts.runs);
   const activeFrom = Math.max(fromMs, counts.firstRunMs ?? fromMs);
-  // Runs start at activeFrom, activeFrom + interval, …, before toMs.
-  const scheduled = intervalMs && intervalMs > 0 ? Math.ceil((toMs - activeFrom) / intervalMs) : counts.runs;
+  const scheduled = intervalMs && intervalMs > 0 ? expectedRuns(counts, activeFrom, toMs, intervalMs) : counts.runs;
   const expected = Math.max(1, scheduled);
   const successful = Math.min(successes, expected);
   const failed = Math.min(counts.runs - successes, expected - successful);
   const missing = Math.max(0, expected - successful - failed);
   const perRun = intervalMs ?? (toMs - activeFrom) / expected;
   return { ratio: successful / expected, expected, successful, failed, missing, downMs: Math.round((expected - successful) * perRun) };
+}
+
+/** The runs that should have happened in [activeFrom, toMs), for a target probed every intervalMs. */
+function expectedRuns(counts: RunCounts, activeFrom: number, toMs: number, intervalMs: number): number {
+  const last = counts.lastRunMs;
+  // Runs start at activeFrom, activeFrom + interval, …, before toMs.
+  if (last === undefined || last < activeFrom || last > toMs) return Math.ceil((toMs - activeFrom) / intervalMs);
+  // On the newest run's phase: the runs up to it (from the first run, rounded, since both times jitter by
+  // the seconds a run takes to start), then those due after it whose interval has fully passed.
+  const fromFirstRun = counts.firstRunMs !== undefined && counts.firstRunMs >= activeFrom;
+  const upToLast = (fromFirstRun ? Math.round((last - activeFrom) / intervalMs) : Math.floor((last - activeFrom) / intervalMs)) + 1;
+  const dueSince = Math.max(0, Math.floor((toMs - last) / intervalMs) - 1);
+  return upToLast + dueSince;
 }
 
 export interface ErrorBudget {
