@@ -24,6 +24,7 @@ import { benchUiPages } from './ui-pages.js';
 import { deployedBuildOptions } from './bundle-options.js';
 import { startPostgres } from '../test/support/postgres.js';
 import { billedMsPerRun, profileFromBench } from '../shared/cost/index.js';
+import { mapLimit } from '../shared/async/index.js';
 import { makeBenchCerts } from './certs.js';
 import { bareTlsCpuMs } from './tls-floor.js';
 import { benchLambdaBilled } from './lambda-billed.js';
@@ -57,20 +58,6 @@ async function startTargets(certDir: string): Promise<{ ports: TargetPorts; proc
   return { ports, proc };
 }
 
-async function pooled<T>(count: number, concurrency: number, task: (i: number) => Promise<T>): Promise<T[]> {
-  const out = new Array<T>(count);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < count) {
-        const i = next++;
-        out[i] = await task(i);
-      }
-    }),
-  );
-  return out;
-}
-
 /** Probes through the engine the Lambda runs (probeGroup: bounded concurrency, event-loop lag guard). */
 async function periscopeProbes(urls: string[], count: number, concurrency: number) {
   const tls = caFile ? `, tls_config: { ca_file: "${caFile}" }` : '';
@@ -86,8 +73,7 @@ async function periscopeProbes(urls: string[], count: number, concurrency: numbe
 async function blackboxProbes(bb: Awaited<ReturnType<typeof startBlackbox>>, urls: string[], count: number, concurrency: number) {
   const pool = new Pool(bb.url, { connections: concurrency, pipelining: 1 });
   const cpuBefore = await processCpuSeconds(bb.pid);
-  const durations = await pooled(count, concurrency, async (i) => {
-    const url = urls[i % urls.length] as string;
+  const durations = await mapLimit(Array.from({ length: count }, (_, i) => urls[i % urls.length] as string), concurrency, async (url) => {
     const path = `/probe?module=${url.startsWith('https:') ? 'https_2xx' : 'http_2xx'}&target=${encodeURIComponent(url)}`;
     const response = await pool.request({ method: 'GET', path, headers: { 'x-prometheus-scrape-timeout-seconds': '10' } });
     const exposition = parseExposition(await response.body.text());
@@ -166,11 +152,11 @@ async function benchPipelines(ports: TargetPorts): Promise<void> {
     }
     // The floor for the HTTPS pipeline goal: a bare Node TLS exchange (benchCpuAndFidelity, same run) against
     // prometheus + blackbox_exporter's CPU per HTTPS probe. A prober that did nothing else would score this.
-    const floor = results.tls_floor as { bare_node_ms: number } | undefined;
+    const floor = results.tls_floor as { bare_node_ms: number; pipeline_ratio?: number } | undefined;
     const https = out.https as PipelineResult;
     if (floor) {
       const ratio = floor.bare_node_ms / https.prometheus_blackbox.cpu_ms_per_probe;
-      (results.tls_floor as Record<string, unknown>).pipeline_ratio = ratio;
+      floor.pipeline_ratio = ratio;
       rows.push({ name: 'Bare Node tls.connect + GET + close against the HTTPS pipeline (the floor under the 0.3 goal)', periscope: `${floor.bare_node_ms.toFixed(3)} ms`, blackbox: `${https.prometheus_blackbox.cpu_ms_per_probe.toFixed(3)} ms (prometheus+blackbox)`, ratio, goal: '—', met: true });
     }
     out.postgres = await periscopePostgres(pg, vm.url);

@@ -4,6 +4,7 @@
 // which Periscope's HTTPS probe pays too; the benchmark prints it beside blackbox_exporter's probe.
 import { readFile } from 'node:fs/promises';
 import { connect, createSecureContext, type TLSSocket } from 'node:tls';
+import { mapLimit } from '../shared/async/index.js';
 
 function oneExchange(port: number, secureContext: ReturnType<typeof createSecureContext>): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -24,17 +25,11 @@ function oneExchange(port: number, secureContext: ReturnType<typeof createSecure
 /** CPU (ms) per bare HTTPS exchange over `ports` in turn, `count` of them at `concurrency`, after a warm-up of as many. */
 export async function bareTlsCpuMs(ports: number[], caFile: string, count: number, concurrency: number): Promise<number> {
   const secureContext = createSecureContext({ ca: await readFile(caFile, 'utf8') });
-  const loop = async (total: number) => {
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        while (next < total) await oneExchange(ports[next++ % ports.length] as number, secureContext);
-      }),
-    );
-  };
-  await loop(count);
+  const order = Array.from({ length: count }, (_, i) => ports[i % ports.length] as number);
+  const loop = () => mapLimit(order, concurrency, (port) => oneExchange(port, secureContext));
+  await loop();
   const before = process.cpuUsage();
-  await loop(count);
+  await loop();
   const used = process.cpuUsage(before);
   return (used.user + used.system) / 1000 / count;
 }
