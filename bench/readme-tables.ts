@@ -1,13 +1,14 @@
-// Regenerates the README's performance table (from bench/results.json, a full `npm run bench`) and its cost
-// table (`periscope cost` over bench/cost-samples/targets-{10,100,1000}.yml), between their markers.
-// `--check` changes nothing and exits 1 when the README is not what the data gives (a test runs it).
+// Regenerates the performance table of docs/performance.md (from bench/results.json, a full `npm run bench`) and
+// the cost table of docs/cost.md (`periscope cost` over bench/cost-samples/targets-{10,100,1000}.yml), between
+// their markers. `--check` changes nothing and exits 1 when a guide is not what the data gives (a test runs it).
 // Usage: node --import tsx bench/readme-tables.ts [--check]
 import { readFile, writeFile } from 'node:fs/promises';
 import { estimateForFile } from '../cli/cost-command.js';
 import type { CostEstimate } from '../shared/cost/index.js';
 import { formatBenchTable, type BenchRow } from './table.js';
 
-const README = new URL('../README.md', import.meta.url).pathname;
+const PERFORMANCE_GUIDE = new URL('../docs/performance.md', import.meta.url).pathname;
+const COST_GUIDE = new URL('../docs/cost.md', import.meta.url).pathname;
 const RESULTS = new URL('./results.json', import.meta.url).pathname;
 const SIZES = [10, 100, 1000] as const;
 
@@ -18,13 +19,13 @@ function replaceBlock(text: string, name: string, content: string): string {
   const end = `<!-- ${name}:end -->`;
   const from = text.indexOf(start);
   const to = text.indexOf(end);
-  if (from < 0 || to < from) throw new Error(`README.md has no ${start} … ${end} block`);
+  if (from < 0 || to < from) throw new Error(`no ${start} … ${end} block`);
   return `${text.slice(0, from + start.length)}\n${content}\n${text.slice(to)}`;
 }
 
 export async function performanceBlock(): Promise<string> {
   const results = JSON.parse(await readFile(RESULTS, 'utf8')) as { smoke: boolean; node: string; started_at: string; rows: BenchRow[]; load?: string; pipeline?: unknown };
-  if (results.smoke) throw new Error('bench/results.json is from a smoke run; the README shows a full run');
+  if (results.smoke) throw new Error('bench/results.json is from a smoke run; the guide shows a full run');
   const older = results.pipeline ? '' : ' — a run from before the pipeline, HTTPS and memory benchmarks existed; the next full `npm run bench` adds them';
   return [`Full run of ${results.started_at.slice(0, 10)} (Node ${results.node}${results.load ? `, ${results.load}` : ''})${older}:`, '', formatBenchTable(results.rows)].join('\n');
 }
@@ -52,16 +53,22 @@ export async function costBlock(): Promise<string> {
 }
 
 const check = process.argv.includes('--check');
-const before = await readFile(README, 'utf8');
-const after = replaceBlock(replaceBlock(before, 'bench-table', await performanceBlock()), 'cost-table', await costBlock());
-if (check) {
-  if (after !== before) {
-    process.stderr.write('README.md tables are not what bench/results.json and bench/cost-samples give: run node --import tsx bench/readme-tables.ts\n');
-    process.exitCode = 1;
+const guides = [
+  { path: PERFORMANCE_GUIDE, name: 'bench-table', block: performanceBlock },
+  { path: COST_GUIDE, name: 'cost-table', block: costBlock },
+];
+let stale = false;
+for (const guide of guides) {
+  const before = await readFile(guide.path, 'utf8');
+  const after = replaceBlock(before, guide.name, await guide.block());
+  const shown = guide.path.slice(guide.path.lastIndexOf('/docs/') + 1);
+  if (after === before) continue;
+  stale = true;
+  if (check) process.stderr.write(`${shown}: the table is not what bench/results.json and bench/cost-samples give: run node --import tsx bench/readme-tables.ts\n`);
+  else {
+    await writeFile(guide.path, after);
+    process.stdout.write(`${shown}: table regenerated\n`);
   }
-} else if (after !== before) {
-  await writeFile(README, after);
-  process.stdout.write('README.md tables regenerated\n');
-} else {
-  process.stdout.write('README.md tables already current\n');
 }
+if (check && stale) process.exitCode = 1;
+if (!stale) process.stdout.write('tables already current\n');

@@ -1,4 +1,4 @@
-// `periscope cost`: the month's cost of a targets file deployed as a stage, with the formulas of the README's
+// `periscope cost`: the month's cost of a targets file deployed as a stage, with the formulas of docs/cost.md's
 // cost table (shared/cost), so the cost of a change is seen before it is deployed.
 import { readFile } from 'node:fs/promises';
 import { ConfigError, loadTargetsFile, parseDuration } from '../shared/config/index.js';

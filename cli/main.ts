@@ -199,7 +199,7 @@ function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('cost')
-    .description("estimate the month's AWS cost of a targets file deployed as a stage (the README's formulas)")
+    .description("estimate the month's AWS cost of a targets file deployed as a stage (the formulas of docs/cost.md)")
     .requiredOption('-c, --config <file>', 'targets file, e.g. targets/prod.yml')
     .option('--memory <mb>', 'probe Lambda memory in MB (default: serverless.yml probeMemoryMb)')
     .option('--concurrency <n>', 'probes in flight per run (default: serverless.yml probeConcurrency)')

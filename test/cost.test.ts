@@ -1,5 +1,5 @@
 // The cost model and `periscope cost`: the arithmetic on a case worked by hand, what a targets file turns into
-// (schedules, shards, probe kinds), the command's output and errors, and the README's cost table being what
+// (schedules, shards, probe kinds), the command's output and errors, and the cost table of docs/cost.md being what
 // the command gives for the sample files.
 import { execFile } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
@@ -116,7 +116,7 @@ describe('periscope cost', { timeout: 90_000 }, () => {
     expect(missing.stderr).toContain('nope.yml');
   });
 
-  it("is what the README's cost and performance tables show (they are generated, not typed)", async () => {
+  it("is what the cost and performance guides' tables show (they are generated, not typed)", async () => {
     const run = await cli(['--import', 'tsx', 'bench/readme-tables.ts', '--check']);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);

@@ -1,6 +1,6 @@
 // The web UI as a person sees it: the demo pipeline (`periscope run --demo`, the local run of `npm start`,
 // with its own VictoriaMetrics, demo service and rule evaluation) runs as a child process on free ports,
-// and headless Debian chromium opens the UI it serves. Screenshots go to docs/screenshots/ for the README.
+// and headless Debian chromium opens the UI it serves. Screenshots go to docs/screenshots/ for the README and docs.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

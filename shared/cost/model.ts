@@ -1,5 +1,5 @@
 // The month's cost of one stage's probes, from its schedules: pure arithmetic, the same for `periscope cost`
-// and the README's table. What a deployment creates per stage is fixed (deploy/alarms.js, serverless.yml):
+// and the table of docs/cost.md. What a deployment creates per stage is fixed (deploy/alarms.js, serverless.yml):
 // one CloudWatch metric and one probes-stopped alarm per interval used, and three alarms on free AWS metrics.
 import { MINUTES_PER_MONTH, HOURS_PER_MONTH, type Prices } from './prices.js';
 import type { RunProfile, ProbeKind } from './run-profile.js';
