@@ -67,7 +67,14 @@ export function looksLikeRuleFile(doc: unknown): boolean {
 export async function loadRuleFile(path: string): Promise<CompiledGroup[]> {
   await Promise.all([loadRegexEngine(), loadPromqlParser()]);
   const settings = check(alertingSettingsSchema, undefined, path, []);
-  return (await readRuleFile(path)).map((group) => ({
+  const groups = await readRuleFile(path);
+  // As Prometheus: group names are unique within a file.
+  const seen = new Set<string>();
+  groups.forEach((group, index) => {
+    if (seen.has(group.name)) throw new ConfigError(path, [{ path: `groups[${index}].name`, message: `duplicate rule group name "${group.name}"` }]);
+    seen.add(group.name);
+  });
+  return groups.map((group) => ({
     name: group.name,
     intervalMs: group.interval ?? settings.evaluation_interval,
     source: path,
