@@ -5,7 +5,8 @@
 // instead of into it: a cold start reads, compiles and initialises only the handler, and the first target that
 // needs a library loads its file (the code imports them with import(), as it did). pg (PostgreSQL probes),
 // dns-packet (DNS probes), @bufbuild/protobuf's wire codec (gRPC probes), re2js (targets and rules with
-// regexes) and yaml (the probe reads a snapshot of its targets file instead). Pre-built and minified rather
+// regexes), yaml (the probe reads a snapshot of its targets file instead) and the PromQL grammar (only the anomaly
+// check parses rule expressions, when its rules load). Pre-built and minified rather
 // than shipped as node_modules: one small file to load, and no list of each library's files (and its
 // dependencies' files) to keep up to date in package patterns.
 //
@@ -33,6 +34,7 @@ export const LAZY_PACKAGES = {
   '@bufbuild/protobuf/wire': { file: 'protobuf-wire', commonjs: false },
   re2js: { file: 're2js', commonjs: false },
   yaml: { file: 'yaml', commonjs: true },
+  '@prometheus-io/lezer-promql': { file: 'lezer-promql', commonjs: false },
 };
 
 const FILTER = new RegExp(`^(${Object.keys(LAZY_PACKAGES).map((name) => name.replace(/[/.]/g, '\\$&')).join('|')})$`);

@@ -321,7 +321,8 @@ rules:
     interval: 1m
     rules:
       - alert: Broken
-        expr: sum(rate(health_probe[5m]) by
+        # Parses (a syntax error would be refused when the rules load); VictoriaMetrics refuses it when evaluating.
+        expr: aggr_over_time("no_such_func", health_probe[5m])
       - alert: Works
         expr: health_probe > 0
 `);

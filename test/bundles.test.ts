@@ -182,7 +182,7 @@ describe('packages', () => {
     expect(contents.probe.filter((f) => f.startsWith('functions/'))).toEqual(
       [...withMaps(['functions/probe.cjs', ...['dns-packet', 'pg', 'protobuf-wire', 're2js', 'yaml'].map((lib) => `functions/probe.lazy/${lib}.cjs`)]), 'functions/probe.targets.json'].sort(),
     );
-    expect(contents.anomalyCheck.filter((f) => f.startsWith('functions/'))).toEqual(withMaps(['functions/anomaly-check.cjs', ...['re2js', 'yaml'].map((lib) => `functions/anomaly-check.lazy/${lib}.cjs`)]));
+    expect(contents.anomalyCheck.filter((f) => f.startsWith('functions/'))).toEqual(withMaps(['functions/anomaly-check.cjs', ...['lezer-promql', 're2js', 'yaml'].map((lib) => `functions/anomaly-check.lazy/${lib}.cjs`)]));
     expect(contents.notifySlack).toEqual(withMaps(['functions/notify-slack.cjs']));
     expect(contents.probe).toContain('targets/monitoring.yml');
     expect(contents.anomalyCheck).toEqual(expect.arrayContaining(['targets/monitoring.yml', 'targets/rules/probes.yml']));

@@ -16,6 +16,7 @@ const packaged: PackageResult[] = [];
 let brokenRuleFile: PackageResult;
 let brokenTemplate: PackageResult;
 let unknownField: PackageResult;
+let badExpression: PackageResult;
 
 /** A targets file in the scratch directory, with what it says about rules first. */
 async function targetsFile(name: string, rules: string): Promise<string> {
@@ -35,17 +36,19 @@ beforeAll(async () => {
   await mkdir(join(scratch, 'rules'));
   await mkdir(join(scratch, 'templated'));
   await writeFile(join(scratch, 'rules', 'slow.yml'), 'groups:\n  - name: broken\n    rules:\n      - alert: Down\n        expr: up == 0\n        for: soon\n');
+  await writeFile(join(scratch, 'rules', 'expr.yml'), 'groups:\n  - name: parsed\n    rules:\n      - alert: Ok\n        expr: up == 0\n      - alert: Unfinished\n        expr: sum(rate(x[5m]) >\n');
   await writeFile(
     join(scratch, 'templated', 'annotations.yml'),
     'groups:\n  - name: templated\n    rules:\n      - alert: Down\n        expr: up == 0\n        annotations:\n          summary: "{{ $labels.instance | humanise }} is down"\n',
   );
-  const [ruleFile, template, field] = await Promise.all([
+  const [ruleFile, template, field, expression] = await Promise.all([
     targetsFile('broken-rule-file.yml', 'rule_files: [rules/slow.yml]\n'),
     targetsFile('broken-template.yml', 'rule_files: [templated/*.yml]\n'),
     targetsFile('unknown-field.yml', 'rules:\n  - name: inline\n    rules:\n      - alert: Down\n        expr: up == 0\n        severity: critical\n'),
+    targetsFile('bad-expression.yml', 'rule_files: [rules/expr.yml]\n'),
   ]);
-  // Invalid files stop packaging before anything is built: three at once are light.
-  [brokenRuleFile, brokenTemplate, unknownField] = await Promise.all([packageWith(ruleFile), packageWith(template), packageWith(field)]);
+  // Invalid files stop packaging before anything is built: four at once are light.
+  [brokenRuleFile, brokenTemplate, unknownField, badExpression] = await Promise.all([packageWith(ruleFile), packageWith(template), packageWith(field), packageWith(expression)]);
 }, 300_000);
 
 afterAll(async () => {
@@ -71,6 +74,10 @@ describe('sls package with invalid alerting rules', () => {
   it('fails on an annotation template the anomaly check could not parse', () => {
     // Found through the glob: every file a pattern names is checked.
     expectRejected(brokenTemplate, `${join(scratch, 'templated', 'annotations.yml')}: groups[0].rules[0].annotations.summary: template: line 1, column 23: function "humanise" not defined`);
+  });
+
+  it('fails on a rule expression that does not parse, with the column', () => {
+    expectRejected(badExpression, `${join(scratch, 'rules', 'expr.yml')}: groups[0].rules[1].expr: parse error at column 18: unexpected end of input`);
   });
 
   it('fails on an unknown field of an inline rule', () => {

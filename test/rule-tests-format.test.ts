@@ -68,13 +68,17 @@ tests:
     throw new Error('accepted');
   };
 
+  it('takes a file without rule_files, as promtool does', () => {
+    expect(parseRuleTestFile('tests:\n  - promql_expr_test: [{ expr: "1", eval_time: 0, exp_samples: [{ value: 1 }] }]\n', 'no-rules.yml').ruleFiles).toEqual([]);
+  });
+
   it('names file, test index and field of every problem', () => {
     expect(located(good.replace("'1 _ stale'", "'1 x'"))).toBe('bad.yml: tests[0].input_series[0].values: value 2 "x" is not a number, a+bxn, a-bxn, axn, _, _xn or stale');
     expect(located(good.replace("'up{job=\"a\"}'", "'up{job='"))).toMatch(/^bad\.yml: tests\[0\]\.input_series\[0\]\.series: "up\{job=": /);
     expect(located(good.replace('eval_time: 1m', 'eval_time: soon'))).toBe('bad.yml: tests[0].alert_rule_test[0].eval_time: "soon" is not a duration (use e.g. 30s, 5m, 1h)');
     expect(located(good.replace('alertname: X', 'alertname: X\n        exp_alert: []'))).toBe('bad.yml: tests[0].alert_rule_test[0].exp_alert: unknown field "exp_alert"');
     expect(located(good.replace("'up{job=\"a\"}'", "'{job=\"a\"}'"))).toBe('bad.yml: tests[0].input_series[0].series: needs a metric name');
-    expect(located('tests: []')).toMatch(/^bad\.yml: rule_files: /);
+    expect(located('rule_files: a.yml\ntests: []')).toMatch(/^bad\.yml: rule_files: /);
     expect(located('rule_files: [a.yml]\ntests: [\n')).toMatch(/^bad\.yml: line \d+ column \d+: /);
   });
 });

@@ -11,6 +11,7 @@ import { parseYaml } from '../config/load.js';
 import type { TargetsFile } from '../config/schema.js';
 import { loadRegexEngine } from '../regex/index.js';
 import { compileRule, type CompiledGroup } from './compile.js';
+import { loadPromqlParser } from './promql/index.js';
 import { alertingSettingsSchema, ruleFileSchema, ruleGroupSchema, type AlertingSettings, type RuleGroup } from './rules-schema.js';
 
 export interface AlertingConfig {
@@ -64,9 +65,16 @@ export function looksLikeRuleFile(doc: unknown): boolean {
 
 /** A standalone rule file, validated and compiled with default settings (periscope validate). */
 export async function loadRuleFile(path: string): Promise<CompiledGroup[]> {
-  await loadRegexEngine();
+  await Promise.all([loadRegexEngine(), loadPromqlParser()]);
   const settings = check(alertingSettingsSchema, undefined, path, []);
-  return (await readRuleFile(path)).map((group) => ({
+  const groups = await readRuleFile(path);
+  // As Prometheus: group names are unique within a file.
+  const seen = new Set<string>();
+  groups.forEach((group, index) => {
+    if (seen.has(group.name)) throw new ConfigError(path, [{ path: `groups[${index}].name`, message: `duplicate rule group name "${group.name}"` }]);
+    seen.add(group.name);
+  });
+  return groups.map((group) => ({
     name: group.name,
     intervalMs: group.interval ?? settings.evaluation_interval,
     source: path,
@@ -78,6 +86,8 @@ export async function loadAlertingConfig(file: TargetsFile, filePath: string): P
   // Templates (match, reReplaceAll) and maintenance matchers (of rules and of the `alerting:` settings)
   // compile RE2 patterns, also while rendering.
   if (file.rules.length > 0 || file.rule_files.length > 0 || file.alerting !== undefined) await loadRegexEngine();
+  // Rule expressions are parsed as they load.
+  if (file.rules.length > 0 || file.rule_files.length > 0) await loadPromqlParser();
   const settings = check(alertingSettingsSchema, file.alerting, filePath, ['alerting']);
   const sources: Array<{ group: RuleGroup; file: string; path: string }> = [];
   file.rules.forEach((raw, index) => {

@@ -132,7 +132,7 @@ function queryUrl(base: string, expr: string): string {
 function notifiedAlert(state: AlertState & { endedAt?: number }, rule: CompiledRule, slotMs: number, externalLabels: Record<string, string>, added?: Record<string, string>): NotifiedAlert {
   const annotations: Record<string, string> = {};
   for (const [name, template] of rule.annotations) {
-    annotations[name] = renderTemplate(template, { value: state.value, labels: state.labels, externalLabels, expr: rule.expr });
+    annotations[name] = renderTemplate(template, { value: state.value, labels: state.labels, externalLabels, expr: rule.expr, activeAtMs: state.activeAt, forMs: rule.forMs, nowMs: slotMs });
   }
   for (const [name, value] of Object.entries(added ?? {})) annotations[name] ??= value;
   const end = state.endedAt ?? slotMs;

@@ -5,6 +5,7 @@ import { parseDuration } from '../config/duration.js';
 import { transformIssue } from '../config/zod.js';
 import { compileRe2, RegexSyntaxError } from '../regex/index.js';
 import { matcherRegex } from './maintenance.js';
+import { promqlProblem } from './promql/index.js';
 import { parseTemplate, TemplateError } from './template/index.js';
 
 const LABEL_NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
@@ -30,6 +31,12 @@ const template = z.string().check(
   }),
 );
 
+/** A rule expression: parsed now (the PromQL parser must be loaded), so a typo fails validation, not evaluation. */
+const promqlCheck = z.superRefine((text: string, ctx) => {
+  const problem = promqlProblem(text);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
 const labels = z.record(z.string(), template).check(
   z.superRefine((map, ctx) => {
     for (const name of Object.keys(map)) {
@@ -42,7 +49,7 @@ const labels = z.record(z.string(), template).check(
 
 const thresholdSchema = z
   .strictObject({
-    query: z.string().check(z.minLength(1)),
+    query: z.string().check(z.minLength(1), promqlCheck),
     above: z.optional(z.number()),
     below: z.optional(z.number()),
     at_least: z.optional(z.number()),
@@ -59,7 +66,7 @@ const thresholdSchema = z
 
 const anomalySchema = z.strictObject({
   /** The value to watch, e.g. sum(increase(orders_created_total[1h])). */
-  query: z.string().check(z.minLength(1)),
+  query: z.string().check(z.minLength(1), promqlCheck),
   baseline: z._default(
     z.strictObject({
       /** Length of one season: compare with the same time one season ago, two seasons ago, … */
@@ -131,7 +138,7 @@ export const ruleSchema = z
   .strictObject({
     alert: z.optional(z.string().check(z.regex(/^[a-zA-Z_][a-zA-Z0-9_:]*$/, 'must be a valid metric-style name'))),
     record: z.optional(z.string()),
-    expr: z.optional(z.pipe(z.union([z.string().check(z.minLength(1)), z.number()]), z.transform((value: string | number) => String(value)))),
+    expr: z.optional(z.pipe(z.union([z.string().check(z.minLength(1)), z.number()]), z.transform((value: string | number) => String(value))).check(promqlCheck)),
     threshold: z.optional(thresholdSchema),
     anomaly: z.optional(anomalySchema),
     for: z._default(durationSchema, 0),

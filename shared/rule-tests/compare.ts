@@ -66,14 +66,17 @@ const byLabels = (a: { labels: Record<string, string> }, b: { labels: Record<str
 /**
  * Compares the firing alerts of a rule at a time with the expected ones; undefined when they agree.
  * Expected labels get alertname added, as promtool does. Periscope alerts also carry `alertgroup` (as
- * vmalert's do): it is compared only when the test lists it.
+ * vmalert's do) and the external labels: they are compared only when the test lists them.
  */
-export function compareAlerts(test: AlertRuleTest, got: readonly GotAlert[]): string | undefined {
+export function compareAlerts(test: AlertRuleTest, got: readonly GotAlert[], externalLabels: Readonly<Record<string, string>> = {}): string | undefined {
   const expected = test.expected.map((e) => ({ labels: { ...e.labels, alertname: test.alertname }, annotations: e.annotations })).sort(byLabels);
+  // Labels promtool's alerts do not carry (Periscope's alertgroup, and the external labels, which Prometheus
+  // adds only when sending), unless the test lists them.
+  const extra = ['alertgroup', ...Object.keys(externalLabels)].filter((name) => !test.expected.some((e) => name in e.labels));
   const actual = got
     .map((g) => {
-      if (test.expected.some((e) => 'alertgroup' in e.labels)) return g;
-      const { alertgroup: _group, ...labels } = g.labels;
+      const labels = { ...g.labels };
+      for (const name of extra) if (name === 'alertgroup' || labels[name] === externalLabels[name]) delete labels[name];
       return { labels, annotations: g.annotations };
     })
     .sort(byLabels);

@@ -17,7 +17,7 @@ export async function loadRuleTestFile(path: string): Promise<LoadedTestFile> {
   const text = await readConfigText(path, 'test file');
   const file = parseRuleTestFile(text, path);
   const ruleFiles = await expandRuleFiles(file.ruleFiles, dirname(resolve(path)));
-  if (ruleFiles.length === 0) throw new ConfigError(path, [{ path: 'rule_files', message: `no file matches ${file.ruleFiles.join(', ')}` }]);
+  if (ruleFiles.length === 0 && file.ruleFiles.length > 0) throw new ConfigError(path, [{ path: 'rule_files', message: `no file matches ${file.ruleFiles.join(', ')}` }]);
   const groups: CompiledGroup[] = [];
   for (const ruleFile of ruleFiles) groups.push(...(await loadRuleFile(ruleFile)));
   const known = new Set(groups.flatMap((g) => g.rules.map((r) => r.name)));
@@ -26,7 +26,7 @@ export async function loadRuleTestFile(path: string): Promise<LoadedTestFile> {
       // promtool accepts an unknown alertname and compares with no alerts; a typo then passes silently
       // for an empty exp_alerts. Periscope says so instead when alerts are expected.
       if (!known.has(a.alertname) && a.expected.length > 0) {
-        throw new ConfigError(path, [{ path: `tests[${test.index}].alert_rule_test[${i}].alertname`, message: `no rule named "${a.alertname}" in ${file.ruleFiles.join(', ')}` }]);
+        throw new ConfigError(path, [{ path: `tests[${test.index}].alert_rule_test[${i}].alertname`, message: `no rule named "${a.alertname}" in ${file.ruleFiles.join(', ') || 'the rule files (none given)'}` }]);
       }
     });
   });

@@ -12,9 +12,9 @@ import { alertLabels } from '../alerting/rule-executors.js';
 import type { AlertingSettings } from '../alerting/rules-schema.js';
 import { renderTemplate } from '../alerting/template/index.js';
 import { errorMessage } from '../observability/error-message.js';
-import { deleteSeries, forceFlush, queryInstant, remoteWrite, type VmReadConfig } from '../victoria-metrics/index.js';
+import { deleteSeries, forceFlush, queryRange, remoteWrite, type VmReadConfig } from '../victoria-metrics/index.js';
 import { compareAlerts, compareSamples, promDuration, type GotAlert } from './compare.js';
-import { encodeWriteRequest, snappyLiterals } from './remote-write.js';
+import { encodeWriteRequest, snappyLiterals, type WriteSeries } from './remote-write.js';
 import { seriesSamples, type RuleTest, type RuleTestFile } from './test-file.js';
 
 /**
@@ -49,7 +49,7 @@ async function loadSeries(vm: TestVictoriaMetrics, test: RuleTest): Promise<void
  * The firing alerts of a rule's report as a notification would carry them: the rule's annotations rendered
  * for each alert, and an anomaly's baseline annotation (from the report's judgements) unless the rule sets one.
  */
-function firingAlerts(rule: CompiledRule, report: RuleReport, externalLabels: Record<string, string>): GotAlert[] {
+function firingAlerts(rule: CompiledRule, report: RuleReport, externalLabels: Record<string, string>, atMs: number, externalUrl: string | undefined): GotAlert[] {
   const baselines = new Map<string, string>();
   for (const j of report.anomaly ?? []) {
     if (!j.verdict.anomalous || !j.verdict.baseline) continue;
@@ -59,39 +59,62 @@ function firingAlerts(rule: CompiledRule, report: RuleReport, externalLabels: Re
     .filter((a) => a.phase === 'firing')
     .map((a) => {
       const annotations: Record<string, string> = {};
-      for (const [name, template] of rule.annotations) annotations[name] = renderTemplate(template, { value: a.value, labels: a.labels, externalLabels, expr: rule.expr });
+      const data = { value: a.value, labels: a.labels, externalLabels, expr: rule.expr, activeAtMs: Date.parse(a.active_since), forMs: rule.forMs, nowMs: atMs, ...(externalUrl !== undefined ? { externalUrl } : {}) };
+      for (const [name, template] of rule.annotations) annotations[name] = renderTemplate(template, data);
       const baseline = baselines.get(labelFingerprint(a.labels));
       if (baseline !== undefined) annotations.baseline ??= baseline;
       return { labels: a.labels, annotations };
     });
 }
 
-/** Firing alerts by alertname and test time, at each evaluation an alert test asks about. */
-async function alertsAt(read: VmReadConfig, groups: readonly CompiledGroup[], test: RuleTest, evalIntervalMs: number, failures: string[]): Promise<Map<string, Map<number, GotAlert[]>>> {
+/** One alert at one evaluation: what promtool's rule evaluation writes as ALERTS and ALERTS_FOR_STATE. */
+interface AlertSample {
+  ts: number;
+  labels: Record<string, string>;
+  state: 'pending' | 'firing';
+  activeAtMs: number;
+}
+
+interface Evaluation {
+  /** Firing alerts by alertname and test time, at the evaluations alert tests ask about. */
+  firing: Map<string, Map<number, GotAlert[]>>;
+  /** Every pending or firing alert at every evaluation, for ALERTS. */
+  samples: AlertSample[];
+}
+
+/**
+ * Evaluates every group at evaluation_interval from time 0 to `untilMs` (test time) through the replay.
+ * The range queries reach one step further: VictoriaMetrics 1.79 does not find a series whose first sample
+ * is at the very end of a query when that end is a UTC midnight, as test time 0 is.
+ */
+async function evaluate(read: VmReadConfig, groups: readonly CompiledGroup[], test: RuleTest, evalIntervalMs: number, untilMs: number, failures: string[]): Promise<Evaluation> {
   const wanted = new Set(test.alertTests.map((a) => a.alertname));
   const asked = new Set(test.alertTests.map((a) => Math.floor(a.evalTimeMs / evalIntervalMs) * evalIntervalMs + ORIGIN_MS));
-  const out = new Map<string, Map<number, GotAlert[]>>();
-  if (asked.size === 0) return out;
-  const steps = replaySteps(ORIGIN_MS, Math.max(...asked), evalIntervalMs);
+  const out: Evaluation = { firing: new Map(), samples: [] };
+  const lastMs = Math.floor(untilMs / evalIntervalMs) * evalIntervalMs + ORIGIN_MS;
+  const steps = replaySteps(ORIGIN_MS, lastMs + evalIntervalMs, evalIntervalMs);
   const settings: AlertingSettings = { evaluation_interval: evalIntervalMs, repeat_interval: 4 * 3_600_000, maintenance: [], external_labels: test.externalLabels };
   for (const group of groups) {
-    const rules = group.rules.filter((r) => wanted.has(r.name));
-    if (rules.length === 0) continue;
-    const { tables, failed } = await fetchTables(read, rules, steps, evalIntervalMs);
-    for (const [rule, error] of failed) failures.push(`    rule ${rule.name} (group ${rule.group}) cannot be evaluated: ${error}`);
+    if (group.rules.length === 0) continue;
+    const { tables, failed } = await fetchTables(read, group.rules, steps, evalIntervalMs);
+    for (const [rule, error] of failed) if (wanted.has(rule.name)) failures.push(`    rule ${rule.name} (group ${rule.group}) cannot be evaluated: ${error}`);
     // promtool evaluates every group at evaluation_interval, whatever the group's own interval.
-    const runnable = { ...group, intervalMs: evalIntervalMs, rules: rules.filter((r) => !failed.has(r)) };
+    const runnable = { ...group, intervalMs: evalIntervalMs, rules: group.rules.filter((r) => !failed.has(r)) };
     await replayGroup({
       group: runnable,
       steps,
       tables,
       settings,
       onStep: (ts, report) => {
+        if (ts > lastMs) return;
+        report.rules.forEach((r) => {
+          for (const a of r.alerts) out.samples.push({ ts, labels: a.labels, state: a.phase, activeAtMs: Date.parse(a.active_since) });
+        });
         if (!asked.has(ts)) return;
         report.rules.forEach((r, i) => {
-          const byTime = out.get(r.rule) ?? new Map<number, GotAlert[]>();
-          out.set(r.rule, byTime);
-          byTime.set(ts - ORIGIN_MS, [...(byTime.get(ts - ORIGIN_MS) ?? []), ...firingAlerts(runnable.rules[i] as CompiledRule, r, test.externalLabels)]);
+          const byTime = out.firing.get(r.rule) ?? new Map<number, GotAlert[]>();
+          out.firing.set(r.rule, byTime);
+          byTime.set(ts - ORIGIN_MS, [...(byTime.get(ts - ORIGIN_MS) ?? []), ...firingAlerts(runnable.rules[i] as CompiledRule, r, test.externalLabels, ts, test.externalUrl)]);
         });
       },
     });
@@ -99,20 +122,58 @@ async function alertsAt(read: VmReadConfig, groups: readonly CompiledGroup[], te
   return out;
 }
 
+/**
+ * Writes the alerts as promtool's evaluation leaves them for promql_expr_test: ALERTS{alertname, alertstate, …}
+ * = 1 at each evaluation an alert is pending or firing, a staleness marker at the first evaluation it is not,
+ * and ALERTS_FOR_STATE = when it became active (seconds). Periscope's own alertgroup label is left out, as
+ * promtool's alerts have none.
+ */
+async function writeAlertSeries(vm: TestVictoriaMetrics, samples: readonly AlertSample[], evalIntervalMs: number): Promise<void> {
+  const series = new Map<string, WriteSeries>();
+  const add = (labels: Record<string, string>, ts: number, value: number) => {
+    const key = labelFingerprint(labels);
+    const entry = series.get(key) ?? { labels, samples: [] };
+    series.set(key, entry);
+    const last = entry.samples[entry.samples.length - 1];
+    // The alert was gone at the evaluation(s) in between: end the series there, as Prometheus does.
+    if (last && last.value !== 'stale' && ts - last.timestampMs > evalIntervalMs) entry.samples.push({ timestampMs: last.timestampMs + evalIntervalMs, value: 'stale' });
+    entry.samples.push({ timestampMs: ts, value });
+  };
+  for (const s of [...samples].sort((a, b) => a.ts - b.ts)) {
+    const { alertgroup: _group, ...labels } = s.labels;
+    add({ ...labels, __name__: 'ALERTS', alertstate: s.state }, s.ts, 1);
+    add({ ...labels, __name__: 'ALERTS_FOR_STATE' }, s.ts, s.activeAtMs / 1000);
+  }
+  for (const entry of series.values()) {
+    const last = entry.samples[entry.samples.length - 1];
+    if (last && last.value !== 'stale') entry.samples.push({ timestampMs: last.timestampMs + evalIntervalMs, value: 'stale' });
+  }
+  if (series.size === 0) return;
+  const conn = { url: vm.url, timeoutMs: 30_000 };
+  await remoteWrite(conn, snappyLiterals(encodeWriteRequest([...series.values()])));
+  await forceFlush(conn);
+}
+
 export async function runRuleTest(vm: TestVictoriaMetrics, file: RuleTestFile, groups: readonly CompiledGroup[], test: RuleTest): Promise<TestResult> {
   const failures: string[] = [];
   const read: VmReadConfig = { url: vm.url, timeoutMs: 60_000 };
   await loadSeries(vm, test);
   const ei = file.evaluationIntervalMs;
-  const alerts = await alertsAt(read, groups, test, ei, failures);
+  const untilMs = Math.max(-1, ...test.alertTests.map((a) => a.evalTimeMs), ...test.exprTests.map((e) => e.evalTimeMs));
+  const { firing, samples } = untilMs >= 0 ? await evaluate(read, groups, test, ei, untilMs, failures) : { firing: new Map<string, Map<number, GotAlert[]>>(), samples: [] };
   for (const alertTest of test.alertTests) {
     const at = Math.floor(alertTest.evalTimeMs / ei) * ei;
-    const failure = compareAlerts(alertTest, alerts.get(alertTest.alertname)?.get(at) ?? []);
+    const failure = compareAlerts(alertTest, firing.get(alertTest.alertname)?.get(at) ?? [], test.externalLabels);
     if (failure) failures.push(failure);
   }
+  if (test.exprTests.length > 0) await writeAlertSeries(vm, samples, ei);
   for (const exprTest of test.exprTests) {
     try {
-      const got = await queryInstant(read, exprTest.expr, (ORIGIN_MS + exprTest.evalTimeMs) / 1000, ei / 1000, { keepName: true });
+      // A range query from the evaluation time, read at its first point: the same value as an instant query
+      // with the interval as step, without VictoriaMetrics 1.79's miss at a UTC midnight (see evaluate()).
+      const startSec = (ORIGIN_MS + exprTest.evalTimeMs) / 1000;
+      const series = await queryRange(read, exprTest.expr, { startSec, endSec: startSec + ei / 1000, stepSec: ei / 1000 }, { keepName: true });
+      const got = series.flatMap((s) => (s.timestamps[0] === startSec * 1000 ? [{ labels: s.labels, value: s.values[0] as number }] : []));
       const failure = compareSamples(exprTest, got);
       if (failure) failures.push(failure);
     } catch (err) {

@@ -91,7 +91,8 @@ const testGroupSchema = z.strictObject({
 });
 
 const testFileSchema = z.strictObject({
-  rule_files: z.array(z.string().check(z.minLength(1))).check(z.minLength(1, 'name at least one rule file')),
+  /** Optional, as in promtool: a file of promql_expr_test alone needs no rules. */
+  rule_files: z._default(z.nullable(z.array(z.string().check(z.minLength(1)))), []),
   evaluation_interval: z._default(durationSchema.check(z.refine((ms) => ms > 0, 'must be more than 0')), 60_000),
   /** promtool's evaluation order of groups; Periscope's groups are independent, so it has no effect. */
   group_eval_order: z.optional(z.array(z.string())),
@@ -174,7 +175,7 @@ export function parseRuleTestFile(text: string, file: string): RuleTestFile {
     };
   });
   if (problems.length) throw new ConfigError(file, problems);
-  return { file, ruleFiles: doc.rule_files, evaluationIntervalMs: doc.evaluation_interval, tests };
+  return { file, ruleFiles: doc.rule_files ?? [], evaluationIntervalMs: doc.evaluation_interval, tests };
 }
 
 /** Where each series' samples fall: test time 0 is `originMs`; gaps write nothing, stale writes a marker. */

@@ -82,17 +82,17 @@ export async function queryInstant(conn: VmConnection, expr: string, timeSec: nu
 }
 
 /**
- * Range query from `startSec` to `endSec` every `stepSec` (both ends on the step grid); names dropped.
+ * Range query from `startSec` to `endSec` every `stepSec` (both ends on the step grid); names dropped unless kept.
  * `cache` lets VictoriaMetrics answer past points from its rollup cache: only for windows that end in the
  * past, since a cached answer can miss samples written since.
  */
-export async function queryRange(conn: VmConnection, expr: string, range: { startSec: number; endSec: number; stepSec: number }, options: { cache?: boolean } = {}): Promise<RangeSeries[]> {
+export async function queryRange(conn: VmConnection, expr: string, range: { startSec: number; endSec: number; stepSec: number }, options: { cache?: boolean; keepName?: boolean } = {}): Promise<RangeSeries[]> {
   const params = new URLSearchParams({ query: expr, start: String(range.startSec), end: String(range.endSec), step: `${range.stepSec}s` });
   if (!options.cache) params.set('nocache', '1');
   const data = await getData(conn, '/api/v1/query_range', params);
   if (data.resultType !== 'matrix') throw new QueryError(`range query returned a ${data.resultType}, not a matrix`, 'server');
   return (data.result as Array<{ metric: Record<string, string>; values: Array<[number, string]> }>).map((r) => ({
-    labels: withoutName(r.metric),
+    labels: options.keepName ? r.metric : withoutName(r.metric),
     values: r.values.map(([, v]) => parseSampleValue(v)),
     timestamps: r.values.map(([t]) => Math.round(t * 1000)),
   }));

@@ -24,8 +24,21 @@ export const PREDEFINED_VARIABLES: ReadonlyArray<readonly [string, Kind]> = [
   ['$value', 'number'],
   ['$labels', 'map'],
   ['$externalLabels', 'map'],
+  ['$externalURL', 'string'],
+  // vmalert's
   ['$expr', 'string'],
+  ['$activeAt', 'unknown'],
+  ['$for', 'unknown'],
+  ['$interval', 'unknown'],
+  ['$type', 'string'],
+  ['$isPartial', 'unknown'],
 ];
+
+/** Variables of Prometheus or vmalert that cannot work here, with the reason given to the author. */
+export const UNSUPPORTED_VARIABLES: ReadonlyMap<string, string> = new Map([
+  ['$alertID', "vmalert's alert ID links to vmalert's own UI, which Periscope does not have"],
+  ['$groupID', "vmalert's group ID links to vmalert's own UI, which Periscope does not have"],
+]);
 
 /** The variables in scope while parsing: the predefined ones, then each declaration until its block ends. */
 export class VariableScope {
@@ -43,6 +56,8 @@ export class VariableScope {
   use(t: Token, fail: Fail): VarEntry {
     const entry = this.lookup(t.val);
     if (!entry) {
+      const why = UNSUPPORTED_VARIABLES.get(t.val);
+      if (why) fail(t.pos, `variable "${t.val}" is not supported by Periscope: ${why}`);
       const known = new Set(this.vars.map((v) => v.name).filter((n) => n !== '$'));
       fail(t.pos, `undefined variable "${t.val}"${suggestion(t.val, known)}`);
     }
@@ -68,7 +83,18 @@ export class VariableScope {
   }
 }
 
-const ROOT_FIELD_KINDS: Readonly<Record<string, Kind>> = { Value: 'number', Labels: 'map', ExternalLabels: 'map', Expr: 'string' };
+const ROOT_FIELD_KINDS: Readonly<Record<string, Kind>> = {
+  Value: 'number',
+  Labels: 'map',
+  ExternalLabels: 'map',
+  Expr: 'string',
+  ExternalURL: 'string',
+  ActiveAt: 'unknown',
+  For: 'unknown',
+  Interval: 'unknown',
+  Type: 'string',
+  IsPartial: 'unknown',
+};
 
 function levenshtein(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, i) => i);

@@ -5,7 +5,8 @@ import type { Arg, Command, ControlNode, Node, Pipe } from './ast.js';
 import { ArgTypeError, execError, FuncError } from './errors.js';
 import { formatValue } from './go-fmt.js';
 import { timeMethod } from './go-time.js';
-import { AlertRoot, GoTime, isMap, isTrue, mapGet, sortedKeys, typeName, type Value } from './values.js';
+import { AlertRoot, GoDuration, GoTime, isMap, isTrue, mapGet, sortedKeys, typeName, type Value } from './values.js';
+import { durationMethod } from './go-duration.js';
 
 /** Output beyond this is an error: a runaway range should not build a huge notification. */
 const MAX_OUTPUT = 1 << 20;
@@ -25,7 +26,10 @@ class State {
   readonly values: Value[] = [];
   iterations = 0;
 
-  constructor(readonly source: string) {}
+  constructor(
+    readonly source: string,
+    readonly root: AlertRoot,
+  ) {}
 
   fail(pos: number, reason: string): never {
     throw execError(this.source, pos, reason);
@@ -62,14 +66,25 @@ class State {
   }
 }
 
+/** The predefined variables and the fields of the alert data they hold (checks.ts declares the same names). */
+const VARIABLE_FIELDS: ReadonlyArray<[string, 'Value' | 'Labels' | 'ExternalLabels' | 'Expr' | 'ExternalURL' | 'ActiveAt' | 'For' | 'Interval' | 'Type' | 'IsPartial']> = [
+  ['$value', 'Value'],
+  ['$labels', 'Labels'],
+  ['$externalLabels', 'ExternalLabels'],
+  ['$externalURL', 'ExternalURL'],
+  ['$expr', 'Expr'],
+  ['$activeAt', 'ActiveAt'],
+  ['$for', 'For'],
+  ['$interval', 'Interval'],
+  ['$type', 'Type'],
+  ['$isPartial', 'IsPartial'],
+];
+
 /** Runs the template; throws TemplateExecError. */
 export function execute(source: string, nodes: readonly Node[], root: AlertRoot): string {
-  const s = new State(source);
+  const s = new State(source, root);
   s.push('$', root);
-  s.push('$value', root.Value);
-  s.push('$labels', root.Labels);
-  s.push('$externalLabels', root.ExternalLabels);
-  s.push('$expr', root.Expr);
+  for (const [name, field] of VARIABLE_FIELDS) s.push(name, root[field]);
   walkList(s, nodes, root);
   return s.out;
 }
@@ -233,14 +248,20 @@ function evalField(s: State, receiver: Value, name: string, args: Value[], pos: 
       case 'ExternalLabels':
         return receiver.ExternalLabels;
       case 'Expr':
-        return receiver.Expr;
+      case 'ExternalURL':
+      case 'ActiveAt':
+      case 'For':
+      case 'Interval':
+      case 'Type':
+      case 'IsPartial':
+        return receiver[name];
       default:
         return s.fail(pos, `can't evaluate field ${name} of the alert data`);
     }
   }
-  if (receiver instanceof GoTime) {
+  if (receiver instanceof GoTime || receiver instanceof GoDuration) {
     try {
-      return timeMethod(receiver, name, args);
+      return receiver instanceof GoTime ? timeMethod(receiver, name, args) : durationMethod(receiver, name, args);
     } catch (err) {
       if (err instanceof ArgTypeError) s.fail(pos, err.message);
       if (err instanceof FuncError) s.fail(pos, `error calling ${name}: ${err.message}`);
@@ -271,7 +292,7 @@ function evalFunction(s: State, dot: Value, node: Extract<Arg, { type: 'func' }>
   for (let i = 1; i < args.length; i++) argv.push(evalArg(s, dot, args[i] as Arg));
   if (final !== NO_FINAL) argv.push(final);
   try {
-    return fn.call(argv);
+    return fn.call(argv, s.root);
   } catch (err) {
     if (err instanceof FuncError) s.fail(node.pos, `error calling ${node.name}: ${err.message}`);
     if (err instanceof ArgTypeError) s.fail(node.pos, `${node.name}: ${err.message}`);

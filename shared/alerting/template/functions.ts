@@ -4,17 +4,21 @@
 import { cachedRe2, RegexSyntaxError, replaceAllRe2, type Re2Regex } from '../../regex/index.js';
 import { ArgTypeError, FuncError } from './errors.js';
 import { sprint, sprintf, sprintln } from './go-fmt.js';
-import { humanize, humanize1024, humanizeDuration, humanizePercentage, humanizeTimestamp, toTime } from './humanize.js';
+import { humanize, humanize1024, humanizeDuration, humanizePercentage, humanizeTimestamp, toFloat, toTime } from './humanize.js';
 import { parseDuration } from '../../config/duration.js';
 import { htmlEscape, jsEscape, jsonString, mapRunes, quicktemplateHtml, stripDomain, stripPort, title, urlEscape } from './string-functions.js';
 import { eq, index, le, len, lt, slice } from './value-functions.js';
-import { isTrue, typeName, type Value } from './values.js';
+import { floatToTime } from './humanize.js';
+import { formatTime } from './go-time.js';
+import { secondsToDuration } from './go-duration.js';
+import { isTrue, typeName, type AlertRoot, type Value } from './values.js';
 
 export interface FuncDef {
   readonly min: number;
   /** Infinity for variadic functions. */
   readonly max: number;
-  readonly call: (args: readonly Value[]) => Value;
+  /** `root` is the alert data: now() reads the evaluation time from it. */
+  readonly call: (args: readonly Value[], root: AlertRoot) => Value;
   /** and/or evaluate their arguments lazily; the executor handles them. */
   readonly lazy?: 'and' | 'or';
   /** Position of an argument that is a regular expression, compiled at parse time when it is a literal. */
@@ -76,14 +80,13 @@ export const FUNCTIONS: ReadonlyMap<string, FuncDef> = new Map<string, FuncDef>(
   ['humanizePercentage', one(humanizePercentage)],
   ['humanizeTimestamp', one(humanizeTimestamp)],
   ['toTime', one(toTime)],
-  [
-    'parseDuration',
-    oneString((s) => {
-      const ms = parseDuration(s);
-      if (ms === undefined) throw new FuncError(`not a valid duration string: ${JSON.stringify(s)}`);
-      return ms / 1000;
-    }),
-  ],
+  // Prometheus 3.6
+  ['toDuration', one((v) => secondsToDuration(toFloat(v)))],
+  // The evaluation time in seconds (Prometheus: the rule's evaluation timestamp; vmalert: the clock).
+  ['now', { min: 0, max: 0, call: (_args, root) => root.nowMs / 1000 }],
+  ['parseDuration', oneString((s) => durationMs(s) / 1000)],
+  // Prometheus 3.8
+  ['urlQueryEscape', oneString((s) => urlEscape(s, 'query'))],
   ['title', oneString(title)],
   ['toUpper', oneString((s) => mapRunes(s, true))],
   ['toLower', oneString((s) => mapRunes(s, false))],
@@ -107,7 +110,28 @@ export const FUNCTIONS: ReadonlyMap<string, FuncDef> = new Map<string, FuncDef>(
   ['crlfEscape', oneString((s) => s.replace(/\n/g, '\\n').replace(/\r/g, '\\r'))],
   ['pathEscape', oneString((s) => urlEscape(s, 'path'))],
   ['queryEscape', oneString((s) => urlEscape(s, 'query'))],
+  ['parseDurationTime', oneString((s) => secondsToDuration(durationMs(s) / 1000))],
+  [
+    'formatTime',
+    {
+      min: 2,
+      max: 2,
+      call: (a) => {
+        const seconds = toFloat(a[1] as Value);
+        if (!Number.isFinite(seconds)) throw new FuncError(`formatTime: cannot convert ${seconds} to time`);
+        return formatTime(floatToTime(seconds), str(a[0] as Value));
+      },
+    },
+  ],
 ]);
+
+/** A duration string (1h30m, also negative as Prometheus 3 allows) in milliseconds. */
+function durationMs(text: string): number {
+  const negative = text.startsWith('-');
+  const ms = parseDuration(negative ? text.slice(1) : text);
+  if (ms === undefined) throw new FuncError(`not a valid duration string: ${JSON.stringify(text)}`);
+  return negative ? -ms : ms;
+}
 
 /** Functions of Prometheus or vmalert that cannot work here, with the reason given to the author. */
 export const UNSUPPORTED: ReadonlyMap<string, string> = new Map([
@@ -116,5 +140,4 @@ export const UNSUPPORTED: ReadonlyMap<string, string> = new Map([
   ['args', 'there are no named templates to pass arguments to'],
   ['tmpl', 'there are no named templates'],
   ['call', 'templates have no function values'],
-  ['parseDurationTime', 'use parseDuration, which returns seconds'],
 ]);

@@ -7,7 +7,8 @@ import { fmtFloat, fmtIntegerVerb } from './go-fmt-numbers.js';
 import { newFlags, NO_FLAGS, pad, padNoZero, type Flags } from './go-fmt-flags.js';
 import { canBackquote, goQuote } from './go-quote.js';
 import { timeString } from './go-time.js';
-import { AlertRoot, GoTime, isMap, sortedKeys, typeName, type Value } from './values.js';
+import { AlertRoot, GoDuration, GoTime, isMap, sortedKeys, typeName, type Value } from './values.js';
+import { durationString } from './go-duration.js';
 
 // --- verbs per type ----------------------------------------------------------------------------------
 
@@ -84,6 +85,12 @@ function printArg(v: Value, verb: string, f: Flags): string {
     // time.Time is a Stringer: these verbs print its String().
     if (verb === 'v' || verb === 's' || verb === 'q' || verb === 'x' || verb === 'X') return fmtString(timeString(v), verb, f);
     return badVerb(timeString(v), verb, f);
+  }
+  if (v instanceof GoDuration) {
+    // time.Duration is a Stringer too; %d prints the nanoseconds.
+    if (verb === 'd') return fmtIntegerVerb(v.ns, verb, f) ?? badVerb(durationString(v), verb, f);
+    if (verb === 'v' || verb === 's' || verb === 'q' || verb === 'x' || verb === 'X') return fmtString(durationString(v), verb, f);
+    return badVerb(durationString(v), verb, f);
   }
   if (v instanceof AlertRoot) {
     const fields: Array<[string, Value]> = [['Labels', v.Labels], ['ExternalLabels', v.ExternalLabels], ['Expr', v.Expr], ['Value', v.Value]];

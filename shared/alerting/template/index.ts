@@ -6,7 +6,7 @@ import type { Node } from './ast.js';
 import { TemplateError } from './errors.js';
 import { execute } from './exec.js';
 import { parseNodes } from './parser.js';
-import { AlertRoot, type GoMap } from './values.js';
+import { AlertRoot, GoDuration, GoTime, type GoMap } from './values.js';
 import { describeError } from '../../observability/error-message.js';
 
 export { TemplateError, TemplateExecError } from './errors.js';
@@ -30,6 +30,15 @@ export interface TemplateData {
   externalLabels?: Record<string, string>;
   /** The rule's query: $expr and .Expr (vmalert). */
   expr?: string;
+  /** $externalURL and .ExternalURL. */
+  externalUrl?: string;
+  /** When the alert became active: $activeAt (vmalert). */
+  activeAtMs?: number;
+  /** The rule's `for` and the group's interval: $for and $interval (vmalert). */
+  forMs?: number;
+  intervalMs?: number;
+  /** The evaluation time, for now(); the clock when not given. */
+  nowMs?: number;
 }
 
 const EMPTY: GoMap = Object.freeze({});
@@ -63,7 +72,17 @@ export function renderTemplate(template: Template, data: TemplateData): string {
 /** Renders a template; throws TemplateExecError when it fails (for tools that want the error itself). */
 export function executeTemplate(template: Template, data: TemplateData): string {
   if (template.constant !== undefined) return template.constant;
-  const root = new AlertRoot(data.value, data.labels, data.externalLabels ?? EMPTY, data.expr ?? '');
+  const root = new AlertRoot(
+    data.value,
+    data.labels,
+    data.externalLabels ?? EMPTY,
+    data.expr ?? '',
+    data.externalUrl ?? '',
+    new GoTime(data.activeAtMs ?? 0),
+    new GoDuration(BigInt(Math.round(data.forMs ?? 0)) * 1_000_000n),
+    new GoDuration(BigInt(Math.round(data.intervalMs ?? 0)) * 1_000_000n),
+    data.nowMs ?? Date.now(),
+  );
   return execute(template.source, template.nodes, root);
 }
 

@@ -10,23 +10,38 @@ export class GoTime {
   constructor(readonly ms: number) {}
 }
 
-/** The template's dot: Prometheus' alert template data (plus vmalert's Expr). */
+/** time.Duration: nanoseconds. */
+export class GoDuration {
+  constructor(readonly ns: bigint) {}
+}
+
+/** The template's dot: Prometheus' alert template data (Value, Labels, ExternalLabels, ExternalURL) plus
+ *  vmalert's (Expr, ActiveAt, For, Interval, Type, IsPartial). */
 export class AlertRoot {
   constructor(
     readonly Value: number,
     readonly Labels: GoMap,
     readonly ExternalLabels: GoMap,
     readonly Expr: string,
+    readonly ExternalURL: string = '',
+    readonly ActiveAt: GoTime = new GoTime(0),
+    readonly For: GoDuration = new GoDuration(0n),
+    readonly Interval: GoDuration = new GoDuration(0n),
+    /** When the template is rendered (the evaluation time): now(). */
+    readonly nowMs: number = Date.now(),
   ) {}
+
+  readonly Type = 'prometheus';
+  readonly IsPartial = false;
 }
 
-export const ROOT_FIELDS = ['Value', 'Labels', 'ExternalLabels', 'Expr'] as const;
+export const ROOT_FIELDS = ['Value', 'Labels', 'ExternalLabels', 'Expr', 'ExternalURL', 'ActiveAt', 'For', 'Interval', 'Type', 'IsPartial'] as const;
 
 /** null is Go's nil. */
-export type Value = string | number | bigint | boolean | null | GoMap | readonly Value[] | GoTime | AlertRoot;
+export type Value = string | number | bigint | boolean | null | GoMap | readonly Value[] | GoTime | GoDuration | AlertRoot;
 
 export function isMap(v: Value): v is GoMap {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof GoTime) && !(v instanceof AlertRoot);
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof GoTime) && !(v instanceof GoDuration) && !(v instanceof AlertRoot);
 }
 
 export function mapGet(m: GoMap, key: string): string {
@@ -52,6 +67,7 @@ export function typeName(v: Value): string {
       if (v === null) return '<nil>';
       if (Array.isArray(v)) return '[]interface {}';
       if (v instanceof GoTime) return 'time.Time';
+      if (v instanceof GoDuration) return 'time.Duration';
       if (v instanceof AlertRoot) return 'template.alertData';
       return 'map[string]string';
   }
@@ -71,6 +87,7 @@ export function isTrue(v: Value): boolean {
     default:
       if (v === null) return false;
       if (Array.isArray(v)) return v.length > 0;
+      if (v instanceof GoDuration) return v.ns !== 0n;
       if (v instanceof GoTime || v instanceof AlertRoot) return true;
       for (const key in v) if (Object.hasOwn(v, key)) return true;
       return false;
