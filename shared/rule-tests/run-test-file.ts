@@ -2,15 +2,10 @@
 // (test time 0 at ORIGIN_MS) with staleness markers, the rules are evaluated at every evaluation_interval
 // from time 0 by the replay (the anomaly check's own lifecycle, templating and anomaly code), and the
 // firing alerts and promql_expr_test results are compared with the expected ones.
-import { describeBaseline } from '../alerting/anomaly.js';
-import type { CompiledGroup, CompiledRule } from '../alerting/compile.js';
-import { labelFingerprint } from '../alerting/label-fingerprint.js';
-import { fetchTables, replaySteps } from '../alerting/replay/replay.js';
-import { replayGroup } from '../alerting/replay/replay-group.js';
+import type { CompiledGroup } from '../alerting/compile.js';
+import { replayGroupFromVm, replaySteps } from '../alerting/replay/replay.js';
 import type { RuleReport } from '../alerting/reports.js';
-import { alertLabels } from '../alerting/rule-executors.js';
 import type { AlertingSettings } from '../alerting/rules-schema.js';
-import { renderTemplate } from '../alerting/template/index.js';
 import { errorMessage } from '../observability/error-message.js';
 import { deleteSeries, forceFlush, queryInstant, remoteWrite, type VmReadConfig } from '../victoria-metrics/index.js';
 import { compareAlerts, compareSamples, promDuration, type GotAlert } from './compare.js';
@@ -45,25 +40,9 @@ async function loadSeries(vm: TestVictoriaMetrics, test: RuleTest): Promise<void
   await forceFlush(conn);
 }
 
-/**
- * The firing alerts of a rule's report as a notification would carry them: the rule's annotations rendered
- * for each alert, and an anomaly's baseline annotation (from the report's judgements) unless the rule sets one.
- */
-function firingAlerts(rule: CompiledRule, report: RuleReport, externalLabels: Record<string, string>): GotAlert[] {
-  const baselines = new Map<string, string>();
-  for (const j of report.anomaly ?? []) {
-    if (!j.verdict.anomalous || !j.verdict.baseline) continue;
-    baselines.set(labelFingerprint(alertLabels(rule, { labels: j.labels, value: j.value }, externalLabels)), describeBaseline(j.verdict.baseline, j.value, j.verdict.score));
-  }
-  return report.alerts
-    .filter((a) => a.phase === 'firing')
-    .map((a) => {
-      const annotations: Record<string, string> = {};
-      for (const [name, template] of rule.annotations) annotations[name] = renderTemplate(template, { value: a.value, labels: a.labels, externalLabels, expr: rule.expr });
-      const baseline = baselines.get(labelFingerprint(a.labels));
-      if (baseline !== undefined) annotations.baseline ??= baseline;
-      return { labels: a.labels, annotations };
-    });
+/** The firing alerts of a rule's report as a notification would carry them (annotations rendered, an anomaly's baseline). */
+function firingAlerts(report: RuleReport): GotAlert[] {
+  return report.alerts.filter((a) => a.phase === 'firing').map((a) => ({ labels: a.labels, annotations: a.annotations }));
 }
 
 /** Firing alerts by alertname and test time, at each evaluation an alert test asks about. */
@@ -71,30 +50,35 @@ async function alertsAt(read: VmReadConfig, groups: readonly CompiledGroup[], te
   const wanted = new Set(test.alertTests.map((a) => a.alertname));
   const asked = new Set(test.alertTests.map((a) => Math.floor(a.evalTimeMs / evalIntervalMs) * evalIntervalMs + ORIGIN_MS));
   const out = new Map<string, Map<number, GotAlert[]>>();
-  if (asked.size === 0) return out;
-  const steps = replaySteps(ORIGIN_MS, Math.max(...asked), evalIntervalMs);
+  // Recording rules are evaluated (and their series written) up to the last time any test asks about, as
+  // promtool evaluates them, so alert rules and expression tests see what they recorded.
+  const recording = groups.some((g) => g.rules.some((r) => r.kind === 'recording'));
+  const exprTimes = recording ? test.exprTests.map((e) => Math.floor(e.evalTimeMs / evalIntervalMs) * evalIntervalMs + ORIGIN_MS) : [];
+  if (asked.size === 0 && exprTimes.length === 0) return out;
+  const steps = replaySteps(ORIGIN_MS, Math.max(...asked, ...exprTimes), evalIntervalMs);
   const settings: AlertingSettings = { evaluation_interval: evalIntervalMs, repeat_interval: 4 * 3_600_000, maintenance: [], external_labels: test.externalLabels };
   for (const group of groups) {
-    const rules = group.rules.filter((r) => wanted.has(r.name));
+    const rules = group.rules.filter((r) => r.kind === 'recording' || wanted.has(r.name));
     if (rules.length === 0) continue;
-    const { tables, failed } = await fetchTables(read, rules, steps, evalIntervalMs);
-    for (const [rule, error] of failed) failures.push(`    rule ${rule.name} (group ${rule.group}) cannot be evaluated: ${error}`);
     // promtool evaluates every group at evaluation_interval, whatever the group's own interval.
-    const runnable = { ...group, intervalMs: evalIntervalMs, rules: rules.filter((r) => !failed.has(r)) };
-    await replayGroup({
-      group: runnable,
+    const { failed } = await replayGroupFromVm({
+      group: { ...group, intervalMs: evalIntervalMs, rules },
       steps,
-      tables,
+      stepMs: evalIntervalMs,
+      read,
+      write: read,
       settings,
       onStep: (ts, report) => {
         if (!asked.has(ts)) return;
-        report.rules.forEach((r, i) => {
+        report.rules.forEach((r) => {
+          if (r.type === 'recording') return;
           const byTime = out.get(r.rule) ?? new Map<number, GotAlert[]>();
           out.set(r.rule, byTime);
-          byTime.set(ts - ORIGIN_MS, [...(byTime.get(ts - ORIGIN_MS) ?? []), ...firingAlerts(runnable.rules[i] as CompiledRule, r, test.externalLabels)]);
+          byTime.set(ts - ORIGIN_MS, [...(byTime.get(ts - ORIGIN_MS) ?? []), ...firingAlerts(r)]);
         });
       },
     });
+    for (const [rule, error] of failed) failures.push(`    rule ${rule.name} (group ${rule.group}) cannot be evaluated: ${error}`);
   }
   return out;
 }
