@@ -1,7 +1,8 @@
 // One evaluation of a rule group at its aligned slot, in five stages, each in its own file:
-//   1. restore state        (AlertStateStore.restore: VictoriaMetrics, or memory; after the previous slot's)
+//   1. restore state        (AlertStateStore.restore: VictoriaMetrics, or memory)
 //   2. evaluate the rules   (rule-executors.ts: one executor per rule kind; recording rules write here)
-//   3. plan notifications   (plan-notifications.ts: lifecycle step, notifications, report; pure)
+//   3. plan notifications   (plan-notifications.ts: lifecycle step, notifications, report; pure; planned
+//                            again on the previous slot's state when that one was still sending)
 //   4. claim and send       (send-notifications.ts: one evaluation per slot sends)
 //   5. commit state         (commit-state.ts decides what, pure; AlertStateStore.commit writes it)
 // evaluateGroupAt is the public face for anything that evaluates with its own parts (a replay: a memory
@@ -39,8 +40,9 @@ export interface EvaluationParts {
   /** Where recording rules' samples go; undefined: nowhere (a dry run, or a replay that wrote them already). */
   record?: RecordSink;
   /**
-   * Live evaluations only: when the previous slot's evaluation is still sending, wait (up to `waitMs`) for
-   * its state before planning, so the next slot does not send the same FIRING again. See afterPreviousSlot.
+   * Live evaluations only: with something to send while the previous slot's evaluation is still sending,
+   * wait (up to `waitMs`) for its state and plan again, so the next slot does not send the same FIRING
+   * again. See afterPreviousSlot.
    */
   previousSlot?: { waitMs: number; pollMs: number };
   logger: Logger;
@@ -50,9 +52,14 @@ export interface EvaluationParts {
 
 /** Evaluates `group` at `slotMs` (already aligned to the group's interval). */
 export async function evaluateGroupAt(group: CompiledGroup, slotMs: number, parts: EvaluationParts, context: PlanContext): Promise<GroupReport> {
-  const restored = await afterPreviousSlot(group, slotMs, parts, await parts.state.restore(group, slotMs));
+  const restored = await parts.state.restore(group, slotMs);
   const outcomes = await executeRules(group.rules, slotMs, parts.query, context.settings.external_labels, parts.ruleConcurrency, parts.record);
-  const plan = planNotifications(group, outcomes, restored, slotMs, context);
+  let plan = planNotifications(group, outcomes, restored, slotMs, context);
+  if (plan.notifications.length > 0) {
+    // Something to send: not before the previous slot's evaluation has sent and committed what it sends.
+    const settled = await afterPreviousSlot(group, slotMs, parts, restored);
+    if (settled !== restored) plan = planNotifications(group, outcomes, settled, slotMs, context);
+  }
   for (const r of plan.reports) if (r.error !== undefined) parts.logger.error('rule cannot be evaluated', { group: group.name, rule: r.rule, error: r.error });
   const report: GroupReport = {
     group: group.name,
