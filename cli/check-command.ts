@@ -38,7 +38,8 @@ export function localClaimStore(dataDir: string) {
   return createFileClaimStore(join(resolve(dataDir), 'claims'));
 }
 
-export async function checkCommand(flags: CheckFlags): Promise<number> {
+/** `nowMs`: the evaluation's clock (tests evaluate past slots, as the anomaly check's own tests do). */
+export async function checkCommand(flags: CheckFlags, nowMs = Date.now()): Promise<number> {
   const file = await loadTargetsFile(flags.config);
   const config = await loadAlertingConfig(file, flags.config);
   const vmUrl = flags.vmUrl ?? process.env.VM_URL;
@@ -65,7 +66,7 @@ export async function checkCommand(flags: CheckFlags): Promise<number> {
       vmUiUrl: vmUrl,
       ...(flags.notify ? { mode: 'live' as const, claims: localClaimStore(flags.dataDir ?? '.periscope') } : { mode: 'dry' as const }),
     },
-    { nowMs: Date.now() },
+    { nowMs },
   );
   if (flags.json) out(`${JSON.stringify(run, null, 2)}\n`);
   else {

@@ -4,7 +4,11 @@
 // so neither sees its sibling's alert as gone, every state series has one value per timestamp, and each
 // resolved message carries its own rule's annotations. Also: label templates when a rule label replaces a
 // series label, and state written before it was kept per rule.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { checkCommand } from '../cli/check-command.js';
 import { parseTargetsFile } from '../shared/config/index.js';
 import { createMemoryClaimStore } from '../shared/alerting/claim-store.js';
 import { evaluateGroup, type AlertingDeps } from '../shared/alerting/evaluate-group.js';
@@ -124,6 +128,74 @@ rules:
     const forState = await vm.exportSeries('ALERTS_FOR_STATE{alertname="NodeFilesystemSpaceFillingUp",severity="critical"}');
     expect(new Set(forState[0]?.values)).toEqual(new Set([(BASE + 6 * MIN) / 1000]));
   });
+});
+
+describe('the pair through periscope check --notify, state in VictoriaMetrics and claims in the data directory', () => {
+  const BASE = T0 + 30 * MIN;
+  // Free space: 30 % (warning) from minute 1 to 9, 10 % (critical too) from 3 to 6, 50 % otherwise.
+  const free = (minute: number) => (minute >= 3 && minute < 6 ? 10 : minute >= 1 && minute < 9 ? 30 : 50);
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'periscope-pairs-'));
+    const lines: string[] = [];
+    for (let t = BASE - 5 * MIN; t <= BASE + 15 * MIN; t += 30_000) {
+      lines.push(prometheusLine('cli_fs_avail_percent', { instance: 'db-2:9100', mountpoint: '/' }, free(Math.floor((t - BASE) / MIN)), t));
+    }
+    await vm.importPrometheus(lines.join('\n'));
+    await vm.flush();
+    await writeFile(
+      join(dir, 'targets.yml'),
+      `alerting: { repeat_interval: 2m }
+rules:
+  - name: cli-pair
+    interval: 1m
+    rules:
+      - alert: FilesystemFillingUp
+        expr: cli_fs_avail_percent < 40
+        labels: { severity: warning }
+        annotations: { summary: "{{ $labels.mountpoint }}: {{ $value }}% left (warning)" }
+      - alert: FilesystemFillingUp
+        expr: cli_fs_avail_percent < 20
+        labels: { severity: critical }
+        annotations: { summary: "{{ $labels.mountpoint }}: {{ $value }}% left (critical)" }
+`,
+    );
+  });
+
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('one firing, reminders at repeat_interval and one resolved per rule, each with its own annotations', async () => {
+    const events: string[] = [];
+    for (let minute = 0; minute <= 11; minute++) {
+      let printed = '';
+      const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((printed += String(chunk)), true));
+      let code: number;
+      try {
+        code = await checkCommand({ config: join(dir, 'targets.yml'), vmUrl: vm.url, notify: true, json: true, dataDir: join(dir, 'data') }, BASE + minute * MIN + 5_000);
+      } finally {
+        spy.mockRestore();
+      }
+      expect(code, printed).toBe(0);
+      const run = JSON.parse(printed) as { groups: Array<{ sent: number; notifications: Notification[] }> };
+      expect(run.groups[0]?.sent).toBe(run.groups[0]?.notifications.length);
+      for (const n of run.groups[0]?.notifications ?? []) {
+        for (const a of n.alerts) events.push(`${a.labels.severity} ${n.status}${n.reminder ? '+reminder' : ''}@${minute}: ${a.annotations.summary}`);
+      }
+    }
+    expect(events).toEqual([
+      'warning firing@1: /: 30% left (warning)',
+      'warning firing+reminder@3: /: 10% left (warning)',
+      'critical firing@3: /: 10% left (critical)',
+      'warning firing+reminder@5: /: 10% left (warning)',
+      'critical firing+reminder@5: /: 10% left (critical)',
+      'critical resolved@6: /: 10% left (critical)',
+      'warning firing+reminder@7: /: 30% left (warning)',
+      'warning resolved@9: /: 30% left (warning)',
+    ]);
+  }, 120_000);
 });
 
 describe('labels a rule replaces', () => {
