@@ -7,6 +7,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatGroupReport } from '../cli/alert-output.js';
 import { testRulesCommand } from '../cli/test-rules-command.js';
 import { parseTargetsFile } from '../shared/config/index.js';
 import { ConfigError } from '../shared/config/errors.js';
@@ -89,6 +90,8 @@ describe('live evaluation', () => {
       [{ __name__: 'job:http_requests:rate1m', job: 'api', source: 'recorded' }, [at], [5]],
       [{ __name__: 'job:http_requests:rate1m:doubled', job: 'api', source: 'recorded' }, [at], [10]],
     ]);
+    // `periscope check` prints what a recording rule recorded.
+    expect(formatGroupReport(reports[0]!).split('\n')[1]).toBe('  RECORDED job:http_requests:rate1m  1 series  value=5');
     expect(sent.map((n) => [n.alertname, n.status, n.alerts[0]?.annotations.summary ?? null])).toEqual([
       ['JobBusy', 'firing', 'api at 5/s (recorded)'],
       ['JobVeryBusy', 'firing', null],
