@@ -24,7 +24,7 @@ export function formatGroupReport(report: GroupReport): string {
   for (const rule of report.rules) {
     const value = rule.value === undefined ? '' : `  value=${formatNumber(rule.value)}`;
     if (rule.type === 'recording' && rule.error === undefined) {
-      lines.push(`  RECORDED ${rule.rule}  ${rule.series ?? 0} series${value}`);
+      lines.push(`  RECORD   ${rule.rule}  ${rule.series ?? 0} series${value}`);
       continue;
     }
     lines.push(`  ${rule.state.toUpperCase().padEnd(8)} ${rule.rule}${value}${rule.error ? `  error: ${rule.error}` : ''}`);

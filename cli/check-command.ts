@@ -72,6 +72,9 @@ export async function checkCommand(flags: CheckFlags, nowMs = Date.now()): Promi
   else {
     for (const group of run.groups) out(`${formatGroupReport(group)}\n`);
     for (const failure of run.failed) out(`group ${failure.group}: NOT EVALUATED: ${failure.error}\n`);
+    if (!flags.notify && config.groups.some((g) => g.rules.some((r) => r.kind === 'recording'))) {
+      out('recording rules were evaluated, not written (a dry run); with --notify they are written, as the anomaly check writes them\n');
+    }
   }
   const errors = run.failed.length + run.groups.reduce((n, g) => n + g.rule_errors, 0);
   return errors > 0 ? 1 : 0;

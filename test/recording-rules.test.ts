@@ -3,10 +3,12 @@
 // in rule unit tests — so alerting rules on recorded series work. The references judge: `promtool check
 // rules` on what a recording rule may hold, `promtool test rules` on the unit-test cases.
 import { execFile } from 'node:child_process';
-import { readdir } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { checkCommand } from '../cli/check-command.js';
 import { formatGroupReport } from '../cli/alert-output.js';
 import { testRulesCommand } from '../cli/test-rules-command.js';
 import { parseTargetsFile } from '../shared/config/index.js';
@@ -68,9 +70,8 @@ async function config(yaml: string): Promise<AlertingConfig> {
   return loadAlertingConfig(parseTargetsFile(yaml, 'recording.yml'), 'recording.yml');
 }
 
-function deps(alerting: AlertingConfig, sent: Notification[], mode: 'live' | 'dry' = 'live'): AlertingDeps {
-  const common = { read: { url: vm.url }, write: { url: vm.url }, settings: alerting.settings, notify: async (n: Notification) => void sent.push(n), logger: silentLogger, stage: 'test', region: 'local' };
-  return mode === 'live' ? { ...common, mode, claims: createMemoryClaimStore() } : { ...common, mode };
+function deps(alerting: AlertingConfig, sent: Notification[]): AlertingDeps {
+  return { read: { url: vm.url }, write: { url: vm.url }, settings: alerting.settings, notify: async (n) => void sent.push(n), logger: silentLogger, stage: 'test', region: 'local', mode: 'live', claims: createMemoryClaimStore() };
 }
 
 describe('live evaluation', () => {
@@ -91,7 +92,7 @@ describe('live evaluation', () => {
       [{ __name__: 'job:http_requests:rate1m:doubled', job: 'api', source: 'recorded' }, [at], [10]],
     ]);
     // `periscope check` prints what a recording rule recorded.
-    expect(formatGroupReport(reports[0]!).split('\n')[1]).toBe('  RECORDED job:http_requests:rate1m  1 series  value=5');
+    expect(formatGroupReport(reports[0]!).split('\n')[1]).toBe('  RECORD   job:http_requests:rate1m  1 series  value=5');
     expect(sent.map((n) => [n.alertname, n.status, n.alerts[0]?.annotations.summary ?? null])).toEqual([
       ['JobBusy', 'firing', 'api at 5/s (recorded)'],
       ['JobVeryBusy', 'firing', null],
@@ -99,10 +100,22 @@ describe('live evaluation', () => {
   });
 
   it('a dry run (periscope check) reports what it would record and writes nothing', async () => {
-    const alerting = await config(RULES.replaceAll('job:http_requests:rate1m', 'dry:rate1m'));
-    const report = await evaluateGroup(alerting.groups[0]!, deps(alerting, [], 'dry'), T0 + 26 * MIN + 5_000);
-    expect(report.rules[0]).toMatchObject({ rule: 'dry:rate1m', type: 'recording', series: 1, value: 5 });
-    expect(await vm.exportSeries('{__name__=~"dry:.*"}')).toEqual([]);
+    const dir = await mkdtemp(join(tmpdir(), 'periscope-recording-'));
+    try {
+      await writeFile(join(dir, 'targets.yml'), RULES.replaceAll('job:http_requests:rate1m', 'dry:rate1m'));
+      let printed = '';
+      const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((printed += String(chunk)), true));
+      try {
+        expect(await checkCommand({ config: join(dir, 'targets.yml'), vmUrl: vm.url }, T0 + 26 * MIN + 5_000)).toBe(0);
+      } finally {
+        spy.mockRestore();
+      }
+      expect(printed).toContain('  RECORD   dry:rate1m  1 series  value=5\n');
+      expect(printed).toContain('recording rules were evaluated, not written (a dry run)');
+      expect(await vm.exportSeries('{__name__=~"dry:.*"}')).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('fails the rule (and reports it once) when two series end with the same labels, as vmalert and Prometheus do', async () => {
