@@ -17,6 +17,7 @@ import { createMemoryClaimStore } from '../shared/alerting/claim-store.js';
 import { evaluateGroup, type AlertingDeps } from '../shared/alerting/evaluate-group.js';
 import { loadAlertingConfig, loadRuleFile, type AlertingConfig } from '../shared/alerting/load-rules.js';
 import { replayAlerting } from '../shared/alerting/replay/replay.js';
+import { executeRules, type InstantQuery } from '../shared/alerting/rule-executors.js';
 import { silentLogger } from '../shared/observability/logger.js';
 import type { Notification } from '../shared/notify/types.js';
 import { prometheusLine, startVictoriaMetrics, type VmHandle } from './support/victoria-metrics.js';
@@ -133,6 +134,21 @@ rules:
     expect(report.rules[0]).toMatchObject({ state: 'error', error: expect.stringContaining('two series with the labels') });
     expect(sent.map((n) => [n.alertname, n.alerts[0]?.labels.rule])).toEqual([['PeriscopeRuleHealth', 'clash:requests']]);
     expect(await vm.exportSeries('clash:requests')).toEqual([]);
+  });
+});
+
+describe('rules in order', () => {
+  it('writes a recording rule before any later rule queries, and fails it (not the others) when the write fails', async () => {
+    const alerting = await config(RULES);
+    const calls: string[] = [];
+    const query: InstantQuery = async (expr) => (calls.push(`query ${expr}`), [{ labels: { job: 'api' }, value: 5 }]);
+    const outcomes = await executeRules(alerting.groups[0]!.rules, T0, query, {}, 8, async (samples) => {
+      calls.push(`record ${samples.map((x) => x.name).join(',')}`);
+      return 'VictoriaMetrics refused the write';
+    });
+    expect(calls).toEqual(['query sum by (job) (rate(http_requests_total[1m]))', 'record job:http_requests:rate1m', 'query job:http_requests:rate1m > 3']);
+    expect(outcomes.map((o) => o.error ?? null)).toEqual(['VictoriaMetrics refused the write', null]);
+    expect(outcomes[1]?.candidates).toHaveLength(1);
   });
 });
 

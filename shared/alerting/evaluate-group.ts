@@ -136,13 +136,17 @@ export function vmRecordSink(deps: Pick<CommonDeps, 'write' | 'logger' | 'spool'
       logger: deps.logger,
       deadlineMs: Date.now() + 10_000,
     });
-    if (written.written < samples.length) deps.logger.error('recorded samples not fully written', { group, ...written });
     try {
       await forceFlush(deps.write);
     } catch (err) {
       // Written all the same; later rules may see them only at the next evaluation.
       deps.logger.warn('recorded samples written but not flushed', { group, error: errorMessage(err) });
     }
+    // Spooled samples are written later; without a spool they are gone.
+    const kept = written.written + (deps.spool ? written.spooled : 0);
+    if (kept >= samples.length) return undefined;
+    deps.logger.error('recorded samples not fully written', { group, ...written });
+    return `${samples.length - kept} of ${samples.length} recorded samples not written to VictoriaMetrics`;
   };
 }
 

@@ -18,9 +18,10 @@ export type InstantQuery = (expr: string, timeSec: number) => Promise<InstantSam
 
 /**
  * Where a recording rule's samples go before the next rule runs: written to VictoriaMetrics and made
- * searchable (live), or nowhere (a dry run; a replay, which wrote them beforehand).
+ * searchable (live), or nowhere (a dry run; a replay, which wrote them beforehand). Resolves with what went
+ * wrong when some were not written: the recording rules of the wave then fail (reported, counted).
  */
-export type RecordSink = (samples: readonly TimedSample[]) => Promise<void>;
+export type RecordSink = (samples: readonly TimedSample[]) => Promise<string | undefined>;
 
 export interface AnomalyJudgement {
   labels: Record<string, string>;
@@ -156,7 +157,8 @@ export async function executeRules(rules: readonly CompiledRule[], slotMs: numbe
     const done = await mapLimit(wave, concurrency, (rule) => executeRule(rule, slotMs, query, externalLabels));
     outcomes.push(...done);
     const recorded = done.flatMap((o) => o.recorded ?? []);
-    if (record && recorded.length > 0) await record(recorded);
+    const problem = record && recorded.length > 0 ? await record(recorded) : undefined;
+    if (problem !== undefined) for (const o of done) if (o.recorded && o.recorded.length > 0) o.error = problem;
   }
   return outcomes;
 }
