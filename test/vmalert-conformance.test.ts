@@ -17,7 +17,7 @@ import type { ReplayReport } from '../shared/alerting/replay/replay.js';
 import { labelFingerprint } from '../shared/alerting/label-fingerprint.js';
 import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.js';
 import { prometheusLine, startVictoriaMetrics, type VmHandle, type VmSeries } from './support/victoria-metrics.js';
-import { runVmalertReplay, startVmalert, startWriteFlushProxy, type WriteFlushProxy } from './support/vmalert.js';
+import { runVmalertReplay, startVmalert } from './support/vmalert.js';
 
 const MIN = 60_000;
 const RULES = resolve('test/fixtures/vmalert/replay-rules.yml');
@@ -28,7 +28,6 @@ const TO = FROM + 40 * MIN;
 let dir: string;
 let vmalertVm: VmHandle;
 let periscopeVm: VmHandle;
-let flushProxy: WriteFlushProxy;
 
 /** The seeded history, minute m counted from FROM; one sample every 15 s. */
 function history(): string[] {
@@ -62,11 +61,9 @@ beforeAll(async () => {
   const lines = history().join('\n');
   await Promise.all([vmalertVm.importPrometheus(lines), periscopeVm.importPrometheus(lines)]);
   await Promise.all([vmalertVm.flush(), periscopeVm.flush()]);
-  flushProxy = await startWriteFlushProxy(vmalertVm.url);
 }, 60_000);
 
 afterAll(async () => {
-  await flushProxy?.close();
   await Promise.all([vmalertVm?.cleanup(), periscopeVm?.cleanup()]);
   await rm(dir, { recursive: true, force: true });
 });
@@ -97,7 +94,7 @@ describe('replay: vmalert 1.79 and periscope check --replay', () => {
   let report: ReplayReport;
 
   beforeAll(async () => {
-    await runVmalertReplay({ rulesFile: RULES, datasourceUrl: vmalertVm.url, remoteWriteUrl: flushProxy.url, from: new Date(FROM), to: new Date(TO) });
+    await runVmalertReplay({ rulesFile: RULES, datasourceUrl: vmalertVm.url, remoteWriteUrl: vmalertVm.url, from: new Date(FROM), to: new Date(TO), workDir: dir, afterRule: () => vmalertVm.flush() });
     vmalertFiring = new Map((await vmalertVm.exportSeries('ALERTS{alertstate="firing"}')).map((s) => [keyOf(s.metric), [...s.timestamps].sort((a, b) => a - b)]));
     vmalertActiveAt = new Map(
       (await vmalertVm.exportSeries('ALERTS_FOR_STATE')).map((s) => [keyOf(s.metric), new Map(s.timestamps.map((t, i) => [t, (s.values[i] as number) * 1000]))]),

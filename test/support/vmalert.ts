@@ -1,69 +1,11 @@
 // vmalert 1.79 (Debian's victoria-metrics package) as an oracle: its replay over a range, and a live vmalert
 // whose alerts (annotations included) are read from its HTTP API.
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { findVmalert } from './binaries.js';
 import { freePort } from './ports.js';
 import { fetchWithTimeout, startProcess, waitUntilReady, type ManagedProcess } from './processes.js';
-
-export interface WriteFlushProxy {
-  url: string;
-  /** Remote-write requests forwarded. */
-  readonly writes: number;
-  close(): Promise<void>;
-}
-
-/**
- * Forwards to VictoriaMetrics and, after each remote write, asks it to make the write searchable at once
- * (/internal/force_flush) before answering. vmalert's replay sleeps `-replay.rulesDelay` after each rule
- * for storage to persist what the rule wrote; with this in between, a short delay is always enough, so a
- * chained rule sees the rules before it whatever the machine's load.
- */
-export async function startWriteFlushProxy(upstream: string): Promise<WriteFlushProxy> {
-  const target = new URL(upstream);
-  let writes = 0;
-  const forward = (method: string, path: string, headers: Record<string, string | string[] | undefined>, body: Buffer) =>
-    new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }>((resolve, reject) => {
-      const out = request({ host: target.hostname, port: target.port, method, path, headers: { ...headers, host: target.host }, timeout: 30_000 }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 502, headers: res.headers, body: Buffer.concat(chunks) }));
-        res.on('error', reject);
-      });
-      out.on('timeout', () => out.destroy(new Error('upstream timeout')));
-      out.on('error', reject);
-      out.end(body);
-    });
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      void (async () => {
-        try {
-          const answer = await forward(req.method ?? 'GET', req.url ?? '/', req.headers, Buffer.concat(chunks));
-          if ((req.url ?? '').startsWith('/api/v1/write')) {
-            writes++;
-            await forward('GET', '/internal/force_flush', {}, Buffer.alloc(0));
-          }
-          res.writeHead(answer.status, answer.headers);
-          res.end(answer.body);
-        } catch (err) {
-          res.writeHead(502);
-          res.end(String(err));
-        }
-      })();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    get writes() {
-      return writes;
-    },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 export interface ReplayOptions {
   rulesFile: string;
@@ -71,34 +13,51 @@ export interface ReplayOptions {
   remoteWriteUrl: string;
   from: Date;
   to: Date;
-  /** Seconds vmalert waits after each rule (-replay.rulesDelay). */
-  rulesDelay?: string;
+  /** Called after each rule's replay has exited (its writes flushed): make them searchable here. */
+  afterRule: () => Promise<void>;
+  /** Where the one-rule files go. */
+  workDir: string;
 }
 
 /**
- * `vmalert -replay.timeFrom/-replay.timeTo`: every rule over the range, in order, its results (ALERTS,
- * ALERTS_FOR_STATE, recorded series) written through remote write. `-datasource.queryStep=0` makes the
- * step each group's interval (the default step is 5m). Resolves with its output once it has exited 0.
+ * `vmalert -replay.timeFrom/-replay.timeTo` over a rule file, as vmalert's replay runs it — group after group,
+ * rule after rule, each rule's results (ALERTS, ALERTS_FOR_STATE, recorded series) written through remote
+ * write before the next rule is queried — with one vmalert process per rule (its file holds the rule's group
+ * with that rule alone). A process flushes its writes when it exits, and `afterRule` then makes them
+ * searchable, so a chained rule sees the rules before it whatever the machine's load, where vmalert's own
+ * -replay.rulesDelay is only a sleep. Each rule's replay does not depend on the other rules of its group.
+ * `-datasource.queryStep=0` makes the step the group's interval (the default step is 5m).
  */
-export async function runVmalertReplay(options: ReplayOptions): Promise<string> {
+export async function runVmalertReplay(options: ReplayOptions): Promise<void> {
+  const file = parseYaml(await readFile(options.rulesFile, 'utf8')) as { groups: Array<Record<string, unknown> & { rules: unknown[] }> };
+  let n = 0;
+  for (const group of file.groups) {
+    for (const rule of group.rules) {
+      const one = join(options.workDir, `vmalert-rule-${n++}.yml`);
+      await writeFile(one, stringifyYaml({ groups: [{ ...group, rules: [rule] }] }));
+      await replayOne(one, options);
+      await options.afterRule();
+    }
+  }
+}
+
+async function replayOne(rulesFile: string, options: ReplayOptions): Promise<void> {
   const args = [
-    `-rule=${options.rulesFile}`,
+    `-rule=${rulesFile}`,
     `-datasource.url=${options.datasourceUrl}`,
     `-remoteWrite.url=${options.remoteWriteUrl}`,
     `-replay.timeFrom=${options.from.toISOString().replace('.000Z', 'Z')}`,
     `-replay.timeTo=${options.to.toISOString().replace('.000Z', 'Z')}`,
     '-datasource.queryStep=0',
-    `-replay.rulesDelay=${options.rulesDelay ?? '400ms'}`,
-    '-remoteWrite.flushInterval=100ms',
+    '-replay.rulesDelay=0s',
     '-replay.disableProgressBar',
     `-httpListenAddr=127.0.0.1:${await freePort()}`,
   ];
   const proc = startProcess(findVmalert(), args, 'vmalert');
-  const timer = setTimeout(() => void proc.kill(), 120_000);
+  const timer = setTimeout(() => void proc.kill(), 60_000);
   const { code } = await proc.waitForExit();
   clearTimeout(timer);
-  if (code !== 0) throw new Error(`vmalert replay exited ${code}:\n${proc.outputTail()}`);
-  return proc.outputTail();
+  if (code !== 0) throw new Error(`vmalert replay of ${rulesFile} exited ${code}:\n${proc.outputTail()}`);
 }
 
 export interface VmalertAlert {
