@@ -23,6 +23,10 @@ export function formatGroupReport(report: GroupReport): string {
   const lines = [`group ${report.group} at ${report.evaluated_at}`];
   for (const rule of report.rules) {
     const value = rule.value === undefined ? '' : `  value=${formatNumber(rule.value)}`;
+    if (rule.type === 'recording' && rule.error === undefined) {
+      lines.push(`  RECORD   ${rule.rule}  ${rule.series ?? 0} series${value}`);
+      continue;
+    }
     lines.push(`  ${rule.state.toUpperCase().padEnd(8)} ${rule.rule}${value}${rule.error ? `  error: ${rule.error}` : ''}`);
     for (const alert of rule.alerts) {
       lines.push(`      ${alert.phase} since ${alert.active_since}  value=${formatNumber(alert.value)}  {${labelText(alert.labels)}}${alert.muted_by ? `  muted by ${alert.muted_by}` : ''}`);

@@ -38,7 +38,8 @@ export function localClaimStore(dataDir: string) {
   return createFileClaimStore(join(resolve(dataDir), 'claims'));
 }
 
-export async function checkCommand(flags: CheckFlags): Promise<number> {
+/** `nowMs`: the evaluation's clock (tests evaluate past slots, as the anomaly check's own tests do). */
+export async function checkCommand(flags: CheckFlags, nowMs = Date.now()): Promise<number> {
   const file = await loadTargetsFile(flags.config);
   const config = await loadAlertingConfig(file, flags.config);
   const vmUrl = flags.vmUrl ?? process.env.VM_URL;
@@ -65,12 +66,15 @@ export async function checkCommand(flags: CheckFlags): Promise<number> {
       vmUiUrl: vmUrl,
       ...(flags.notify ? { mode: 'live' as const, claims: localClaimStore(flags.dataDir ?? '.periscope') } : { mode: 'dry' as const }),
     },
-    { nowMs: Date.now() },
+    { nowMs },
   );
   if (flags.json) out(`${JSON.stringify(run, null, 2)}\n`);
   else {
     for (const group of run.groups) out(`${formatGroupReport(group)}\n`);
     for (const failure of run.failed) out(`group ${failure.group}: NOT EVALUATED: ${failure.error}\n`);
+    if (!flags.notify && config.groups.some((g) => g.rules.some((r) => r.kind === 'recording'))) {
+      out('recording rules were evaluated, not written (a dry run); with --notify they are written, as the anomaly check writes them\n');
+    }
   }
   const errors = run.failed.length + run.groups.reduce((n, g) => n + g.rule_errors, 0);
   return errors > 0 ? 1 : 0;

@@ -53,6 +53,7 @@ export function formatReplay(report: ReplayReport): string {
   }
   if (report.pending_only) lines.push(`  ${report.pending_only} more became pending but never fired`);
   for (const e of report.errors) lines.push(`  rule ${e.rule} (group ${e.group}) NOT EVALUATED: ${e.error}`);
+  if (report.recorded_samples) lines.push(`  recording rules wrote ${report.recorded_samples} samples back to VictoriaMetrics`);
   lines.push(`  ${report.notifications.length} notifications would have been sent; ${report.range_requests} range queries, ${report.duration_ms} ms`);
   return lines.join('\n');
 }
@@ -68,8 +69,16 @@ export async function replayCommand(flags: ReplayFlags, nowMs = Date.now()): Pro
   const config = await loadAlertingConfig(file, flags.config);
   const vmUrl = flags.vmUrl ?? process.env.VM_URL;
   if (!vmUrl) throw bad('--vm-url', 'give the VictoriaMetrics to query (--vm-url URL or VM_URL)');
-  const readAuth = await vmAuthFromEnv(process.env, createSecretResolver(), 'VM_QUERY');
-  const report = await replayAlerting(config, { url: vmUrl, timeoutMs: 120_000, ...(readAuth ? { auth: readAuth } : {}) }, { ...range, ...(stepMs ? { stepMs } : {}) });
+  const secrets = createSecretResolver();
+  const readAuth = await vmAuthFromEnv(process.env, secrets, 'VM_QUERY');
+  // Recording rules' results are written back for the rules after them, as vmalert's replay does.
+  const writeAuth = await vmAuthFromEnv(process.env, secrets, 'VM_WRITE');
+  const report = await replayAlerting(
+    config,
+    { url: vmUrl, timeoutMs: 120_000, ...(readAuth ? { auth: readAuth } : {}) },
+    { ...range, ...(stepMs ? { stepMs } : {}) },
+    { url: vmUrl, ...(writeAuth ? { auth: writeAuth } : {}) },
+  );
   process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReplay(report)}\n`);
   return report.errors.length > 0 ? 1 : 0;
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages the tests and the benchmark run as real servers: VictoriaMetrics,
 # blackbox_exporter (the reference the probes are compared with), promtool (the reference for rule unit tests),
+# vmalert and Alertmanager (the references for alert evaluation and notifications),
 # PostgreSQL, dnsmasq (a DNS server for the DNS prober's tests), OpenSSL and CA certificates, and chromium (the
 # browser tests of the web UI and the status page drive it headless with puppeteer-core).
 # Debian 12. Idempotent: nothing is fetched when everything is present. The tests start their own server
@@ -44,6 +45,10 @@ package_installed chromium || command -v chromium >/dev/null 2>&1 || missing+=(c
 # promtool (in Debian's prometheus package): the oracle `periscope test rules` is compared with; prometheus
 # itself is the scraper of the pipeline the benchmark runs beside Periscope (npm run bench).
 package_installed prometheus || command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+# Alertmanager (binary prometheus-alertmanager): the oracle Periscope's notifications are compared with.
+# vmalert, the oracle for alert evaluation, comes with victoria-metrics.
+package_installed prometheus-alertmanager || command -v prometheus-alertmanager >/dev/null 2>&1 ||
+  missing+=(prometheus-alertmanager)
 # dnsmasq-base: the dnsmasq binary the DNS prober's tests query, without the system service of "dnsmasq".
 package_installed dnsmasq-base || command -v dnsmasq >/dev/null 2>&1 || [ -x /usr/sbin/dnsmasq ] || missing+=(dnsmasq-base)
 
@@ -54,11 +59,11 @@ else
   "${SUDO[@]}" apt-get update
   "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
 
-  # The packages enable services on :8428, :9115 and :9090. Nothing here uses them, and a developer's machine is
+  # The packages enable services on :8428, :9115, :9090 and :9093. Nothing here uses them, and a developer's machine is
   # better off without a stray database. Only the ones installed just now are touched; without systemd as
   # init (containers, CI images with policy-rc.d) they were never started.
   if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
-    for package in victoria-metrics prometheus-blackbox-exporter prometheus; do
+    for package in victoria-metrics prometheus-blackbox-exporter prometheus prometheus-alertmanager; do
       if [[ " ${missing[*]} " == *" ${package} "* ]]; then
         log "stopping and disabling the ${package} service"
         "${SUDO[@]}" systemctl disable --now "${package}.service" || true

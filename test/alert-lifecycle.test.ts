@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fingerprint, stepAlerts, type AlertState } from '../shared/alerting/lifecycle.js';
 import { mutedBy, windowActive } from '../shared/alerting/maintenance.js';
-import { decodeStates, encodeAlertStates } from '../shared/alerting/state-store.js';
+import { decodeStates, encodeGroupState } from '../shared/alerting/state-store.js';
 import type { MaintenanceWindow } from '../shared/alerting/rules-schema.js';
 import { loadRegexEngine } from '../shared/regex/index.js';
 
@@ -73,12 +73,14 @@ describe('alert state as series', () => {
     const firing: AlertState = { fingerprint: fingerprint(labels), labels, phase: 'firing', activeAt: T, firedAt: T + 2 * MIN, notifiedAt: T + 2 * MIN, lastActive: T + 4 * MIN, keepFiringSince: T + 5 * MIN, value: 0.5 };
     const otherLabels = { ...labels, target: 'web' };
     const ended: AlertState = { fingerprint: fingerprint(otherLabels), labels: otherLabels, phase: 'firing', activeAt: T, lastActive: T, value: 1 };
-    const samples = encodeAlertStates([firing], [ended], T + 5 * MIN);
+    const samples = encodeGroupState('g', [{ rule: 'rule-down', alertname: 'Down', alerts: [firing], ended: [ended], ok: true }], T + 5 * MIN);
     expect(samples.find((x) => x.name === 'ALERTS')?.labels.alertstate).toBe('firing');
     expect(samples.find((x) => x.name === 'ALERTS_FOR_STATE')?.value).toBe(T / 1000);
     const series = samples.map((x) => ({ labels: { __name__: x.name, ...x.labels }, values: [x.value], timestamps: [x.timestampMs] }));
     const restored = decodeStates(series, T + 5 * MIN);
-    expect([...(restored.alerts.get('Down')?.values() ?? [])]).toEqual([firing]);
+    expect([...(restored.alerts.get('rule-down')?.values() ?? [])]).toEqual([firing]);
+    expect(restored.health).toEqual(new Map([['rule-down', true]]));
+    expect(restored.committedAt).toBe(T + 5 * MIN);
   });
 });
 

@@ -123,13 +123,13 @@ describe('planning notifications', () => {
     expect(Object.keys(sorted)).not.toEqual(Object.keys(labels));
     const fp = labelFingerprint(sorted);
     const restored: RestoredState = {
-      alerts: new Map([['OrdersUnusual', new Map([[fp, { fingerprint: fp, labels: sorted, phase: 'pending', activeAt: SLOT - MIN, lastActive: SLOT - MIN, value: 13_000 } as AlertState]])]]),
+      alerts: new Map([[group.rules[0]!.key, new Map([[fp, { fingerprint: fp, labels: sorted, phase: 'pending', activeAt: SLOT - MIN, lastActive: SLOT - MIN, value: 13_000 } as AlertState]])]]),
       health: new Map(),
     };
     const plan = planNotifications(group, [outcome], restored, SLOT, context(alerting.settings));
     expect(plan.notifications).toHaveLength(1);
     expect(plan.notifications[0]!.notification.alerts[0]!.annotations.baseline).toMatch(/^median 10000 over 3 past seasons/);
-    expect(plan.notifications[0]!.effect).toEqual({ kind: 'notified', rule: 'OrdersUnusual', fingerprints: [fp] });
+    expect(plan.notifications[0]!.effect).toEqual({ kind: 'notified', rule: group.rules[0]!.key, fingerprints: [fp] });
   });
 });
 
@@ -142,37 +142,38 @@ describe('committing state', () => {
     const alerting = await config(`alerting: { repeat_interval: 5m }\nrules:\n  - name: g\n    interval: 1m\n    rules:\n      - alert: Down\n        expr: up == 0\n`);
     const group = alerting.groups[0]!;
     const outcome = { rule: group.rules[0]!, candidates: active ? [{ labels, value: 1 }] : [], addedAnnotations: new Map(), ...(error ? { error } : {}) };
-    const restored: RestoredState = { alerts: new Map(previous ? [['Down', new Map([[fp, previous]])]] : []), health: new Map([['Down', wasHealthy]]) };
+    const key = group.rules[0]!.key;
+    const restored: RestoredState = { alerts: new Map(previous ? [[key, new Map([[fp, previous]])]] : []), health: new Map([[key, wasHealthy]]) };
     return planNotifications(group, [outcome], restored, SLOT, context(alerting.settings));
   }
 
   it('records a sent reminder, and keeps the previous notifiedAt when it failed', async () => {
     const plan = await planFor(true, firing);
     expect(plan.notifications.map((n) => n.notification.reminder)).toEqual([true]);
-    expect(stateToCommit(plan, new Set(plan.notifications)).alerts[0]?.notifiedAt).toBe(SLOT);
-    expect(stateToCommit(plan, new Set()).alerts[0]?.notifiedAt).toBe(SLOT - 10 * MIN);
+    expect(stateToCommit(plan, new Set(plan.notifications)).rules[0]?.alerts[0]?.notifiedAt).toBe(SLOT);
+    expect(stateToCommit(plan, new Set()).rules[0]?.alerts[0]?.notifiedAt).toBe(SLOT - 10 * MIN);
   });
 
   it('leaves a new alert un-notified when its first firing notification failed', async () => {
     const plan = await planFor(true, undefined);
     expect(plan.notifications.map((n) => n.notification.status)).toEqual(['firing']);
-    const committed = stateToCommit(plan, new Set());
-    expect(committed.alerts[0]).toMatchObject({ phase: 'firing', fingerprint: fp });
-    expect(committed.alerts[0]?.notifiedAt).toBeUndefined();
+    const committed = stateToCommit(plan, new Set()).rules[0];
+    expect(committed?.alerts[0]).toMatchObject({ phase: 'firing', fingerprint: fp });
+    expect(committed?.alerts[0]?.notifiedAt).toBeUndefined();
   });
 
   it('ends a resolved alert once the resolution was sent, and keeps it firing when it was not', async () => {
     const plan = await planFor(false, firing);
     expect(plan.notifications.map((n) => n.notification.status)).toEqual(['resolved']);
-    expect(stateToCommit(plan, new Set(plan.notifications))).toMatchObject({ alerts: [], ended: [{ fingerprint: fp }] });
-    expect(stateToCommit(plan, new Set())).toEqual({ alerts: [firing], ended: [], health: [{ alertname: 'Down', ok: true }] });
+    expect(stateToCommit(plan, new Set(plan.notifications)).rules[0]).toMatchObject({ alerts: [], ended: [{ fingerprint: fp }] });
+    expect(stateToCommit(plan, new Set())).toEqual({ rules: [{ rule: plan.steps[0]!.rule, alertname: 'Down', alerts: [firing], ended: [], ok: true }] });
   });
 
   it('keeps a rule healthy until its health notification was sent, and its alerts as they were', async () => {
     const plan = await planFor(false, firing, '422: bad query');
     expect(plan.notifications.map((n) => n.effect.kind)).toEqual(['health']);
-    expect(stateToCommit(plan, new Set(plan.notifications))).toEqual({ alerts: [firing], ended: [], health: [{ alertname: 'Down', ok: false }] });
-    expect(stateToCommit(plan, new Set()).health).toEqual([{ alertname: 'Down', ok: true }]);
+    expect(stateToCommit(plan, new Set(plan.notifications))).toEqual({ rules: [{ rule: plan.steps[0]!.rule, alertname: 'Down', alerts: [firing], ended: [], ok: false }] });
+    expect(stateToCommit(plan, new Set()).rules[0]?.ok).toBe(true);
   });
 });
 

@@ -166,9 +166,10 @@ describe('periscope validate with rules', () => {
     ['an unknown field', 'groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up\n        fore: 5m\n', /groups\[0\]\.rules\[0\]\.fore: unknown field "fore"/],
     ['a bad duration', 'groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up\n        for: 5 minutes\n', /groups\[0\]\.rules\[0\]\.for: "5 minutes" is not a duration/],
     ['an unknown template function', 'groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up\n        annotations:\n          summary: "{{ $value | humanise }}"\n', /groups\[0\]\.rules\[0\]\.annotations\.summary: template: .*humanise/],
-    ['a recording rule', 'groups:\n  - name: g\n    rules:\n      - record: job:up:sum\n        expr: sum(up)\n', /groups\[0\]\.rules\[0\]\.record: recording rules are not supported/],
     ['an expression that does not parse', 'groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: sum(rate(x[5m]) >\n', /groups\[0\]\.rules\[0\]\.expr: parse error at column 18: unexpected end of input/],
     ['an unknown function', 'groups:\n  - name: g\n    rules:\n      - alert: A\n        threshold: { query: "rat(x[5m])", above: 1 }\n', /groups\[0\]\.rules\[0\]\.threshold\.query: parse error at column 1: unknown function "rat"/],
+    ['a recording rule with an invalid name', 'groups:\n  - name: g\n    rules:\n      - record: job-up-sum\n        expr: sum(up)\n', /groups\[0\]\.rules\[0\]\.record: "job-up-sum" is not a valid metric name/],
+    ['a recording rule with for', 'groups:\n  - name: g\n    rules:\n      - record: job:up:sum\n        expr: sum(up)\n        for: 5m\n', /groups\[0\]\.rules\[0\]\.for: a recording rule has no for/],
     ['a threshold with two bounds', 'groups:\n  - name: g\n    rules:\n      - alert: A\n        threshold: { query: up, above: 1, below: 0 }\n', /groups\[0\]\.rules\[0\]\.threshold: needs exactly one of above/],
   ])('rejects a rule file with %s, naming file and field', async (_what, text, message) => {
     const file = join(dir, 'rules-bad.yml');

@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { findBlackboxExporter, findPostgresBinary, findRequiredBinaries, findVictoriaMetrics } from './support/binaries.js';
+import { findAlertmanager, findBlackboxExporter, findPostgresBinary, findRequiredBinaries, findVictoriaMetrics } from './support/binaries.js';
 import { parseExposition, processCpuSeconds, startBlackbox, type BlackboxHandle } from './support/blackbox.js';
 import {
   parseExportLine,
@@ -34,6 +34,8 @@ describe('binaries', () => {
     expect(found.blackboxExporter).toMatch(/prometheus-blackbox-exporter$/);
     expect(found.initdb).toMatch(/initdb$/);
     expect(found.pgCtl).toMatch(/pg_ctl$/);
+    expect(found.vmalert).toMatch(/vmalert$/);
+    expect(found.alertmanager).toMatch(/prometheus-alertmanager$/);
   });
 
   it('reports a missing binary with the command that installs it', () => {
@@ -47,7 +49,10 @@ describe('binaries', () => {
     expect(() => findPostgresBinary('initdb', nowhere)).toThrow(
       "initdb is not installed: run 'sudo apt-get install -y postgresql' (or 'bash scripts/setup-system.sh')",
     );
-    expect(() => findRequiredBinaries(nowhere)).toThrow(/victoria-metrics is not installed[^]*\npg_ctl is not installed/);
+    expect(() => findAlertmanager(nowhere)).toThrow(
+      "prometheus-alertmanager is not installed: run 'sudo apt-get install -y prometheus-alertmanager' (or 'bash scripts/setup-system.sh')",
+    );
+    expect(() => findRequiredBinaries(nowhere)).toThrow(/victoria-metrics is not installed[^]*\npg_ctl is not installed[^]*\nvmalert is not installed[^]*\nprometheus-alertmanager is not installed/);
   });
 });
 

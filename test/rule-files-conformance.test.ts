@@ -22,12 +22,6 @@ const DELIBERATE: ReadonlyMap<string, string> = new Map([
 ]);
 /** Periscope refuses what promtool accepts, on purpose. */
 const STRICTER: ReadonlyMap<string, string> = new Map([['12-bad-alert-name.yml', 'alert names must be metric-style names in Periscope']]);
-/** Cases that need work from another branch, run by promtool only. */
-const PENDING: ReadonlyMap<string, string> = new Map([
-  ['24-record-good.yml', 'needs record: rules from wt/rule-state'],
-  ['25-record-with-for.yml', 'needs record: rules from wt/rule-state (for on a record rule is refused)'],
-  ['26-record-bad-name.yml', 'needs record: rules from wt/rule-state (a record name must be a metric name)'],
-]);
 
 async function exitCode(command: string, args: string[]): Promise<number> {
   try {
@@ -63,7 +57,7 @@ describe('periscope validate judges rule files as promtool check rules does', ()
     expect([...verdicts.values()].filter((v) => v.promtool === 'refuses').length).toBeGreaterThanOrEqual(12);
   });
 
-  it.each(files.filter((f) => !DELIBERATE.has(f) && !STRICTER.has(f) && !PENDING.has(f)))('%s', (name) => {
+  it.each(files.filter((f) => !DELIBERATE.has(f) && !STRICTER.has(f)))('%s', (name) => {
     const v = verdicts.get(name);
     expect(v?.periscope, `promtool ${v?.promtool}`).toBe(v?.promtool);
   });
@@ -75,6 +69,4 @@ describe('periscope validate judges rule files as promtool check rules does', ()
   it.each([...STRICTER])('%s: Periscope refuses, promtool accepts (%s)', (name) => {
     expect(verdicts.get(name)).toEqual({ promtool: 'accepts', periscope: 'refuses' });
   });
-
-  for (const [name, reason] of PENDING) it.todo(`${name}: ${reason}`);
 });

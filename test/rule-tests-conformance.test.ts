@@ -15,18 +15,6 @@ import { mapLimit } from '../shared/async/map-limit.js';
 const run = promisify(execFile);
 const DIR = 'test/fixtures/rule-tests/conformance';
 
-/**
- * Cases that need work merged from other branches; listed with the reason, run by promtool only.
- * Where they touch: shared/rule-tests/run-test-file.ts's evaluate() (record rules write their series before
- * the ALERTS and expression tests read), and the annotation data of firingAlerts() (label overrides).
- */
-const PENDING: ReadonlyMap<string, string> = new Map([
-  ['35-label-override.yml', 'needs the label-override templating from wt/rule-state ({{ $labels.x }} renders the query\'s value)'],
-  ['36-recording-rule.yml', 'needs record: rules from wt/rule-state'],
-  ['37-recording-rule-alert.yml', 'needs record: rules from wt/rule-state'],
-  ['38-recording-rule-wrong.yml', 'needs record: rules from wt/rule-state'],
-]);
-
 const cases = (await readdir(DIR)).filter((f) => /^\d+-.*\.yml$/.test(f)).sort();
 const promtoolCodes = new Map<string, number>();
 const periscopePassed = new Map<string, boolean>();
@@ -45,7 +33,7 @@ beforeAll(async () => {
   await mapLimit(cases, 2, async (name) => promtoolCodes.set(name, await promtool(name)));
   let output = '';
   await testRulesCommand(
-    cases.filter((c) => !PENDING.has(c)).map((c) => join(DIR, c)),
+    cases.map((c) => join(DIR, c)),
     {},
     (text) => {
       output += text;
@@ -66,9 +54,7 @@ describe('periscope test rules exits as promtool test rules does', () => {
     expect(codes.filter((c) => c !== 0 && c !== 1)).toEqual([]);
   });
 
-  it.each(cases.filter((c) => !PENDING.has(c)))('%s', (name) => {
+  it.each(cases)('%s', (name) => {
     expect(periscopePassed.get(name) ? 0 : 1, `promtool exits ${promtoolCodes.get(name)}`).toBe(promtoolCodes.get(name));
   });
-
-  for (const [name, reason] of PENDING) it.todo(`${name}: ${reason}`);
 });

@@ -4,28 +4,31 @@
 //   firing or reminder not sent → the alerts keep their previous notifiedAt;
 //   resolved not sent           → the alerts stay as they were (firing, notified), to resolve again next time;
 //   rule health not sent        → the rule keeps its previous health.
+// Everything is per rule (its key): two rules sharing an alert name never touch each other's alerts.
 import type { GroupStateUpdate } from './alert-state-store.js';
 import type { AlertState } from './lifecycle.js';
 import type { EvaluationPlan, PlannedNotification } from './plan-notifications.js';
 
 export function stateToCommit(plan: EvaluationPlan, sent: ReadonlySet<PlannedNotification>): GroupStateUpdate {
   const unsent = plan.notifications.filter((n) => !sent.has(n)).map((n) => n.effect);
-  const update: GroupStateUpdate = { alerts: [], ended: [], health: [] };
+  const update: GroupStateUpdate = { rules: [] };
   for (const step of plan.steps) {
     const failed = (kind: 'notified' | 'resolved') =>
       new Set(unsent.flatMap((e) => (e.kind === kind && e.rule === step.rule ? e.fingerprints : [])));
     const notNotified = failed('notified');
     const notResolved = failed('resolved');
+    const alerts: AlertState[] = [];
+    const ended: AlertState[] = [];
     for (const state of step.next) {
-      update.alerts.push(notNotified.has(state.fingerprint) ? withNotifiedAt(state, step.previous.get(state.fingerprint)?.notifiedAt) : state);
+      alerts.push(notNotified.has(state.fingerprint) ? withNotifiedAt(state, step.previous.get(state.fingerprint)?.notifiedAt) : state);
     }
     for (const state of step.ended) {
       const before = step.previous.get(state.fingerprint);
-      if (notResolved.has(state.fingerprint) && before) update.alerts.push(before);
-      else update.ended.push(state);
+      if (notResolved.has(state.fingerprint) && before) alerts.push(before);
+      else ended.push(state);
     }
     const healthUnsent = unsent.some((e) => e.kind === 'health' && e.rule === step.rule);
-    update.health.push({ alertname: step.rule, ok: healthUnsent ? step.wasHealthy : step.healthy });
+    update.rules.push({ rule: step.rule, alertname: step.name, alerts, ended, ok: healthUnsent ? step.wasHealthy : step.healthy });
   }
   return update;
 }

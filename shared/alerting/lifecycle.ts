@@ -21,11 +21,14 @@ export interface AlertState {
   /** Epoch ms of the first evaluation without it while keep_firing_for holds it firing (vmalert's KeepFiringSince). */
   keepFiringSince?: number;
   value: number;
+  /** The query's values of labels the rule's labels replaced (templates see these; see templateLabels). */
+  overridden?: Record<string, string>;
 }
 
 export interface ActiveSample {
   labels: Record<string, string>;
   value: number;
+  overridden?: Record<string, string>;
 }
 
 export interface LifecycleRule {
@@ -61,6 +64,8 @@ export function stepAlerts(
     const state: AlertState = prev
       ? { ...withoutKeepFiring(prev), lastActive: ts, value: sample.value }
       : { fingerprint: fp, labels: sample.labels, phase: 'pending', activeAt: ts, lastActive: ts, value: sample.value };
+    if (sample.overridden) state.overridden = sample.overridden;
+    else delete state.overridden;
     if (state.phase === 'pending' && ts - state.activeAt >= rule.forMs) {
       state.phase = 'firing';
       state.firedAt = ts;

@@ -10,7 +10,7 @@ import { formatPath, problemsFromZod } from '../config/errors.js';
 import { parseYaml } from '../config/load.js';
 import type { TargetsFile } from '../config/schema.js';
 import { loadRegexEngine } from '../regex/index.js';
-import { compileRule, type CompiledGroup } from './compile.js';
+import { compileRules, type CompiledGroup } from './compile.js';
 import { loadPromqlParser } from './promql/index.js';
 import { alertingSettingsSchema, ruleFileSchema, ruleGroupSchema, type AlertingSettings, type RuleGroup } from './rules-schema.js';
 
@@ -78,7 +78,7 @@ export async function loadRuleFile(path: string): Promise<CompiledGroup[]> {
     name: group.name,
     intervalMs: group.interval ?? settings.evaluation_interval,
     source: path,
-    rules: group.rules.map((rule) => compileRule(rule, group, settings)),
+    rules: compileRules(group, settings),
   }));
 }
 
@@ -106,7 +106,7 @@ export async function loadAlertingConfig(file: TargetsFile, filePath: string): P
       name: group.name,
       intervalMs: group.interval ?? settings.evaluation_interval,
       source,
-      rules: group.rules.map((rule) => compileRule(rule, group, settings)),
+      rules: compileRules(group, settings),
     });
   }
   return { groups, settings };

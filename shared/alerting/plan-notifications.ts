@@ -5,7 +5,7 @@ import type { Notification, NotifiedAlert } from '../notify/types.js';
 import type { CompiledGroup, CompiledRule } from './compile.js';
 import { stepAlerts, type AlertState } from './lifecycle.js';
 import { mutedBy } from './maintenance.js';
-import type { RuleOutcome } from './rule-executors.js';
+import { templateLabels, type RuleOutcome } from './rule-executors.js';
 import type { AlertingSettings } from './rules-schema.js';
 import type { RestoredState } from './state-store.js';
 import { renderTemplate } from './template/index.js';
@@ -23,7 +23,7 @@ export interface PlanContext {
   vmUiUrl?: string;
 }
 
-/** What sending a notification settles: alerts notified (firing, reminder), resolved, or a rule's health. */
+/** What sending a notification settles: alerts notified (firing, reminder), resolved, or a rule's health (rule: its key). */
 export type NotificationEffect =
   | { kind: 'notified'; rule: string; fingerprints: string[] }
   | { kind: 'resolved'; rule: string; fingerprints: string[] }
@@ -36,7 +36,10 @@ export interface PlannedNotification {
 
 /** One rule's lifecycle step, as if every notification planned for it is sent. */
 export interface RuleStep {
+  /** The rule's key (compile.ts ruleKey): state is per rule, not per alert name. */
   rule: string;
+  /** Its alert name (or recorded series name). */
+  name: string;
   previous: ReadonlyMap<string, AlertState>;
   next: AlertState[];
   ended: AlertState[];
@@ -57,20 +60,26 @@ export function planNotifications(group: CompiledGroup, outcomes: readonly RuleO
   const plan: EvaluationPlan = { group: group.name, slotMs, steps: [], notifications: [], reports: [], ruleErrors: 0 };
   for (const outcome of outcomes) {
     const { rule } = outcome;
-    const previous = restored.alerts.get(rule.name) ?? new Map<string, AlertState>();
-    const wasHealthy = restored.health.get(rule.name) ?? true;
+    const previous = restored.alerts.get(rule.key) ?? new Map<string, AlertState>();
+    const wasHealthy = restored.health.get(rule.key) ?? true;
+    const type = rule.kind === 'recording' ? ('recording' as const) : ('alerting' as const);
     if (outcome.error !== undefined) {
       plan.ruleErrors++;
       // The alerts stay as they were: a failing query must not resolve them.
-      plan.steps.push({ rule: rule.name, previous, next: [...previous.values()], ended: [], wasHealthy, healthy: false });
-      plan.reports.push({ group: group.name, rule: rule.name, state: 'error', alerts: [], error: outcome.error });
+      plan.steps.push({ rule: rule.key, name: rule.name, previous, next: [...previous.values()], ended: [], wasHealthy, healthy: false });
+      plan.reports.push({ group: group.name, rule: rule.name, type, state: 'error', alerts: [], error: outcome.error });
       if (wasHealthy) plan.notifications.push(healthNotification(group, rule, 'firing', outcome.error, slotMs, context));
       continue;
     }
     if (!wasHealthy) plan.notifications.push(healthNotification(group, rule, 'resolved', '', slotMs, context));
+    if (outcome.recorded) {
+      plan.steps.push({ rule: rule.key, name: rule.name, previous, next: [], ended: [], wasHealthy, healthy: true });
+      plan.reports.push({ group: group.name, rule: rule.name, type, state: 'inactive', alerts: [], series: outcome.recorded.length, ...(outcome.recorded[0] ? { value: outcome.recorded[0].value } : {}) });
+      continue;
+    }
     const windows = [...rule.maintenance, ...context.settings.maintenance];
     const result = stepAlerts(previous, outcome.candidates, rule, slotMs, (labels) => mutedBy(windows, labels, slotMs) !== undefined);
-    plan.steps.push({ rule: rule.name, previous, next: result.next, ended: result.ended, wasHealthy, healthy: true });
+    plan.steps.push({ rule: rule.key, name: rule.name, previous, next: result.next, ended: result.ended, wasHealthy, healthy: true });
 
     const base = {
       alertname: rule.name,
@@ -83,11 +92,11 @@ export function planNotifications(group: CompiledGroup, outcomes: readonly RuleO
     };
     const add = (status: 'firing' | 'resolved', reminder: boolean, states: ReadonlyArray<AlertState & { endedAt?: number }>) => {
       if (states.length === 0) return;
-      const alerts = states.map((s) => notifiedAlert(s, rule, slotMs, context.settings.external_labels, outcome.addedAnnotations.get(s.fingerprint)));
+      const alerts = states.map((s) => notifiedAlert(s, rule, slotMs, context.settings, outcome.addedAnnotations.get(s.fingerprint)));
       const fingerprints = states.map((s) => s.fingerprint);
       plan.notifications.push({
         notification: { ...base, status, reminder, severity: topSeverity(alerts), alerts },
-        effect: status === 'resolved' ? { kind: 'resolved', rule: rule.name, fingerprints } : { kind: 'notified', rule: rule.name, fingerprints },
+        effect: status === 'resolved' ? { kind: 'resolved', rule: rule.key, fingerprints } : { kind: 'notified', rule: rule.key, fingerprints },
       });
     };
     add('firing', false, result.firing);
@@ -98,10 +107,18 @@ export function planNotifications(group: CompiledGroup, outcomes: readonly RuleO
     plan.reports.push({
       group: group.name,
       rule: rule.name,
+      type,
       state: firing.length ? 'firing' : result.next.length ? 'pending' : 'inactive',
       alerts: result.next.map((s) => {
         const muted = mutedBy(windows, s.labels, slotMs);
-        return { labels: s.labels, phase: s.phase, value: s.value, active_since: new Date(s.activeAt).toISOString(), ...(muted ? { muted_by: muted } : {}) };
+        return {
+          labels: s.labels,
+          phase: s.phase,
+          value: s.value,
+          active_since: new Date(s.activeAt).toISOString(),
+          annotations: renderAnnotations(rule, s, slotMs, context.settings, outcome.addedAnnotations.get(s.fingerprint)),
+          ...(muted ? { muted_by: muted } : {}),
+        };
       }),
       ...(outcome.candidates[0] ? { value: outcome.candidates[0].value } : {}),
       ...(outcome.anomaly ? { anomaly: outcome.anomaly } : {}),
@@ -129,12 +146,28 @@ function queryUrl(base: string, expr: string): string {
   return `${base.replace(/\/+$/, '')}/vmui/#/?g0.expr=${encodeURIComponent(expr)}&g0.range_input=1h&g0.tab=0`;
 }
 
-function notifiedAlert(state: AlertState & { endedAt?: number }, rule: CompiledRule, slotMs: number, externalLabels: Record<string, string>, added?: Record<string, string>): NotifiedAlert {
+/** The rule's annotations for one of its alerts, and those its executor adds (an anomaly's baseline) unless the rule sets them. */
+export function renderAnnotations(rule: CompiledRule, state: AlertState, slotMs: number, settings: Pick<AlertingSettings, 'external_labels' | 'external_url'>, added?: Record<string, string>): Record<string, string> {
   const annotations: Record<string, string> = {};
+  const labels = templateLabels(state);
   for (const [name, template] of rule.annotations) {
-    annotations[name] = renderTemplate(template, { value: state.value, labels: state.labels, externalLabels, expr: rule.expr, activeAtMs: state.activeAt, forMs: rule.forMs, nowMs: slotMs });
+    annotations[name] = renderTemplate(template, {
+      value: state.value,
+      labels,
+      externalLabels: settings.external_labels,
+      expr: rule.expr,
+      activeAtMs: state.activeAt,
+      forMs: rule.forMs,
+      nowMs: slotMs,
+      ...(settings.external_url !== undefined ? { externalUrl: settings.external_url } : {}),
+    });
   }
   for (const [name, value] of Object.entries(added ?? {})) annotations[name] ??= value;
+  return annotations;
+}
+
+function notifiedAlert(state: AlertState & { endedAt?: number }, rule: CompiledRule, slotMs: number, settings: AlertingSettings, added?: Record<string, string>): NotifiedAlert {
+  const annotations = renderAnnotations(rule, state, slotMs, settings, added);
   const end = state.endedAt ?? slotMs;
   return {
     labels: state.labels,
@@ -169,9 +202,9 @@ function healthNotification(group: CompiledGroup, rule: CompiledRule, status: 'f
         value: status === 'firing' ? 1 : 0,
         started_at: new Date(slotMs).toISOString(),
         duration_seconds: 0,
-        fingerprint: `${group.name}/${rule.name}/health`,
+        fingerprint: `${group.name}/${rule.name}/${rule.key}/health`,
       },
     ],
   };
-  return { notification, effect: { kind: 'health', rule: rule.name } };
+  return { notification, effect: { kind: 'health', rule: rule.key } };
 }

@@ -5,11 +5,24 @@ import type { AnomalyJudgement } from './rule-executors.js';
 
 export interface RuleReport {
   group: string;
+  /** The alert name, or the name a recording rule records. */
   rule: string;
+  type: 'alerting' | 'recording';
+  /** A recording rule is always 'inactive' (or 'error'). */
   state: 'inactive' | 'pending' | 'firing' | 'error';
-  alerts: Array<{ labels: Record<string, string>; phase: 'pending' | 'firing'; value: number; active_since: string; muted_by?: string }>;
+  alerts: Array<{
+    labels: Record<string, string>;
+    phase: 'pending' | 'firing';
+    value: number;
+    active_since: string;
+    /** The rule's annotations rendered for the alert, as its notification carries them. */
+    annotations: Record<string, string>;
+    muted_by?: string;
+  }>;
   /** The value the rule saw, for a rule with one result (or the first). */
   value?: number;
+  /** Series a recording rule recorded. */
+  series?: number;
   error?: string;
   anomaly?: AnomalyJudgement[];
 }

@@ -6,9 +6,11 @@ import { transformIssue } from '../config/zod.js';
 import { compileRe2, RegexSyntaxError } from '../regex/index.js';
 import { matcherRegex } from './maintenance.js';
 import { promqlProblem } from './promql/index.js';
-import { parseTemplate, TemplateError } from './template/index.js';
+import { parseTemplate, TemplateError, validateTemplate } from './template/index.js';
 
 const LABEL_NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+// Prometheus' model.IsValidMetricName (the names a recording rule may record).
+const METRIC_NAME_RE = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 
 export const durationSchema = z.pipe(
   z.union([z.string(), z.number()]),
@@ -37,15 +39,18 @@ const promqlCheck = z.superRefine((text: string, ctx) => {
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 
-const labels = z.record(z.string(), template).check(
-  z.superRefine((map, ctx) => {
-    for (const name of Object.keys(map)) {
-      if (!LABEL_NAME_RE.test(name) || name.startsWith('__')) {
-        ctx.addIssue({ code: 'custom', path: [name], message: `"${name}" is not a valid label name` });
-      }
+const labelNamesValid = z.superRefine((map: Record<string, string>, ctx) => {
+  for (const name of Object.keys(map)) {
+    if (!LABEL_NAME_RE.test(name) || name.startsWith('__')) {
+      ctx.addIssue({ code: 'custom', path: [name], message: `"${name}" is not a valid label name` });
     }
-  }),
-);
+  }
+});
+
+const labels = z.record(z.string(), template).check(labelNamesValid);
+
+/** A rule's labels: templates in an alerting rule, recorded as written by a recording rule (checked below). */
+const ruleLabels = z.record(z.string(), z.string()).check(labelNamesValid);
 
 const thresholdSchema = z
   .strictObject({
@@ -134,39 +139,60 @@ const maintenanceSchema = z
     }),
   );
 
-export const ruleSchema = z
-  .strictObject({
-    alert: z.optional(z.string().check(z.regex(/^[a-zA-Z_][a-zA-Z0-9_:]*$/, 'must be a valid metric-style name'))),
-    record: z.optional(z.string()),
-    expr: z.optional(z.pipe(z.union([z.string().check(z.minLength(1)), z.number()]), z.transform((value: string | number) => String(value))).check(promqlCheck)),
-    threshold: z.optional(thresholdSchema),
-    anomaly: z.optional(anomalySchema),
-    for: z._default(durationSchema, 0),
-    keep_firing_for: z._default(durationSchema, 0),
-    labels: z._default(labels, {}),
-    annotations: z._default(z.record(z.string(), template), {}),
-    /** Per-rule reminder interval while firing (Alertmanager's repeat_interval); the alerting default otherwise. */
-    repeat_interval: z.optional(durationSchema),
-    /** Maintenance windows that apply to this rule only. */
-    maintenance: z._default(z.array(maintenanceSchema), []),
-    /** vmalert keys accepted for compatibility. */
-    debug: z.optional(z.boolean()),
-    update_entries_limit: z.optional(z.number()),
-    limit: z.optional(z.number()),
-  })
-  .check(
-    z.superRefine((rule, ctx) => {
-      if (rule.record !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['record'], message: 'recording rules are not supported by Periscope; record the series with vmalert, or turn this into an alert' });
-        return;
-      }
-      if (rule.alert === undefined) ctx.addIssue({ code: 'custom', path: ['alert'], message: 'an alerting rule needs a name (alert: …)' });
-      const forms = (['expr', 'threshold', 'anomaly'] as const).filter((k) => rule[k] !== undefined);
-      if (forms.length !== 1) {
-        ctx.addIssue({ code: 'custom', message: forms.length === 0 ? 'needs one of expr, threshold or anomaly' : `has ${forms.join(' and ')}; a rule takes exactly one` });
-      }
-    }),
-  );
+const ruleFields = z.strictObject({
+  alert: z.optional(z.string().check(z.regex(/^[a-zA-Z_][a-zA-Z0-9_:]*$/, 'must be a valid metric-style name'))),
+  record: z.optional(z.string()),
+  expr: z.optional(z.pipe(z.union([z.string().check(z.minLength(1)), z.number()]), z.transform((value: string | number) => String(value))).check(promqlCheck)),
+  threshold: z.optional(thresholdSchema),
+  anomaly: z.optional(anomalySchema),
+  for: z._default(durationSchema, 0),
+  keep_firing_for: z._default(durationSchema, 0),
+  labels: z._default(ruleLabels, {}),
+  annotations: z._default(z.record(z.string(), template), {}),
+  /** Per-rule reminder interval while firing (Alertmanager's repeat_interval); the alerting default otherwise. */
+  repeat_interval: z.optional(durationSchema),
+  /** Maintenance windows that apply to this rule only. */
+  maintenance: z._default(z.array(maintenanceSchema), []),
+  /** vmalert keys accepted for compatibility. */
+  debug: z.optional(z.boolean()),
+  update_entries_limit: z.optional(z.number()),
+  limit: z.optional(z.number()),
+});
+
+export const ruleSchema = ruleFields.check(
+  z.superRefine((rule, ctx) => {
+    if (rule.record !== undefined) {
+      recordingRuleProblems(rule, (path, message) => ctx.addIssue({ code: 'custom', path: [path], message }));
+      return;
+    }
+    if (rule.alert === undefined) ctx.addIssue({ code: 'custom', path: ['alert'], message: 'an alerting rule needs a name (alert: …)' });
+    for (const [name, text] of Object.entries(rule.labels)) {
+      const problem = validateTemplate(text);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['labels', name], message: `template: ${problem}` });
+    }
+    const forms = (['expr', 'threshold', 'anomaly'] as const).filter((k) => rule[k] !== undefined);
+    if (forms.length !== 1) {
+      ctx.addIssue({ code: 'custom', message: forms.length === 0 ? 'needs one of expr, threshold or anomaly' : `has ${forms.join(' and ')}; a rule takes exactly one` });
+    }
+  }),
+);
+
+/**
+ * What Prometheus' rule loader refuses in a recording rule (model/rulefmt: a metric name in `record`, no
+ * `alert`, `for`, `keep_firing_for` or annotations), plus Periscope's alerting-only keys.
+ */
+function recordingRuleProblems(rule: z.output<typeof ruleFields>, issue: (path: string, message: string) => void): void {
+  if (!METRIC_NAME_RE.test(rule.record ?? '')) issue('record', `"${rule.record}" is not a valid metric name`);
+  if (rule.alert !== undefined) issue('alert', 'a rule has either record or alert, not both');
+  if (rule.expr === undefined) issue('expr', 'a recording rule needs expr');
+  if (rule.threshold !== undefined) issue('threshold', 'a recording rule takes expr (threshold is for alerting rules)');
+  if (rule.anomaly !== undefined) issue('anomaly', 'a recording rule takes expr (anomaly is for alerting rules)');
+  if (rule.for !== 0) issue('for', 'a recording rule has no for (Prometheus refuses it too)');
+  if (rule.keep_firing_for !== 0) issue('keep_firing_for', 'a recording rule has no keep_firing_for (Prometheus refuses it too)');
+  if (Object.keys(rule.annotations).length > 0) issue('annotations', 'a recording rule has no annotations (Prometheus refuses them too)');
+  if (rule.repeat_interval !== undefined) issue('repeat_interval', 'repeat_interval applies to alerting rules only');
+  if (rule.maintenance.length > 0) issue('maintenance', 'maintenance applies to alerting rules only');
+}
 
 export const ruleGroupSchema = z.strictObject({
   name: z.string().check(z.minLength(1)),
@@ -196,6 +222,8 @@ export const alertingSettingsSchema = z._default(
     maintenance: z._default(z.array(maintenanceSchema), []),
     /** Labels every alert carries (like vmalert's -external.label). */
     external_labels: z._default(z.record(z.string(), z.string()), {}),
+    /** What templates see as $externalURL (Prometheus' --web.external-url), e.g. the UI's address. */
+    external_url: z.optional(z.string()),
   }),
   { evaluation_interval: 60_000, repeat_interval: 4 * 3_600_000, maintenance: [], external_labels: {} },
 );

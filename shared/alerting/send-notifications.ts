@@ -17,7 +17,12 @@ export interface SendOutcome {
 }
 
 /** How long a slot's claim is kept: far longer than any evaluation of it can run. */
-const CLAIM_TTL_MS = 24 * 3_600_000;
+export const CLAIM_TTL_MS = 24 * 3_600_000;
+
+/** The claim whose holder sends (and commits) a slot's notifications. */
+export function slotClaimKey(group: string, slotMs: number): string {
+  return `${group}/${slotMs}`;
+}
 
 export async function claimAndSend(
   planned: readonly PlannedNotification[],
@@ -27,7 +32,7 @@ export async function claimAndSend(
   if (planned.length === 0) return outcome;
   const { group, slotMs, logger } = options;
   try {
-    outcome.claimed = await options.claims.claim(`${group}/${slotMs}`, slotMs + CLAIM_TTL_MS);
+    outcome.claimed = await options.claims.claim(slotClaimKey(group, slotMs), slotMs + CLAIM_TTL_MS);
   } catch (err) {
     // Cannot coordinate: better a duplicate page than a lost one.
     logger.error('slot claim store unavailable; sending without a claim', { group, error: errorMessage(err) });

@@ -7,7 +7,7 @@ import { writeSamples } from '../storage/write-samples.js';
 import { errorMessage } from '../observability/error-message.js';
 import { exportRaw, forceFlush, QueryError, type VmReadConfig, type VmWriteConfig } from '../victoria-metrics/index.js';
 import type { AlertStateStore } from './alert-state-store.js';
-import { decodeStates, encodeAlertStates, encodeRuleHealth, STATE_SERIES_MATCH } from './state-store.js';
+import { decodeStates, encodeGroupState, STATE_SERIES_MATCH } from './state-store.js';
 
 const STATE_LOOKBACK_MS = 3_600_000;
 
@@ -28,13 +28,10 @@ export function createVmStateStore(options: VmStateStoreOptions): AlertStateStor
         // Without state every firing alert would look new and notify again: better to skip this round.
         throw new QueryError(`cannot restore alert state: ${errorMessage(err)}`, 'unreachable');
       });
-      return decodeStates(series, slotMs);
+      return decodeStates(series, slotMs, group.rules);
     },
     async commit(group, slotMs, update) {
-      const samples = [
-        ...update.health.map((h) => encodeRuleHealth({ alertgroup: group.name, alertname: h.alertname }, h.ok, slotMs)),
-        ...encodeAlertStates(update.alerts, update.ended, slotMs),
-      ];
+      const samples = encodeGroupState(group.name, update.rules, slotMs);
       const written = await writeSamples(samples, {
         vm: options.write,
         spool: options.spool ?? unspooled(options.logger, group.name),

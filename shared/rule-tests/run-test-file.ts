@@ -2,15 +2,11 @@
 // (test time 0 at ORIGIN_MS) with staleness markers, the rules are evaluated at every evaluation_interval
 // from time 0 by the replay (the anomaly check's own lifecycle, templating and anomaly code), and the
 // firing alerts and promql_expr_test results are compared with the expected ones.
-import { describeBaseline } from '../alerting/anomaly.js';
-import type { CompiledGroup, CompiledRule } from '../alerting/compile.js';
+import type { CompiledGroup } from '../alerting/compile.js';
 import { labelFingerprint } from '../alerting/label-fingerprint.js';
-import { fetchTables, replaySteps } from '../alerting/replay/replay.js';
-import { replayGroup } from '../alerting/replay/replay-group.js';
+import { replayGroupFromVm, replaySteps } from '../alerting/replay/replay.js';
 import type { RuleReport } from '../alerting/reports.js';
-import { alertLabels } from '../alerting/rule-executors.js';
 import type { AlertingSettings } from '../alerting/rules-schema.js';
-import { renderTemplate } from '../alerting/template/index.js';
 import { errorMessage } from '../observability/error-message.js';
 import { deleteSeries, forceFlush, queryRange, remoteWrite, type VmReadConfig } from '../victoria-metrics/index.js';
 import { compareAlerts, compareSamples, promDuration, type GotAlert } from './compare.js';
@@ -45,26 +41,9 @@ async function loadSeries(vm: TestVictoriaMetrics, test: RuleTest): Promise<void
   await forceFlush(conn);
 }
 
-/**
- * The firing alerts of a rule's report as a notification would carry them: the rule's annotations rendered
- * for each alert, and an anomaly's baseline annotation (from the report's judgements) unless the rule sets one.
- */
-function firingAlerts(rule: CompiledRule, report: RuleReport, externalLabels: Record<string, string>, atMs: number, externalUrl: string | undefined): GotAlert[] {
-  const baselines = new Map<string, string>();
-  for (const j of report.anomaly ?? []) {
-    if (!j.verdict.anomalous || !j.verdict.baseline) continue;
-    baselines.set(labelFingerprint(alertLabels(rule, { labels: j.labels, value: j.value }, externalLabels)), describeBaseline(j.verdict.baseline, j.value, j.verdict.score));
-  }
-  return report.alerts
-    .filter((a) => a.phase === 'firing')
-    .map((a) => {
-      const annotations: Record<string, string> = {};
-      const data = { value: a.value, labels: a.labels, externalLabels, expr: rule.expr, activeAtMs: Date.parse(a.active_since), forMs: rule.forMs, nowMs: atMs, ...(externalUrl !== undefined ? { externalUrl } : {}) };
-      for (const [name, template] of rule.annotations) annotations[name] = renderTemplate(template, data);
-      const baseline = baselines.get(labelFingerprint(a.labels));
-      if (baseline !== undefined) annotations.baseline ??= baseline;
-      return { labels: a.labels, annotations };
-    });
+/** The firing alerts of a rule's report as a notification would carry them (annotations rendered, an anomaly's baseline). */
+function firingAlerts(report: RuleReport): GotAlert[] {
+  return report.alerts.filter((a) => a.phase === 'firing').map((a) => ({ labels: a.labels, annotations: a.annotations }));
 }
 
 /** One alert at one evaluation: what promtool's rule evaluation writes as ALERTS and ALERTS_FOR_STATE. */
@@ -93,17 +72,23 @@ async function evaluate(read: VmReadConfig, groups: readonly CompiledGroup[], te
   const out: Evaluation = { firing: new Map(), samples: [] };
   const lastMs = Math.floor(untilMs / evalIntervalMs) * evalIntervalMs + ORIGIN_MS;
   const steps = replaySteps(ORIGIN_MS, lastMs + evalIntervalMs, evalIntervalMs);
-  const settings: AlertingSettings = { evaluation_interval: evalIntervalMs, repeat_interval: 4 * 3_600_000, maintenance: [], external_labels: test.externalLabels };
+  const settings: AlertingSettings = {
+    evaluation_interval: evalIntervalMs,
+    repeat_interval: 4 * 3_600_000,
+    maintenance: [],
+    external_labels: test.externalLabels,
+    ...(test.externalUrl !== undefined ? { external_url: test.externalUrl } : {}),
+  };
   for (const group of groups) {
     if (group.rules.length === 0) continue;
-    const { tables, failed } = await fetchTables(read, group.rules, steps, evalIntervalMs);
-    for (const [rule, error] of failed) if (wanted.has(rule.name)) failures.push(`    rule ${rule.name} (group ${rule.group}) cannot be evaluated: ${error}`);
-    // promtool evaluates every group at evaluation_interval, whatever the group's own interval.
-    const runnable = { ...group, intervalMs: evalIntervalMs, rules: group.rules.filter((r) => !failed.has(r)) };
-    await replayGroup({
-      group: runnable,
+    // promtool evaluates every group at evaluation_interval, whatever the group's own interval. Recording
+    // rules' results are written as they are evaluated, so later rules and expression tests see them.
+    const { failed } = await replayGroupFromVm({
+      group: { ...group, intervalMs: evalIntervalMs },
       steps,
-      tables,
+      stepMs: evalIntervalMs,
+      read,
+      write: read,
       settings,
       onStep: (ts, report) => {
         if (ts > lastMs) return;
@@ -111,13 +96,15 @@ async function evaluate(read: VmReadConfig, groups: readonly CompiledGroup[], te
           for (const a of r.alerts) out.samples.push({ ts, labels: a.labels, state: a.phase, activeAtMs: Date.parse(a.active_since) });
         });
         if (!asked.has(ts)) return;
-        report.rules.forEach((r, i) => {
+        report.rules.forEach((r) => {
+          if (r.type === 'recording') return;
           const byTime = out.firing.get(r.rule) ?? new Map<number, GotAlert[]>();
           out.firing.set(r.rule, byTime);
-          byTime.set(ts - ORIGIN_MS, [...(byTime.get(ts - ORIGIN_MS) ?? []), ...firingAlerts(runnable.rules[i] as CompiledRule, r, test.externalLabels, ts, test.externalUrl)]);
+          byTime.set(ts - ORIGIN_MS, [...(byTime.get(ts - ORIGIN_MS) ?? []), ...firingAlerts(r)]);
         });
       },
     });
+    for (const [rule, error] of failed) if (rule.kind === 'recording' || wanted.has(rule.name)) failures.push(`    rule ${rule.name} (group ${rule.group}) cannot be evaluated: ${error}`);
   }
   return out;
 }

@@ -52,6 +52,20 @@ export function findVmauth(options: SearchOptions = {}): string {
   return found;
 }
 
+/** vmalert ships in the same Debian package as VictoriaMetrics (1.79 there): the oracle for alert evaluation. */
+export function findVmalert(options: SearchOptions = {}): string {
+  const found = searchPath('vmalert', options);
+  if (!found) throw new Error(installMessage('vmalert', 'victoria-metrics'));
+  return found;
+}
+
+/** Debian names Alertmanager's binary prometheus-alertmanager (0.25): the oracle for notifications. */
+export function findAlertmanager(options: SearchOptions = {}): string {
+  const found = searchPath('prometheus-alertmanager', options);
+  if (!found) throw new Error(installMessage('prometheus-alertmanager', 'prometheus-alertmanager'));
+  return found;
+}
+
 export function findBlackboxExporter(options: SearchOptions = {}): string {
   const found = searchPath('prometheus-blackbox-exporter', options);
   if (!found) throw new Error(installMessage('prometheus-blackbox-exporter', 'prometheus-blackbox-exporter'));
@@ -117,6 +131,8 @@ export interface RequiredBinaries {
   initdb: string;
   pgCtl: string;
   prometheus: string;
+  vmalert: string;
+  alertmanager: string;
 }
 
 /** Every binary the suite needs; throws one error naming everything missing, one line each. */
@@ -136,6 +152,8 @@ export function findRequiredBinaries(options: SearchOptions = {}): RequiredBinar
     initdb: attempt(() => findInitdb(options)),
     pgCtl: attempt(() => findPgCtl(options)),
     prometheus: attempt(() => findPrometheus(options)),
+    vmalert: attempt(() => findVmalert(options)),
+    alertmanager: attempt(() => findAlertmanager(options)),
   };
   if (problems.length > 0) throw new Error(problems.join('\n'));
   return found;
