@@ -5,6 +5,7 @@
 // target is what ends up in __param_target, the module what ends up in __param_module.
 import { formatDuration, parseDuration } from '../config/duration.js';
 import { RESERVED_LABELS } from '../config/schema.js';
+import { checkBlackboxConfig, type CheckedBlackboxConfig } from './blackbox-config.js';
 import { mapBlackboxModule, type MappedModule, type ModuleContext } from './blackbox-modules.js';
 import { parseRelabelRule, relabel, RelabelConfigError, type Labels, type RelabelRule } from './relabel.js';
 import { addressFor, hidePassword } from './probe-address.js';
@@ -94,18 +95,30 @@ class JobImporter {
   private readonly modules = new Map<string, MappedModule | undefined>();
   private readonly groupNames = new Set<string>();
   readonly groups: ImportedGroup[] = [];
+  private readonly blackbox: CheckedBlackboxConfig;
 
   constructor(
     private readonly sources: ScrapeSources,
     private readonly ctx: ModuleContext,
-  ) {}
+  ) {
+    // Every module is judged as blackbox_exporter's loader judges it, used or not: one refused module makes
+    // blackbox refuse the whole file, so the report names each.
+    const bb = sources.blackbox;
+    this.blackbox = checkBlackboxConfig(bb);
+    if (this.blackbox.refusal) {
+      this.report.refused(bb.keyAt(this.blackbox.refusal.path), `blackbox_exporter refuses ${bb.path}: ${this.blackbox.refusal.message}`);
+    }
+    for (const [name, checked] of this.blackbox.modules) {
+      if (checked.refusal) this.report.refused(bb.keyAt(checked.refusal.path), `module ${name}: blackbox_exporter refuses it: ${checked.refusal.message}`);
+    }
+  }
 
   private get report() {
     return this.ctx.report;
   }
 
   private module(name: string): MappedModule | undefined {
-    if (!this.modules.has(name)) this.modules.set(name, mapBlackboxModule(this.sources.blackbox, name, this.ctx));
+    if (!this.modules.has(name)) this.modules.set(name, mapBlackboxModule(this.sources.blackbox, name, this.blackbox.modules.get(name), this.ctx));
     return this.modules.get(name);
   }
 
@@ -149,7 +162,7 @@ class JobImporter {
       } catch (err) {
         if (!(err instanceof RelabelConfigError)) throw err;
         // Prometheus refuses such a config, so there are no labels to reproduce: the job is left out.
-        this.report.leftOut(prom.at([...jobPath, 'relabel_configs', index]), `scrape job ${jobName} not imported: ${err.message}`);
+        this.report.refused(prom.at([...jobPath, 'relabel_configs', index]), `scrape job ${jobName} not imported: Prometheus refuses relabel_configs[${index}]: ${err.message}`);
         return;
       }
     }
