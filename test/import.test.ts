@@ -96,9 +96,9 @@ describe('relabelling as Prometheus does it', () => {
   });
 
   it('rejects what Prometheus rejects, with the reason', () => {
-    expect(() => parseRelabelRule({ action: 'replace', source_labels: ['a'] })).toThrow(/requires a target_label/);
+    expect(() => parseRelabelRule({ action: 'replace', source_labels: ['a'] })).toThrow(/relabel configuration for replace action requires 'target_label' value/);
     expect(() => parseRelabelRule({ action: 'rewrite' })).toThrow(/unknown relabel action "rewrite"/);
-    expect(() => parseRelabelRule({ regex: '(' })).toThrow(/invalid regular expression/);
+    expect(() => parseRelabelRule({ regex: '(' })).toThrow(/^regex "\(": missing closing \)/);
   });
 });
 

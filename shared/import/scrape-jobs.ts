@@ -145,26 +145,36 @@ class JobImporter {
     return groups;
   }
 
+  /** The job's relabel_configs, parsed; undefined (reported as refused) when Prometheus refuses one of them or of metric_relabel_configs. */
+  private relabelRules(job: Record<string, unknown>, jobPath: YamlPath, jobName: string): RelabelRule[] | undefined {
+    const rules: RelabelRule[] = [];
+    for (const field of ['relabel_configs', 'metric_relabel_configs'] as const) {
+      const list: unknown[] = Array.isArray(job[field]) ? job[field] : [];
+      for (const [index, raw] of list.entries()) {
+        try {
+          const rule = parseRelabelRule(raw);
+          if (field === 'relabel_configs') rules.push(rule);
+        } catch (err) {
+          if (!(err instanceof RelabelConfigError)) throw err;
+          this.report.refused(this.sources.prometheus.at([...jobPath, field, index]), `scrape job ${jobName} not imported: Prometheus refuses ${field}[${index}]: ${err.message}`);
+          return undefined;
+        }
+      }
+    }
+    return rules;
+  }
+
   importJob(job: Record<string, unknown>, jobPath: YamlPath, global: Record<string, unknown>): void {
     const prom = this.sources.prometheus;
     const jobName = String(job.job_name ?? '');
     const where = prom.at(jobPath);
+    // Prometheus refuses the whole file for one bad relabel rule, in any job: such a job is not imported.
+    const rules = this.relabelRules(job, jobPath, jobName);
+    if (!rules) return;
     const metricsPath = String(job.metrics_path ?? '/metrics');
     if (!metricsPath.endsWith('/probe')) {
       this.report.leftOut(where, `scrape job ${jobName} scrapes ${metricsPath}, not a blackbox_exporter /probe: Periscope does not scrape exporters`);
       return;
-    }
-    const rules: RelabelRule[] = [];
-    const rawRules: unknown[] = Array.isArray(job.relabel_configs) ? job.relabel_configs : [];
-    for (const [index, raw] of rawRules.entries()) {
-      try {
-        rules.push(parseRelabelRule(raw));
-      } catch (err) {
-        if (!(err instanceof RelabelConfigError)) throw err;
-        // Prometheus refuses such a config, so there are no labels to reproduce: the job is left out.
-        this.report.refused(prom.at([...jobPath, 'relabel_configs', index]), `scrape job ${jobName} not imported: Prometheus refuses relabel_configs[${index}]: ${err.message}`);
-        return;
-      }
     }
     for (const key of Object.keys(job)) {
       if (HANDLED.has(key)) continue;
