@@ -150,7 +150,7 @@ describe('importing the fixture setups', () => {
       ['http://payments.example/health', { env: 'production', service: 'payments' }, 4000],
     ]);
     expect(databases?.targets.map((t) => [t.tcp?.address, t.labels])).toEqual([
-      ['orders-db.example:5432', { db_engine: 'postgres', service: 'orders' }],
+      ['orders-db.example:5432', { db_engine: 'postgres', engine_version: '15.10', primary: 'yes', service: 'orders' }],
       ['payments-db.example:5432', { db_engine: 'postgres', service: 'payments' }],
     ]);
     expect(ecs.params).toEqual({ vmWriteUrl: 'http://victoria.example:8428', vmWriteUsername: 'prometheus-orders-prod', vmWritePasswordFrom: 'env:VM_PASSWORD' });
@@ -211,6 +211,29 @@ describe('importing the fixture setups', () => {
     expect(refused).toEqual(['prom.yml:7 scrape job broken not imported: Prometheus refuses relabel_configs[0]: unknown relabel action "rewrite"']);
     // No instance relabel: Prometheus' instance is the exporter's address with the default port.
     expect(parse(result.yaml).groups[0].targets[0]).toMatchObject({ name: 'b.example', instance: 'b.example:80', http: { url: 'http://b.example', preferred_ip_protocol: 'ip6' } });
+  });
+});
+
+describe('imported timeouts', () => {
+  it('keep their milliseconds: the scrape timeout less 0.5 s, or the module timeout, as blackbox computes it', async () => {
+    const job = (name: string, module: string, timing: string) =>
+      [`  - job_name: ${name}`, '    metrics_path: /probe', `    params: { module: [${module}] }`, timing, '    static_configs: [{ targets: ["http://a.example/"] }]', '    relabel_configs:', '      - { source_labels: [__address__], target_label: __param_target }'].filter(Boolean).join('\n');
+    const prometheus = SourceFile.parse(
+      'prom.yml',
+      ['scrape_configs:', job('default', 'plain', ''), job('short-interval', 'plain', '    scrape_interval: 5s'), job('ms', 'plain', '    scrape_timeout: 1500ms'), job('module-timeout', 'fast', '')].join('\n'),
+    );
+    const blackbox = SourceFile.parse('bb.yml', 'modules:\n  plain:\n    prober: http\n  fast:\n    prober: http\n    timeout: 1.5s\n');
+    const result = await importSetup({ prometheus, blackbox, fileSd: new Map() }, { rulePath: (p) => p, outputName: 'out.yml' });
+    const file = parseTargetsFile(result.yaml, 'out.yml');
+    // Prometheus: timeout 10s; min(10s, interval 5s); 1500ms as written. blackbox: less 0.5 s, or the module's 1.5 s.
+    expect(file.groups.map((g) => [g.name, g.targets[0]?.timeout])).toEqual([
+      ['default', 9_500],
+      ['short-interval', 4_500],
+      ['ms', 1_000],
+      ['module-timeout', 1_500],
+    ]);
+    expect(result.yaml).toContain('timeout: 9.5s');
+    expect(result.yaml).toContain('timeout: 1.5s');
   });
 });
 

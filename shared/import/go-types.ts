@@ -45,6 +45,20 @@ export function parsePrometheusDuration(text: string): number {
   return PROMETHEUS_UNITS_MS.reduce((sum, unit, index) => sum + Number(match[index + 1] ?? 0) * unit, 0);
 }
 
+/** Prometheus' model.Duration String(): the largest units first, "0s" for zero (as __scrape_interval__ shows it). */
+export function formatPrometheusDuration(ms: number): string {
+  if (ms === 0) return '0s';
+  let rest = ms;
+  let out = '';
+  for (const [unit, size] of [['y', 31_536_000_000], ['w', 604_800_000], ['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1_000], ['ms', 1]] as const) {
+    if (rest >= size) {
+      out += `${Math.floor(rest / size)}${unit}`;
+      rest %= size;
+    }
+  }
+  return out;
+}
+
 const BASE2_UNITS: Record<string, number> = { B: 1, KB: 1024, KiB: 1024 };
 for (const [index, prefix] of ['M', 'G', 'T', 'P', 'E'].entries()) {
   BASE2_UNITS[`${prefix}B`] = 1024 ** (index + 2);
