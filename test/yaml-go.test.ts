@@ -144,6 +144,13 @@ describe('targets files read as Go reads YAML', () => {
     await expect(parse('groups:\n  - name: g\n    targets:\n      - name: t\n        http: { url: "https://t.example/", fail_if_ssl: maybe }\n')).rejects.toThrow(/fail_if_ssl: "maybe" is not a boolean/);
   });
 
+  it('takes a label value written as a number or a boolean as its text, as Go reads it into a string', async () => {
+    const file = await parse('labels: { version: 1.10, zip: 01234, canary: yes, empty: ~ }\ngroups:\n  - name: g\n    targets:\n      - name: t\n        labels: { shard: 7 }\n        http: { url: "https://t.example/" }\n');
+    expect(file.labels).toEqual({ version: '1.10', zip: '01234', canary: 'yes', empty: '' });
+    expect(file.groups[0]?.targets[0]?.labels).toEqual({ shard: '7' });
+    await expect(parse('labels: { team: [a, b] }\ngroups: []\n')).rejects.toThrow(/labels: a label value must be a string, a number or a boolean/);
+  });
+
   it('reads the first document only; a broken second one is not even parsed', async () => {
     const file = await parse('groups:\n  - name: g\n    targets:\n      - name: t\n        http: { url: "https://t.example/" }\n---\ngroups: [this is not YAML\n');
     expect(file.groups.map((g) => g.name)).toEqual(['g']);

@@ -333,6 +333,11 @@ export class YamlFile {
     }
     if (!doc) return new YamlFile(file, null, false, null, lines, new Map());
     const error = doc.errors[0];
+    if (error?.code === 'DUPLICATE_KEY') {
+      const line = text.slice(error.pos[0]).split('\n')[0] ?? '';
+      const key = /^("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^:#,{}]+?)\s*:/.exec(line)?.[1]?.replace(/^["']|["']$/g, '');
+      throw fail(error.pos[0], key === undefined ? 'a mapping key is defined twice in the same mapping' : `mapping key ${JSON.stringify(key)} is defined twice in the same mapping`);
+    }
     if (error) throw fail(error.pos[0], error.message);
     const root = doc.contents as YamlNode | null;
     const targets = aliasTargets(root);
