@@ -1,8 +1,10 @@
 // Periscope's own files read as Go's yaml.v3 reads YAML (shared/config/yaml.ts): a large targets file
 // sharing one anchor loads, an alias bomb is a clean exit 2 naming the file (in a process whose heap is
 // capped, so an expansion would crash it instead), merge keys, YAML 1.1 booleans in boolean fields and the
-// first of several documents. What blackbox_exporter and Prometheus make of the same YAML is checked against
-// the binaries in import-blackbox-conformance.test.ts and import-relabel-conformance.test.ts.
+// first of several documents (a broken second document is ignored by promtool check rules, promtool test
+// rules and amtool check-config, and by Periscope's loaders of the same files). What blackbox_exporter and
+// Prometheus make of the same YAML is checked against the binaries in import-blackbox-conformance.test.ts and
+// import-relabel-conformance.test.ts.
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,6 +13,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { goString } from '../shared/config/go-scalars.js';
 import { ConfigError, parseTargetsFile, withRegexEngine } from '../shared/config/index.js';
 import { allowedAliasRatio, parseYaml, YamlError, YamlFile } from '../shared/config/yaml.js';
+import { loadRuleFile } from '../shared/alerting/load-rules.js';
+import { importSetup } from '../shared/import/index.js';
+import { readImportSources } from '../shared/import/read-sources.js';
+import { parseRuleTestFile } from '../shared/rule-tests/test-file.js';
+
+function tool(command: string, args: string[]): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    execFile(command, args, { cwd: dir, timeout: 30_000 }, (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, output: `${stdout}${stderr}` }));
+  });
+}
 
 function periscope(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -186,5 +198,37 @@ describe('targets files read as Go reads YAML', () => {
       expect(caught).toBeInstanceOf(ConfigError);
       expect((caught as Error).message).toMatch(/^bad\.yml: /);
     }
+  });
+});
+
+describe('several documents: the first is read, the rest ignored, as promtool and amtool do', () => {
+  const BROKEN = '---\ngroups: [ this is: not YAML\n';
+
+  it('a rule file (promtool check rules)', async () => {
+    await writeFile(join(dir, 'multi-rules.yml'), `groups:\n  - name: g\n    rules:\n      - alert: Down\n        expr: up == 0\n${BROKEN}`);
+    const promtool = await tool('promtool', ['check', 'rules', 'multi-rules.yml']);
+    expect(promtool.code).toBe(0);
+    const groups = await loadRuleFile(join(dir, 'multi-rules.yml'));
+    expect(groups.map((g) => [g.name, g.rules.length])).toEqual([['g', 1]]);
+  });
+
+  it('a rule test file (promtool test rules)', async () => {
+    await writeFile(join(dir, 'multi-test.yml'), `rule_files: [multi-rules.yml]\ntests:\n  - interval: 1m\n    input_series:\n      - series: 'up{job="a"}'\n        values: '1 1 1'\n    alert_rule_test:\n      - eval_time: 2m\n        alertname: Down\n${BROKEN}`);
+    const promtool = await tool('promtool', ['test', 'rules', 'multi-test.yml']);
+    expect(promtool.code).toBe(0);
+    const text = `rule_files: [multi-rules.yml]\ntests:\n  - interval: 1m\n    input_series:\n      - series: 'up{job="a"}'\n        values: '1 1 1'\n    alert_rule_test:\n      - eval_time: 2m\n        alertname: Down\n${BROKEN}`;
+    expect(parseRuleTestFile(text, 'multi-test.yml').tests).toHaveLength(1);
+  });
+
+  it('an alertmanager.yml (amtool check-config), read by the import', async () => {
+    await writeFile(join(dir, 'multi-am.yml'), `route:\n  receiver: team\n  repeat_interval: 3h\nreceivers:\n  - name: team\n    email_configs: [{ to: oncall@example.com, from: am@example.com, smarthost: 127.0.0.1:25 }]\n${BROKEN}`);
+    await writeFile(join(dir, 'multi-bb.yml'), 'modules:\n  http_2xx:\n    prober: http\n');
+    await writeFile(join(dir, 'multi-prom.yml'), `scrape_configs: []\n${BROKEN}`);
+    const amtool = await tool('amtool', ['check-config', 'multi-am.yml']);
+    expect(amtool.code).toBe(0);
+    const sources = await readImportSources({ blackbox: join(dir, 'multi-bb.yml'), prometheus: join(dir, 'multi-prom.yml'), alertmanager: join(dir, 'multi-am.yml') });
+    const result = await importSetup(sources, { rulePath: (p) => p, outputName: 'out.yml' });
+    expect(result.params.alertEmails).toEqual(['oncall@example.com']);
+    expect(result.yaml).toContain('repeat_interval: 3h');
   });
 });
