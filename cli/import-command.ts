@@ -45,7 +45,7 @@ export async function importCommand(flags: ImportFlags): Promise<number> {
   if (Object.keys(result.params).length > 0) {
     say(`Stage params for serverless.yml (under params.${flags.stage ?? '<stage>'}):\n${stringify(result.params).replace(/^/gm, '  ').trimEnd()}\n`);
   }
-  const leftOut = result.report.count('left_out');
+  const leftOut = result.report.count('left_out') + result.report.count('refused');
   if (flags.strict && leftOut > 0) {
     say(`--strict: ${leftOut} item(s) left out; nothing written\n`);
     return 1;

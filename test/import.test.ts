@@ -96,9 +96,9 @@ describe('relabelling as Prometheus does it', () => {
   });
 
   it('rejects what Prometheus rejects, with the reason', () => {
-    expect(() => parseRelabelRule({ action: 'replace', source_labels: ['a'] })).toThrow(/requires a target_label/);
+    expect(() => parseRelabelRule({ action: 'replace', source_labels: ['a'] })).toThrow(/relabel configuration for replace action requires 'target_label' value/);
     expect(() => parseRelabelRule({ action: 'rewrite' })).toThrow(/unknown relabel action "rewrite"/);
-    expect(() => parseRelabelRule({ regex: '(' })).toThrow(/invalid regular expression/);
+    expect(() => parseRelabelRule({ regex: '(' })).toThrow(/^regex "\(": missing closing \)/);
   });
 });
 
@@ -150,7 +150,7 @@ describe('importing the fixture setups', () => {
       ['http://payments.example/health', { env: 'production', service: 'payments' }, 4000],
     ]);
     expect(databases?.targets.map((t) => [t.tcp?.address, t.labels])).toEqual([
-      ['orders-db.example:5432', { db_engine: 'postgres', service: 'orders' }],
+      ['orders-db.example:5432', { db_engine: 'postgres', engine_version: '15.10', primary: 'yes', service: 'orders' }],
       ['payments-db.example:5432', { db_engine: 'postgres', service: 'payments' }],
     ]);
     expect(ecs.params).toEqual({ vmWriteUrl: 'http://victoria.example:8428', vmWriteUsername: 'prometheus-orders-prod', vmWritePasswordFrom: 'env:VM_PASSWORD' });
@@ -206,9 +206,34 @@ describe('importing the fixture setups', () => {
     const blackbox = SourceFile.parse('bb.yml', 'modules:\n  http_2xx:\n    prober: http\n    http:\n      proxy_url: http://proxy.invalid:3128\n');
     const result = await importSetup({ prometheus, blackbox, fileSd: new Map() }, { rulePath: (p) => p, outputName: 'out.yml' });
     const leftOut = result.report.items.filter((i) => i.kind === 'left_out').map((i) => `${i.where} ${i.message}`);
-    expect(leftOut).toEqual(['prom.yml:7 scrape job broken not imported: unknown relabel action "rewrite"', 'bb.yml:5 module http_2xx: http.proxy_url is not supported by Periscope']);
+    expect(leftOut).toEqual(['bb.yml:5 module http_2xx: http.proxy_url is not supported by Periscope']);
+    const refused = result.report.items.filter((i) => i.kind === 'refused').map((i) => `${i.where} ${i.message}`);
+    expect(refused).toEqual(['prom.yml:7 scrape job broken not imported: Prometheus refuses relabel_configs[0]: unknown relabel action "rewrite"']);
     // No instance relabel: Prometheus' instance is the exporter's address with the default port.
     expect(parse(result.yaml).groups[0].targets[0]).toMatchObject({ name: 'b.example', instance: 'b.example:80', http: { url: 'http://b.example', preferred_ip_protocol: 'ip6' } });
+  });
+});
+
+describe('imported timeouts', () => {
+  it('keep their milliseconds: the scrape timeout less 0.5 s, or the module timeout, as blackbox computes it', async () => {
+    const job = (name: string, module: string, timing: string) =>
+      [`  - job_name: ${name}`, '    metrics_path: /probe', `    params: { module: [${module}] }`, timing, '    static_configs: [{ targets: ["http://a.example/"] }]', '    relabel_configs:', '      - { source_labels: [__address__], target_label: __param_target }'].filter(Boolean).join('\n');
+    const prometheus = SourceFile.parse(
+      'prom.yml',
+      ['scrape_configs:', job('default', 'plain', ''), job('short-interval', 'plain', '    scrape_interval: 5s'), job('ms', 'plain', '    scrape_timeout: 1500ms'), job('module-timeout', 'fast', '')].join('\n'),
+    );
+    const blackbox = SourceFile.parse('bb.yml', 'modules:\n  plain:\n    prober: http\n  fast:\n    prober: http\n    timeout: 1.5s\n');
+    const result = await importSetup({ prometheus, blackbox, fileSd: new Map() }, { rulePath: (p) => p, outputName: 'out.yml' });
+    const file = parseTargetsFile(result.yaml, 'out.yml');
+    // Prometheus: timeout 10s; min(10s, interval 5s); 1500ms as written. blackbox: less 0.5 s, or the module's 1.5 s.
+    expect(file.groups.map((g) => [g.name, g.targets[0]?.timeout])).toEqual([
+      ['default', 9_500],
+      ['short-interval', 4_500],
+      ['ms', 1_000],
+      ['module-timeout', 1_500],
+    ]);
+    expect(result.yaml).toContain('timeout: 9.5s');
+    expect(result.yaml).toContain('timeout: 1.5s');
   });
 });
 
@@ -235,6 +260,7 @@ describe('importing DNS and gRPC modules', () => {
   }
 
   const leftOut = (result: ImportResult) => result.report.items.filter((i) => i.kind === 'left_out').map((i) => `${i.where} ${i.message}`);
+  const refused = (result: ImportResult) => result.report.items.filter((i) => i.kind === 'refused').map((i) => `${i.where} ${i.message}`);
   const targetsOf = (result: ImportResult) => (parse(result.yaml) as { groups?: Array<{ targets: Array<Record<string, unknown>> }> }).groups?.[0]?.targets ?? [];
 
   beforeAll(async () => {
@@ -315,17 +341,17 @@ describe('importing DNS and gRPC modules', () => {
     expect(JSON.stringify(result)).not.toContain('hunter2-literal');
   });
 
-  it('gRPC metadata: credentials become metadata_from references, other keys are copied', async () => {
+  it('gRPC metadata, which blackbox 0.23 does not have: the module is refused, no literal copied', async () => {
     const result = await importOne('grpc', "metadata:\n  authorization: ['Bearer grpc-token-literal']\n  x-team: [orders]\npreferred_ip_protocol: ipv4", ['orders.internal:50051']);
-    expect(targetsOf(result)[0]?.grpc).toEqual({
-      address: 'orders.internal:50051',
-      metadata: { 'x-team': ['orders'] },
-      metadata_from: { authorization: 'ssm:/periscope/prod/m-grpc-metadata-authorization' },
-      preferred_ip_protocol: 'ip4',
-    });
+    expect(targetsOf(result)).toEqual([]);
+    expect(refused(result)).toEqual(['bb.yml:5 module m: blackbox_exporter refuses it: field metadata not found in type config.plain']);
     expect(JSON.stringify(result)).not.toContain('grpc-token-literal');
-    expect(result.report.secrets).toEqual([{ ref: 'ssm:/periscope/prod/m-grpc-metadata-authorization', where: 'bb.yml:6', what: 'module m gRPC metadata authorization' }]);
-    expect(result.report.items).toContainEqual({ kind: 'mapped', where: 'bb.yml:8', message: 'module m: preferred_ip_protocol "ipv4" → ip4, as blackbox reads it' });
+  });
+
+  it('a preferred_ip_protocol other than ip4/ip6 is read as blackbox reads it', async () => {
+    const result = await importOne('grpc', 'preferred_ip_protocol: ipv4', ['orders.internal:50051']);
+    expect(targetsOf(result)[0]?.grpc).toEqual({ address: 'orders.internal:50051', preferred_ip_protocol: 'ip4' });
+    expect(result.report.items).toContainEqual({ kind: 'mapped', where: 'bb.yml:5', message: 'module m: preferred_ip_protocol "ipv4" → ip4, as blackbox reads it' });
   });
 
   it('HTTP headers: a Bearer Authorization becomes bearer_token_from, another credential header is left out, never copied', async () => {
@@ -335,14 +361,13 @@ describe('importing DNS and gRPC modules', () => {
     for (const literal of ['http-token-literal', 'api-key-literal']) expect(JSON.stringify(result)).not.toContain(literal);
   });
 
-  it('reports an option Periscope lacks or refuses by name and line, and leaves a refused module out', async () => {
+  it('reports an option blackbox refuses or Periscope lacks by name and line, and leaves the module out', async () => {
     const typo = await importOne('grpc', 'servise: orders.v1.Orders', ['orders.internal:50051']);
-    expect(leftOut(typo)).toEqual(['bb.yml:5 module m: grpc.servise is not supported by Periscope']);
-    expect(targetsOf(typo)).toHaveLength(1);
+    expect(refused(typo)).toEqual(['bb.yml:5 module m: blackbox_exporter refuses it: field servise not found in type config.plain']);
+    expect(targetsOf(typo)).toHaveLength(0);
     // HTTPS records exist in blackbox's DNS library, not in Periscope's: the module and its targets are left out.
-    const https = await importOne('dns', 'query_name: example.internal\nquery_type: HTTPS\nvalidate_answer_rrs:\n  fail_if_none_match: [x]', ['10.0.0.2']);
+    const https = await importOne('dns', 'query_name: example.internal\nquery_type: HTTPS\nvalidate_answer_rrs:\n  fail_if_none_matches_regexp: [x]', ['10.0.0.2']);
     expect(leftOut(https)).toEqual([
-      'bb.yml:8 module m: dns.validate_answer_rrs.fail_if_none_match is not supported by Periscope',
       expect.stringMatching(/^bb\.yml:6 module m: dns\.query_type: "HTTPS" is not a DNS query type \(use one of A, AAAA, .*\); the module's targets are not imported$/),
       'prom.yml:2 scrape job checks: no target could be imported',
     ]);

@@ -134,7 +134,7 @@ describe('periscope validate', () => {
       - name: d
         dns: { server: "127.0.0.1", query_name: x.test, query_type: AAAAA, recursion: true }
       - name: g
-        grpc: { address: "127.0.0.1:50051", tls: "yes", metadata: { grpc-timeout: ["1s"] } }
+        grpc: { address: "127.0.0.1:50051", tls: "sure", metadata: { grpc-timeout: ["1s"] } }
       - name: s
         steps: [{ name: a, url: "http://127.0.0.1:1/\${missing}" }]
       - name: t

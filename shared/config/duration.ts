@@ -24,16 +24,22 @@ export function parseDuration(text: string): number | undefined {
   return Math.round(total);
 }
 
-/** Formats milliseconds the short way a person reads them ("1m30s", "250ms"). */
+/**
+ * Formats milliseconds the short way a person reads them ("1m30s", "250ms", "9.5s"), exactly: parseDuration
+ * of the result is the same number of milliseconds (an imported 9.5 s timeout stays 9.5 s, not 10 s).
+ */
 export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  let rest = Math.round(ms / 1000);
+  const total = Math.round(ms);
+  if (total < 1000) return `${total}ms`;
+  let rest = Math.floor(total / 1000);
+  const millis = total % 1000;
   const parts: string[] = [];
-  for (const [unit, size] of [['d', 86_400], ['h', 3_600], ['m', 60], ['s', 1]] as const) {
+  for (const [unit, size] of [['d', 86_400], ['h', 3_600], ['m', 60]] as const) {
     if (rest >= size) {
       parts.push(`${Math.floor(rest / size)}${unit}`);
       rest %= size;
     }
   }
+  if (rest > 0 || millis > 0) parts.push(millis > 0 ? `${rest}.${String(millis).padStart(3, '0').replace(/0+$/, '')}s` : `${rest}s`);
   return parts.join('');
 }

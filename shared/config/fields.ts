@@ -3,6 +3,7 @@
 import * as z from 'zod/mini';
 import { parseByteSize } from './bytes.js';
 import { parseDuration } from './duration.js';
+import { goBool, goStringMap } from './go-scalars.js';
 import { compileRe2, RegexSyntaxError } from '../regex/index.js';
 import { SECRET_REF_RE } from './secrets.js';
 import { transformIssue } from './zod.js';
@@ -18,6 +19,15 @@ export const duration = z.pipe(
     if (ms === undefined) return transformIssue(ctx, `"${text}" is not a duration (use e.g. 500ms, 10s, 1m, 1h30m)`);
     return ms;
   }),
+);
+
+/**
+ * A boolean as Go's YAML reads one into a bool field: true/false, and YAML 1.1's yes/no, on/off, y/n (the
+ * YAML loader keeps those as strings, since in a string field they are text).
+ */
+export const yamlBoolean = z.pipe(
+  z.union([z.boolean(), z.string()]),
+  z.transform((value: boolean | string, ctx) => goBool(value) ?? transformIssue(ctx, `"${String(value)}" is not a boolean (use true or false)`)),
 );
 
 export const positiveDuration = duration.check(z.refine((ms) => ms > 0, 'must be longer than 0'));
@@ -50,7 +60,16 @@ export function literalSecret(field: string) {
   );
 }
 
-export const labelMap = z.record(z.string(), z.string()).check(
+/**
+ * Label values as Go reads them into a string: a number or a boolean is its text as written (`version: 1.10`
+ * is "1.10", `canary: yes` is "yes"), a null is "". A mapping or a list is refused.
+ */
+const labelValues = z.pipe(
+  z.custom<Record<string, unknown>>((value) => typeof value === 'object' && value !== null && !Array.isArray(value), 'labels must be a mapping of names to values'),
+  z.transform((labels: Record<string, unknown>, ctx) => goStringMap(labels) ?? transformIssue(ctx, 'a label value must be a string, a number or a boolean, not a mapping or a list')),
+);
+
+export const labelMap = z.pipe(labelValues, z.record(z.string(), z.string())).check(
   z.superRefine((labels, ctx) => {
     for (const name of Object.keys(labels)) {
       if (!LABEL_NAME_RE.test(name) || name.startsWith('__')) {
@@ -65,7 +84,7 @@ export const labelMap = z.record(z.string(), z.string()).check(
 export const ipProtocol = z.enum(['ip4', 'ip6']);
 
 export const tlsConfigSchema = z.strictObject({
-  insecure_skip_verify: z._default(z.boolean(), false),
+  insecure_skip_verify: z._default(yamlBoolean, false),
   ca: z.optional(z.string()),
   ca_file: z.optional(z.string()),
   cert: z.optional(z.string()),

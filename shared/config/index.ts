@@ -4,5 +4,7 @@ export { compileRe2, RegexSyntaxError, withRegexEngine } from '../regex/index.js
 export { createSecretResolver, SecretError, type SecretResolver, type SsmFetcher } from './secrets.js';
 export { ConfigError, type ConfigProblem } from './errors.js';
 export { loadTarget, loadTargetsFile, parseTargetsFile, parseTarget, parseYaml } from './load.js';
+export { YamlError, YamlFile, type YamlPath } from './yaml.js';
+export { goBool, goString } from './go-scalars.js';
 export * from './schema.js';
 export { detectModule, targetInputFromUrl } from './target-from-url.js';

@@ -1,24 +1,13 @@
 // Reading targets files: YAML → schema → typed config, every failure a ConfigError naming file and field.
 import { readConfigText } from './read-text.js';
-import { parseDocument } from 'yaml';
+import { parseYaml } from './yaml.js';
 import { withRegexEngine } from '../regex/index.js';
 import { ConfigError, problemsFromZod } from './errors.js';
 import { targetSchema, targetsFileSchema, type TargetSpec, type TargetsFile } from './schema.js';
 
-/** Parses YAML text; syntax errors become a ConfigError with line and column. */
-export function parseYaml(text: string, file: string): unknown {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    throw new ConfigError(
-      file,
-      doc.errors.map((e) => {
-        const pos = e.linePos?.[0];
-        return { path: '', message: `${pos ? `line ${pos.line} column ${pos.col}: ` : ''}${e.message.split('\n')[0]}` };
-      }),
-    );
-  }
-  return doc.toJS() ?? {};
-}
+// Every YAML file is read as Go's yaml.v3 reads it (merge keys, 1.1 booleans in boolean fields, the first
+// document, aliases bounded by their share): see yaml.ts.
+export { parseYaml };
 
 /** Parses a targets file; throws RegexEngineNotLoadedError when it has regexes and the engine is not loaded
  *  (loadTargetsFile, or withRegexEngine around this call, loads it). */

@@ -4,7 +4,7 @@
 // validated, not a failed probe at run time.
 import { isIP } from 'node:net';
 import * as z from 'zod/mini';
-import { ipProtocol, regexp, tlsConfigSchema } from './fields.js';
+import { ipProtocol, regexp, tlsConfigSchema, yamlBoolean } from './fields.js';
 
 /** miekg/dns StringToRcode: the names blackbox accepts in valid_rcodes, with their numbers. */
 export const DNS_RCODES: Readonly<Record<string, number>> = {
@@ -81,12 +81,12 @@ const dnsModuleFields = z.strictObject({
   validate_answer_rrs: rrValidator,
   validate_authority_rrs: rrValidator,
   validate_additional_rrs: rrValidator,
-  recursion_desired: z._default(z.boolean(), true),
+  recursion_desired: z._default(yamlBoolean, true),
   transport_protocol: z.optional(z.enum(['udp', 'tcp'])),
-  dns_over_tls: z._default(z.boolean(), false),
+  dns_over_tls: z._default(yamlBoolean, false),
   tls_config: z.optional(tlsConfigSchema),
   preferred_ip_protocol: z._default(ipProtocol, 'ip4'),
-  ip_protocol_fallback: z._default(z.boolean(), true),
+  ip_protocol_fallback: z._default(yamlBoolean, true),
   source_ip_address: z.optional(z.string().check(z.refine((text) => isIP(text) !== 0, 'must be an IP address'))),
 });
 

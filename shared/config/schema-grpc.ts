@@ -3,7 +3,7 @@
 // `grpc:`. The server is `address` (blackbox's target), host:port. Our addition: metadata_from, metadata
 // values that are secrets (an authorization token), given by reference.
 import * as z from 'zod/mini';
-import { ipProtocol, secretRef, tlsConfigSchema } from './fields.js';
+import { ipProtocol, secretRef, tlsConfigSchema, yamlBoolean } from './fields.js';
 
 /** host:port, [v6]:port, or a host alone (port 80, or 443 with tls, as blackbox). */
 const grpcAddress = z.string().check(
@@ -31,10 +31,10 @@ export const grpcModuleSchema = z.strictObject({
   address: grpcAddress,
   /** Empty: the server's overall health, as blackbox. */
   service: z._default(z.string(), ''),
-  tls: z._default(z.boolean(), false),
+  tls: z._default(yamlBoolean, false),
   tls_config: z.optional(tlsConfigSchema),
   preferred_ip_protocol: z._default(ipProtocol, 'ip4'),
-  ip_protocol_fallback: z._default(z.boolean(), true),
+  ip_protocol_fallback: z._default(yamlBoolean, true),
   /** blackbox writes metadata as key: [values]; a single string is accepted too. */
   metadata: z._default(
     metadataMap(z.pipe(z.union([z.string(), z.array(z.string())]), z.transform((v: string | string[]) => (typeof v === 'string' ? [v] : v)))),

@@ -1,12 +1,12 @@
 // The `http` module block: blackbox_exporter's http prober keys (so a blackbox.yml module can be pasted), plus
 // json_body. Multi-step checks (schema-steps.ts) reuse the same fields for each step.
 import * as z from 'zod/mini';
-import { byteSize, ipProtocol, literalSecret, regexp, secretRef, tlsConfigSchema, urlOf } from './fields.js';
+import { byteSize, ipProtocol, literalSecret, regexp, secretRef, tlsConfigSchema, urlOf, yamlBoolean } from './fields.js';
 
 const headerMatch = z.strictObject({
   header: z.string().check(z.minLength(1)),
   regexp,
-  allow_missing: z._default(z.boolean(), false),
+  allow_missing: z._default(yamlBoolean, false),
 });
 
 const jsonPathAssertion = z
@@ -16,7 +16,7 @@ const jsonPathAssertion = z
     regexp: z.optional(regexp),
     min: z.optional(z.number()),
     max: z.optional(z.number()),
-    exists: z.optional(z.boolean()),
+    exists: z.optional(yamlBoolean),
   })
   .check(
     z.refine((a) => a.equals !== undefined || a.regexp !== undefined || a.min !== undefined || a.max !== undefined || a.exists !== undefined, {
@@ -41,11 +41,11 @@ export const httpModuleFields = z.strictObject({
   valid_status_codes: z.optional(z.array(z.number().check(z.int(), z.gte(100), z.lte(599)))),
   valid_http_versions: z.optional(z.array(z.enum(['HTTP/1.0', 'HTTP/1.1', 'HTTP/2.0']))),
   preferred_ip_protocol: z._default(ipProtocol, 'ip4'),
-  ip_protocol_fallback: z._default(z.boolean(), true),
-  follow_redirects: z._default(z.boolean(), true),
-  no_follow_redirects: z.optional(z.boolean()),
-  fail_if_ssl: z._default(z.boolean(), false),
-  fail_if_not_ssl: z._default(z.boolean(), false),
+  ip_protocol_fallback: z._default(yamlBoolean, true),
+  follow_redirects: z._default(yamlBoolean, true),
+  no_follow_redirects: z.optional(yamlBoolean),
+  fail_if_ssl: z._default(yamlBoolean, false),
+  fail_if_not_ssl: z._default(yamlBoolean, false),
   fail_if_body_matches_regexp: z._default(z.array(regexp), []),
   fail_if_body_not_matches_regexp: z._default(z.array(regexp), []),
   fail_if_header_matches: z._default(z.array(headerMatch), []),
@@ -63,7 +63,7 @@ export const httpModuleFields = z.strictObject({
   basic_auth: z.optional(basicAuth),
   bearer_token: literalSecret('bearer_token'),
   bearer_token_from: z.optional(secretRef),
-  enable_http2: z._default(z.boolean(), false),
+  enable_http2: z._default(yamlBoolean, false),
 });
 
 /** blackbox's older no_follow_redirects folded into follow_redirects: the probers see one key. */

@@ -2,7 +2,7 @@
 // blackbox_exporter's module keys so a blackbox.yml module can be pasted under `http:`, `tcp:`, `dns:` or
 // `grpc:`. Each module block has its own file (schema-http.ts, schema-dns.ts, …); this one puts them together.
 import * as z from 'zod/mini';
-import { hostPort, ipProtocol, labelMap, literalSecret, positiveDuration, regexp, secretRef, tlsConfigSchema, urlOf } from './fields.js';
+import { hostPort, ipProtocol, labelMap, literalSecret, positiveDuration, regexp, secretRef, tlsConfigSchema, urlOf, yamlBoolean } from './fields.js';
 import { dnsModuleSchema } from './schema-dns.js';
 import { grpcModuleSchema } from './schema-grpc.js';
 import { httpModuleSchema } from './schema-http.js';
@@ -23,15 +23,15 @@ const queryResponseStep = z.strictObject({
   expect: z.optional(regexp),
   expect_bytes: z.optional(z.string()),
   send: z.optional(z.string()),
-  starttls: z._default(z.boolean(), false),
+  starttls: z._default(yamlBoolean, false),
   labels: z.optional(z.array(z.strictObject({ name: z.string(), value: z.string() }))),
 });
 
 export const tcpModuleSchema = z.strictObject({
   address: hostPort,
   preferred_ip_protocol: z._default(ipProtocol, 'ip4'),
-  ip_protocol_fallback: z._default(z.boolean(), true),
-  tls: z._default(z.boolean(), false),
+  ip_protocol_fallback: z._default(yamlBoolean, true),
+  tls: z._default(yamlBoolean, false),
   tls_config: z.optional(tlsConfigSchema),
   query_response: z._default(z.array(queryResponseStep), []),
 });
@@ -50,7 +50,7 @@ const postgresModuleFields = z
     sslmode: z._default(z.enum(['disable', 'prefer', 'require', 'verify-ca', 'verify-full']), 'prefer'),
     tls_config: z.optional(tlsConfigSchema),
     preferred_ip_protocol: z._default(ipProtocol, 'ip4'),
-    ip_protocol_fallback: z._default(z.boolean(), true),
+    ip_protocol_fallback: z._default(yamlBoolean, true),
     query: z._default(z.string().check(z.minLength(1)), 'SELECT 1'),
     expect_value: z.optional(z.pipe(z.union([z.string(), z.number(), z.boolean()]), z.transform((value: string | number | boolean) => String(value)))),
     min: z.optional(z.number()),
@@ -94,7 +94,7 @@ export const targetSchema = z
     labels: z._default(labelMap, {}),
     timeout: z.optional(positiveDuration),
     /** Shown on the public status page (a group marked public shows all its targets). */
-    public: z.optional(z.boolean()),
+    public: z.optional(yamlBoolean),
     slo: z.optional(slo),
     http: z.optional(httpModuleSchema),
     tcp: z.optional(tcpModuleSchema),
@@ -129,7 +129,7 @@ const groupSchema = z
     targets: z._default(z.array(targetSchema), []),
     /** Targets discovered in AWS at run time instead of (or beside) the list. */
     discovery: z.optional(discoverySchema),
-    public: z._default(z.boolean(), false),
+    public: z._default(yamlBoolean, false),
     slo: z.optional(slo),
   })
   .check(

@@ -1,10 +1,12 @@
-// blackbox.yml modules → Periscope module blocks, key by key. Keys Periscope has are copied (Periscope uses
-// blackbox's names), secrets become *_from references, and every key it lacks is reported by name and line.
+// blackbox.yml modules → Periscope module blocks, key by key. Only modules blackbox_exporter itself loads are
+// mapped (blackbox-config.ts decides, and gives each value Go's type: 1.1 booleans, numbers written as text,
+// durations). Keys Periscope has are copied (Periscope uses blackbox's names), secrets become *_from
+// references, and every key it lacks is reported by name and line.
 // The mapped block is then checked with the module's own schema, so a value Periscope refuses (a DNS query
 // type its wire library lacks, a regex RE2 rejects) leaves the module out with its line, instead of failing
 // the whole import at the end.
-import { parseDuration } from '../config/duration.js';
 import { dnsModuleSchema, grpcModuleSchema, httpModuleSchema, tcpModuleSchema } from '../config/schema.js';
+import type { CheckedModule } from './blackbox-config.js';
 import type { ImportReport } from './report.js';
 import { isMapping, type SourceFile, type YamlPath } from './source.js';
 
@@ -222,37 +224,41 @@ class ModuleMapper {
   }
 }
 
-const MODULE_KEYS = new Set(['prober', 'timeout', 'http', 'tcp', 'icmp', 'dns', 'grpc']);
+/** The typed values of the keys written in `raw` (leaving out the defaults blackbox fills in). */
+function written(typed: unknown, raw: unknown): Record<string, unknown> {
+  if (!isMapping(typed) || !isMapping(raw)) return {};
+  return Object.fromEntries(Object.keys(raw).filter((key) => key in typed).map((key) => [key, typed[key]]));
+}
 
 /**
- * Maps one module of blackbox.yml; undefined when Periscope has no prober for it (reported). Call once per
- * module: each call reports.
+ * Maps one module of blackbox.yml, as blackbox_exporter's loader decoded it (`checked`); undefined when
+ * blackbox refuses it or Periscope has no prober for it (both reported). Call once per module: each call reports.
  */
-export function mapBlackboxModule(source: SourceFile, name: string, ctx: ModuleContext): MappedModule | undefined {
+export function mapBlackboxModule(source: SourceFile, name: string, checked: CheckedModule | undefined, ctx: ModuleContext): MappedModule | undefined {
   const modules = isMapping(source.data) ? source.data.modules : undefined;
   const raw = isMapping(modules) ? modules[name] : undefined;
   const path: YamlPath = ['modules', name];
-  if (!isMapping(raw)) {
+  if (!checked || (raw === undefined && !(isMapping(modules) && name in modules))) {
     ctx.report.leftOut(source.at(['modules']), `module "${name}" is not defined in ${source.path}`);
     return undefined;
   }
-  const prober = String(raw.prober ?? '') as ImportedProber;
+  if (checked.refusal || !checked.module) {
+    ctx.report.leftOut(source.keyAt(path), `module ${name}: blackbox_exporter refuses this module (see above); its targets are not imported`);
+    return undefined;
+  }
+  const typed = checked.module;
+  const prober = String(typed.prober ?? '') as ImportedProber;
   if (!IMPORTED_PROBERS.includes(prober)) {
     ctx.report.leftOut(source.keyAt([...path, 'prober']), `module ${name}: prober "${prober}" has no Periscope equivalent; its targets are not imported`);
     return undefined;
   }
   const mapper = new ModuleMapper(source, name, ctx);
-  for (const key of Object.keys(raw)) {
-    if (!MODULE_KEYS.has(key)) mapper.leftOut([...path, key], `"${key}" is not a module option`);
-    else if (key !== 'prober' && key !== 'timeout' && key !== prober) mapper.leftOut([...path, key], `${key} settings are ignored by the ${prober} prober`);
+  const rawModule = isMapping(raw) ? raw : {};
+  for (const key of Object.keys(rawModule)) {
+    if (key !== 'prober' && key !== 'timeout' && key !== prober) mapper.leftOut([...path, key], `${key} settings are ignored by the ${prober} prober`);
   }
-  let timeoutMs: number | undefined;
-  if (raw.timeout !== undefined) {
-    timeoutMs = parseDuration(String(raw.timeout));
-    if (timeoutMs === undefined) ctx.report.leftOut(source.keyAt([...path, 'timeout']), `module ${name}: timeout "${String(raw.timeout)}" is not a duration`);
-  }
-  const settings = isMapping(raw[prober]) ? (raw[prober] as Record<string, unknown>) : {};
-  const block = mapper[prober](settings, [...path, prober]);
+  const timeoutMs = rawModule.timeout !== undefined && typeof typed.timeout === 'number' ? typed.timeout : undefined;
+  const block = mapper[prober](written(typed[prober], rawModule[prober]), [...path, prober]);
   if (!mapper.validates(prober, block, [...path, prober])) return undefined;
   ctx.report.mapped(source.keyAt(path), `module ${name} (${prober})`);
   return { prober, ...(timeoutMs ? { timeoutMs } : {}), block };

@@ -2,6 +2,7 @@
 // with the same schema as every other targets file), the stage params and a report out. Pure: reading the
 // files (and file_sd globs) is read-sources.ts' job.
 import { stringify } from 'yaml';
+import { goString } from '../config/go-scalars.js';
 import { RESERVED_LABELS } from '../config/schema.js';
 import { parseTargetsFile } from '../config/load.js';
 import { loadRegexEngine } from '../regex/index.js';
@@ -87,7 +88,7 @@ export async function importSetup(sources: ImportSources, options: ImportOptions
     for (const [name, value] of Object.entries(global.external_labels)) {
       if ((RESERVED_LABELS as readonly string[]).includes(name)) {
         report.approximated(sources.prometheus.keyAt(['global', 'external_labels', name]), `external label ${name} cannot be kept: Periscope sets ${name} itself`);
-      } else labels[name] = String(value);
+      } else labels[name] = goString(global.external_labels, name) ?? String(value);
     }
     if (Object.keys(labels).length > 0) {
       file.labels = labels;

@@ -3,6 +3,7 @@
 // as Go's Regexp.Expand does, source values join with the separator, and the defaults are Prometheus' own
 // (action replace, regex (.*), separator ";", replacement $1).
 import { createHash } from 'node:crypto';
+import { goString } from '../config/go-scalars.js';
 import { compileRe2, expandTemplate, RegexSyntaxError, type Re2Regex } from '../regex/index.js';
 
 export type Labels = Map<string, string>;
@@ -23,53 +24,91 @@ export interface RelabelRule {
 export class RelabelConfigError extends Error {}
 
 const LABEL_NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-// Prometheus' check on target_label for replace: letters/underscores or $-references.
+// Prometheus' relabelTarget: letters/underscores or $-references (target_label of replace & co, labelmap's replacement).
 const RELABEL_TARGET_RE = /^(?:(?:[a-zA-Z_]|\$(?:\{\w+\}|\w+))+\w*)+$/;
+const RELABEL_FIELDS = new Set(['source_labels', 'separator', 'regex', 'target_label', 'replacement', 'action', 'modulus']);
 
 /** Prometheus anchors every relabel regex exactly so: ^(?:pattern)$ (needs the RE2 engine loaded). */
 export function anchoredRegex(pattern: string): Re2Regex {
-  compileRe2(pattern); // a syntax error names the pattern as written
-  return compileRe2(`^(?:${pattern})$`);
-}
-
-function str(value: unknown, field: string, fallback: string): string {
-  if (value === undefined || value === null) return fallback;
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  throw new RelabelConfigError(`${field} must be a string`);
-}
-
-/** Validates one relabel_configs entry as Prometheus' config loader does and fills in its defaults. */
-export function parseRelabelRule(raw: unknown): RelabelRule {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new RelabelConfigError('a relabel rule must be a mapping');
-  const entry = raw as Record<string, unknown>;
-  const known = new Set(['source_labels', 'separator', 'regex', 'target_label', 'replacement', 'action', 'modulus']);
-  for (const key of Object.keys(entry)) if (!known.has(key)) throw new RelabelConfigError(`unknown field "${key}"`);
-  const action = str(entry.action, 'action', 'replace').toLowerCase();
-  if (!(RELABEL_ACTIONS as readonly string[]).includes(action)) throw new RelabelConfigError(`unknown relabel action "${action}"`);
-  const sourceLabels = entry.source_labels === undefined ? [] : entry.source_labels;
-  if (!Array.isArray(sourceLabels) || sourceLabels.some((l) => typeof l !== 'string')) throw new RelabelConfigError('source_labels must be a list of label names');
-  let regex: Re2Regex;
   try {
-    regex = anchoredRegex(str(entry.regex, 'regex', '(.*)'));
+    return compileRe2(`^(?:${pattern})$`);
   } catch (err) {
-    throw new RelabelConfigError(err instanceof RegexSyntaxError ? err.message : String(err));
+    if (err instanceof RegexSyntaxError) throw new RelabelConfigError(`regex ${JSON.stringify(pattern)}: ${err.message.replace(/^invalid regular expression "[\s\S]*": /, '')}`, { cause: err });
+    throw err;
   }
-  const rule: RelabelRule = {
-    action: action as RelabelAction,
-    sourceLabels: sourceLabels as string[],
-    separator: str(entry.separator, 'separator', ';'),
-    regex,
-    targetLabel: str(entry.target_label, 'target_label', ''),
-    replacement: str(entry.replacement, 'replacement', '$1'),
-    modulus: Number(entry.modulus ?? 0),
-  };
-  const needsTarget = ['replace', 'hashmod', 'lowercase', 'uppercase', 'keepequal', 'dropequal'].includes(rule.action);
-  if (needsTarget && rule.targetLabel === '') throw new RelabelConfigError(`relabel action ${rule.action} requires a target_label`);
-  if (rule.action === 'replace' && !RELABEL_TARGET_RE.test(rule.targetLabel)) throw new RelabelConfigError(`"${rule.targetLabel}" is not a valid target_label`);
-  if (needsTarget && rule.action !== 'replace' && !LABEL_NAME_RE.test(rule.targetLabel)) throw new RelabelConfigError(`"${rule.targetLabel}" is not a valid target_label`);
-  if (rule.action === 'hashmod' && !(Number.isInteger(rule.modulus) && rule.modulus > 0)) throw new RelabelConfigError('relabel action hashmod requires a modulus above 0');
-  return rule;
+}
+
+/**
+ * A string field as yaml.v2 fills it (Prometheus reads its configuration with yaml.v2): the scalar as
+ * written; a null sets the zero value "" (not the default).
+ */
+function str(entry: Record<string, unknown>, field: string, fallback: string): string {
+  if (!(field in entry)) return fallback;
+  if (entry[field] === null) return '';
+  const text = goString(entry, field);
+  if (text === undefined) throw new RelabelConfigError(`${field}: cannot unmarshal ${Array.isArray(entry[field]) ? '!!seq' : '!!map'} into string`);
+  return text;
+}
+
+/**
+ * Validates one relabel_configs entry exactly as Prometheus 2.42's loader does (model/relabel Config's
+ * UnmarshalYAML, read with yaml.v2) and fills in its defaults.
+ */
+export function parseRelabelRule(raw: unknown): RelabelRule {
+  if (raw === null || raw === undefined) throw new RelabelConfigError('empty or null relabeling rule');
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw new RelabelConfigError('a relabel rule must be a mapping');
+  const entry = raw as Record<string, unknown>;
+  for (const key of Object.keys(entry)) if (!RELABEL_FIELDS.has(key)) throw new RelabelConfigError(`field ${key} not found in type relabel.plain`);
+  const written = (field: string) => field in entry;
+
+  let action = 'replace';
+  if (written('action') && entry.action !== null) {
+    const text = str(entry, 'action', '');
+    action = text.toLowerCase();
+    if (!(RELABEL_ACTIONS as readonly string[]).includes(action)) throw new RelabelConfigError(`unknown relabel action ${JSON.stringify(text)}`);
+  }
+  let sourceLabels: string[] | undefined;
+  if (written('source_labels') && entry.source_labels !== null) {
+    const list = entry.source_labels;
+    if (!Array.isArray(list)) throw new RelabelConfigError('source_labels: cannot unmarshal !!str into model.LabelNames');
+    sourceLabels = list.map((_, index) => {
+      const name = goString(list, index);
+      if (name === undefined) throw new RelabelConfigError('source_labels: cannot unmarshal !!map into string');
+      if (!LABEL_NAME_RE.test(name)) throw new RelabelConfigError(`${JSON.stringify(name)} is not a valid label name`);
+      return name;
+    });
+  }
+  const separator = str(entry, 'separator', ';');
+  const targetLabel = str(entry, 'target_label', '');
+  const replacement = str(entry, 'replacement', '$1');
+  // An explicit regex, even "(.*)", is not the default one (Go compares the compiled regexps by pointer).
+  const regexWritten = written('regex');
+  const regex = anchoredRegex(regexWritten ? str(entry, 'regex', '') : '(.*)');
+  let modulus = 0;
+  if (written('modulus') && entry.modulus !== null) {
+    const value = entry.modulus;
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new RelabelConfigError(`modulus: cannot unmarshal ${JSON.stringify(goString(entry, 'modulus') ?? value)} into uint64`);
+    modulus = Math.trunc(value);
+  }
+
+  const is = (...actions: string[]) => actions.includes(action);
+  if (modulus === 0 && is('hashmod')) throw new RelabelConfigError('relabel configuration for hashmod requires non-zero modulus');
+  if (is('replace', 'hashmod', 'lowercase', 'uppercase', 'keepequal', 'dropequal') && targetLabel === '') {
+    throw new RelabelConfigError(`relabel configuration for ${action} action requires 'target_label' value`);
+  }
+  if (is('replace', 'lowercase', 'uppercase', 'keepequal', 'dropequal') && !RELABEL_TARGET_RE.test(targetLabel)) {
+    throw new RelabelConfigError(`${JSON.stringify(targetLabel)} is invalid 'target_label' for ${action} action`);
+  }
+  if (is('lowercase', 'uppercase', 'keepequal', 'dropequal') && replacement !== '$1') throw new RelabelConfigError(`'replacement' can not be set for ${action} action`);
+  if (is('labelmap') && !RELABEL_TARGET_RE.test(replacement)) throw new RelabelConfigError(`${JSON.stringify(replacement)} is invalid 'replacement' for ${action} action`);
+  if (is('hashmod') && !LABEL_NAME_RE.test(targetLabel)) throw new RelabelConfigError(`${JSON.stringify(targetLabel)} is invalid 'target_label' for ${action} action`);
+  if (is('dropequal', 'keepequal') && (regexWritten || modulus !== 0 || separator !== ';' || replacement !== '$1')) {
+    throw new RelabelConfigError(`${action} action requires only 'source_labels' and \`target_label\`, and no other fields`);
+  }
+  if (is('labeldrop', 'labelkeep') && (sourceLabels !== undefined || targetLabel !== '' || modulus !== 0 || separator !== ';' || replacement !== '$1')) {
+    throw new RelabelConfigError(`${action} action requires only 'regex', and no other fields`);
+  }
+  return { action: action as RelabelAction, sourceLabels: sourceLabels ?? [], separator, regex, targetLabel, replacement, modulus };
 }
 
 /** sum64(md5(value)) % modulus, as Prometheus' hashmod: the last 8 bytes of the digest, big-endian. */

@@ -1,8 +1,9 @@
 // What the import did, item by item: mapped exactly, approximated (imported, but not identical), left out
-// (not imported; `--strict` fails on these), and the secrets that became references with where the value
-// goes. Every item says where in the source it came from (file:line).
+// (not imported; `--strict` fails on these), refused (the source itself is invalid: blackbox_exporter or
+// Prometheus would not load it; `--strict` fails on these too), and the secrets that became references with
+// where the value goes. Every item says where in the source it came from (file:line).
 
-export type ReportKind = 'mapped' | 'approximated' | 'left_out';
+export type ReportKind = 'mapped' | 'approximated' | 'left_out' | 'refused';
 
 export interface ReportItem {
   kind: ReportKind;
@@ -35,6 +36,11 @@ export class ImportReport {
     this.items.push({ kind: 'left_out', where, message });
   }
 
+  /** What the reference (blackbox_exporter, Prometheus) refuses to load; nothing of it is imported. */
+  refused(where: string, message: string): void {
+    this.items.push({ kind: 'refused', where, message });
+  }
+
   secret(note: SecretNote): void {
     if (!this.secrets.some((s) => s.ref === note.ref)) this.secrets.push(note);
   }
@@ -48,6 +54,7 @@ const HEADINGS: Record<ReportKind, string> = {
   mapped: 'Mapped',
   approximated: 'Approximated (imported, not identical)',
   left_out: 'Left out (not imported)',
+  refused: 'Refused (invalid: the reference would not load it; fix the source)',
 };
 
 /** Where a secret reference's value goes, as a command to run. */
@@ -59,8 +66,9 @@ export function secretHint(ref: string): string {
 
 export function formatReport(report: ImportReport): string {
   const out: string[] = [];
-  for (const kind of ['mapped', 'approximated', 'left_out'] as const) {
+  for (const kind of ['mapped', 'approximated', 'left_out', 'refused'] as const) {
     const items = report.items.filter((item) => item.kind === kind);
+    if (kind === 'refused' && items.length === 0) continue;
     out.push(`${HEADINGS[kind]}: ${items.length}`);
     for (const item of items) out.push(`  ${item.where}: ${item.message}`);
   }

@@ -3,10 +3,13 @@
 // labels and __address__, then job/__scheme__/__metrics_path__/interval/timeout where unset, then params as
 // __param_*, then the job's relabel_configs; meta labels go, instance defaults to the address. The probed
 // target is what ends up in __param_target, the module what ends up in __param_module.
-import { formatDuration, parseDuration } from '../config/duration.js';
+import { formatDuration } from '../config/duration.js';
+import { goString } from '../config/go-scalars.js';
 import { RESERVED_LABELS } from '../config/schema.js';
+import { checkBlackboxConfig, type CheckedBlackboxConfig } from './blackbox-config.js';
 import { mapBlackboxModule, type MappedModule, type ModuleContext } from './blackbox-modules.js';
 import { parseRelabelRule, relabel, RelabelConfigError, type Labels, type RelabelRule } from './relabel.js';
+import { formatPrometheusDuration, parsePrometheusDuration } from './go-types.js';
 import { addressFor, hidePassword } from './probe-address.js';
 import { isMapping, type SourceFile, type YamlPath } from './source.js';
 
@@ -42,8 +45,9 @@ const EXPORTER_ONLY = new Set([
   'proxy_url', 'no_proxy', 'proxy_from_environment', 'follow_redirects', 'enable_http2', 'oauth2',
 ]);
 const HANDLED = new Set(['job_name', 'metrics_path', 'params', 'scrape_interval', 'scrape_timeout', 'static_configs', 'file_sd_configs', 'relabel_configs']);
-const DEFAULT_INTERVAL = '1m';
-const DEFAULT_TIMEOUT = '10s';
+/** Prometheus' DefaultGlobalConfig. */
+const DEFAULT_INTERVAL_MS = 60_000;
+const DEFAULT_TIMEOUT_MS = 10_000;
 /** blackbox_exporter's --timeout-offset default: it probes for the scrape timeout less this. */
 const BLACKBOX_TIMEOUT_OFFSET_MS = 500;
 const HOST_PORT_RE = /^(\[[0-9a-fA-F:.]+\]|[^\s:/[\]]+):(\d{1,5})$/;
@@ -76,15 +80,53 @@ function targetNameFor(probeTarget: string): string {
   return name || 'target';
 }
 
+/** Label values as Prometheus reads them (LabelValue is a string: the scalar as written, `1.10` stays "1.10"). */
 function stringRecord(value: unknown): Record<string, string> {
   if (!isMapping(value)) return {};
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, String(v)]));
+  return Object.fromEntries(Object.keys(value).map((k) => [k, goString(value, k) ?? String(value[k])]));
+}
+
+const stringList = (list: unknown[]): string[] => list.map((item, index) => goString(list, index) ?? String(item));
+
+export interface ScrapeTiming {
+  intervalMs: number;
+  timeoutMs: number;
+}
+
+/** A duration field of prometheus.yml (model.Duration); undefined when absent or null, an Error when Prometheus refuses it. */
+function promDuration(container: Record<string, unknown>, key: string): number | undefined {
+  if (container[key] === undefined || container[key] === null) return undefined;
+  const text = goString(container, key);
+  if (text === undefined) throw new Error(`${key}: cannot unmarshal !!map into model.Duration`);
+  try {
+    return parsePrometheusDuration(text);
+  } catch (err) {
+    throw new Error(`${key}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/** GlobalConfig.UnmarshalYAML (2.42): interval 1m unless set, timeout 10s or the interval if shorter. */
+export function globalTiming(global: Record<string, unknown>): ScrapeTiming {
+  const intervalMs = promDuration(global, 'scrape_interval') || DEFAULT_INTERVAL_MS;
+  let timeoutMs = promDuration(global, 'scrape_timeout') ?? 0;
+  if (timeoutMs > intervalMs) throw new Error('global scrape timeout greater than scrape interval');
+  if (timeoutMs === 0) timeoutMs = Math.min(DEFAULT_TIMEOUT_MS, intervalMs);
+  return { intervalMs, timeoutMs };
+}
+
+/** Config.UnmarshalYAML (2.42) for one scrape job: its own values, else the global ones, the timeout never above the interval. */
+function jobTiming(job: Record<string, unknown>, global: ScrapeTiming, jobName: string): ScrapeTiming {
+  const intervalMs = promDuration(job, 'scrape_interval') || global.intervalMs;
+  let timeoutMs = promDuration(job, 'scrape_timeout') ?? 0;
+  if (timeoutMs > intervalMs) throw new Error(`scrape timeout greater than scrape interval for scrape config with job name ${JSON.stringify(jobName)}`);
+  if (timeoutMs === 0) timeoutMs = global.timeoutMs > intervalMs ? intervalMs : global.timeoutMs;
+  return { intervalMs, timeoutMs };
 }
 
 function readTargetGroups(list: unknown, file: SourceFile, path: YamlPath, extra: Record<string, string>): TargetGroup[] {
   if (!Array.isArray(list)) return [];
   return list.filter(isMapping).map((group, index) => ({
-    targets: Array.isArray(group.targets) ? group.targets.map(String) : [],
+    targets: Array.isArray(group.targets) ? stringList(group.targets) : [],
     labels: { ...stringRecord(group.labels), ...extra },
     where: file.at([...path, index]),
   }));
@@ -94,18 +136,30 @@ class JobImporter {
   private readonly modules = new Map<string, MappedModule | undefined>();
   private readonly groupNames = new Set<string>();
   readonly groups: ImportedGroup[] = [];
+  private readonly blackbox: CheckedBlackboxConfig;
 
   constructor(
     private readonly sources: ScrapeSources,
     private readonly ctx: ModuleContext,
-  ) {}
+  ) {
+    // Every module is judged as blackbox_exporter's loader judges it, used or not: one refused module makes
+    // blackbox refuse the whole file, so the report names each.
+    const bb = sources.blackbox;
+    this.blackbox = checkBlackboxConfig(bb);
+    if (this.blackbox.refusal) {
+      this.report.refused(bb.keyAt(this.blackbox.refusal.path), `blackbox_exporter refuses ${bb.path}: ${this.blackbox.refusal.message}`);
+    }
+    for (const [name, checked] of this.blackbox.modules) {
+      if (checked.refusal) this.report.refused(bb.keyAt(checked.refusal.path), `module ${name}: blackbox_exporter refuses it: ${checked.refusal.message}`);
+    }
+  }
 
   private get report() {
     return this.ctx.report;
   }
 
   private module(name: string): MappedModule | undefined {
-    if (!this.modules.has(name)) this.modules.set(name, mapBlackboxModule(this.sources.blackbox, name, this.ctx));
+    if (!this.modules.has(name)) this.modules.set(name, mapBlackboxModule(this.sources.blackbox, name, this.blackbox.modules.get(name), this.ctx));
     return this.modules.get(name);
   }
 
@@ -132,26 +186,36 @@ class JobImporter {
     return groups;
   }
 
-  importJob(job: Record<string, unknown>, jobPath: YamlPath, global: Record<string, unknown>): void {
+  /** The job's relabel_configs, parsed; undefined (reported as refused) when Prometheus refuses one of them or of metric_relabel_configs. */
+  private relabelRules(job: Record<string, unknown>, jobPath: YamlPath, jobName: string): RelabelRule[] | undefined {
+    const rules: RelabelRule[] = [];
+    for (const field of ['relabel_configs', 'metric_relabel_configs'] as const) {
+      const list: unknown[] = Array.isArray(job[field]) ? job[field] : [];
+      for (const [index, raw] of list.entries()) {
+        try {
+          const rule = parseRelabelRule(raw);
+          if (field === 'relabel_configs') rules.push(rule);
+        } catch (err) {
+          if (!(err instanceof RelabelConfigError)) throw err;
+          this.report.refused(this.sources.prometheus.at([...jobPath, field, index]), `scrape job ${jobName} not imported: Prometheus refuses ${field}[${index}]: ${err.message}`);
+          return undefined;
+        }
+      }
+    }
+    return rules;
+  }
+
+  importJob(job: Record<string, unknown>, jobPath: YamlPath, global: ScrapeTiming): void {
     const prom = this.sources.prometheus;
     const jobName = String(job.job_name ?? '');
     const where = prom.at(jobPath);
+    // Prometheus refuses the whole file for one bad relabel rule, in any job: such a job is not imported.
+    const rules = this.relabelRules(job, jobPath, jobName);
+    if (!rules) return;
     const metricsPath = String(job.metrics_path ?? '/metrics');
     if (!metricsPath.endsWith('/probe')) {
       this.report.leftOut(where, `scrape job ${jobName} scrapes ${metricsPath}, not a blackbox_exporter /probe: Periscope does not scrape exporters`);
       return;
-    }
-    const rules: RelabelRule[] = [];
-    const rawRules: unknown[] = Array.isArray(job.relabel_configs) ? job.relabel_configs : [];
-    for (const [index, raw] of rawRules.entries()) {
-      try {
-        rules.push(parseRelabelRule(raw));
-      } catch (err) {
-        if (!(err instanceof RelabelConfigError)) throw err;
-        // Prometheus refuses such a config, so there are no labels to reproduce: the job is left out.
-        this.report.leftOut(prom.at([...jobPath, 'relabel_configs', index]), `scrape job ${jobName} not imported: ${err.message}`);
-        return;
-      }
     }
     for (const key of Object.keys(job)) {
       if (HANDLED.has(key)) continue;
@@ -160,19 +224,24 @@ class JobImporter {
       else this.report.leftOut(prom.keyAt([...jobPath, key]), `scrape job ${jobName}: ${key} is not imported`);
     }
 
-    const intervalText = String(job.scrape_interval ?? global.scrape_interval ?? DEFAULT_INTERVAL);
-    const timeoutText = String(job.scrape_timeout ?? global.scrape_timeout ?? DEFAULT_TIMEOUT);
-    const scrapeTimeoutMs = parseDuration(timeoutText) ?? 10_000;
+    let timing: ScrapeTiming;
+    try {
+      timing = jobTiming(job, global, jobName);
+    } catch (err) {
+      this.report.refused(where, `scrape job ${jobName} not imported: Prometheus refuses it: ${(err as Error).message}`);
+      return;
+    }
+    const scrapeTimeoutMs = timing.timeoutMs;
     const params = isMapping(job.params) ? job.params : {};
     const base: Array<[string, string]> = [
       ['job', jobName],
-      ['__scrape_interval__', intervalText],
-      ['__scrape_timeout__', timeoutText],
+      ['__scrape_interval__', formatPrometheusDuration(timing.intervalMs)],
+      ['__scrape_timeout__', formatPrometheusDuration(timing.timeoutMs)],
       ['__metrics_path__', metricsPath],
       ['__scheme__', String(job.scheme ?? 'http')],
     ];
 
-    const group: ImportedGroup = { name: this.uniqueGroupName(jobName), interval: formatDuration(parseDuration(intervalText) ?? 60_000), targets: [] };
+    const group: ImportedGroup = { name: this.uniqueGroupName(jobName), interval: formatDuration(timing.intervalMs), targets: [] };
     const jobLabels = new Set<string>();
     for (const targetGroup of this.targetGroups(job, jobPath)) {
       for (const address of targetGroup.targets) {
@@ -180,7 +249,7 @@ class JobImporter {
         for (const [name, value] of base) if (!labels.get(name)) labels.set(name, value);
         for (const [name, values] of Object.entries(params)) {
           const first: unknown = Array.isArray(values) ? values[0] : values;
-          if (first !== undefined) labels.set(`__param_${name}`, String(first));
+          if (first !== undefined) labels.set(`__param_${name}`, Array.isArray(values) ? (goString(values, 0) ?? String(first)) : (goString(params, name) ?? String(first)));
         }
         const final = relabel(labels, rules);
         if (!final) {
@@ -262,7 +331,14 @@ function defaultInstance(address: string, scheme: string): string {
 export function importScrapeJobs(sources: ScrapeSources, ctx: ModuleContext): ImportedGroup[] {
   const prom = sources.prometheus.data;
   const importer = new JobImporter(sources, ctx);
-  const global = isMapping(prom) && isMapping(prom.global) ? prom.global : {};
+  let global: ScrapeTiming;
+  try {
+    global = globalTiming(isMapping(prom) && isMapping(prom.global) ? prom.global : {});
+  } catch (err) {
+    // Prometheus refuses the whole file: no job has timings to reproduce.
+    ctx.report.refused(sources.prometheus.keyAt(['global']), `Prometheus refuses ${sources.prometheus.path}: ${(err as Error).message}; no scrape job imported`);
+    return [];
+  }
   const jobs = isMapping(prom) && Array.isArray(prom.scrape_configs) ? prom.scrape_configs : [];
   jobs.forEach((job: unknown, index) => {
     if (isMapping(job)) importer.importJob(job, ['scrape_configs', index], global);
