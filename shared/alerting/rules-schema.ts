@@ -3,6 +3,7 @@
 import * as z from 'zod/mini';
 import { parseDuration } from '../config/duration.js';
 import { transformIssue } from '../config/zod.js';
+import { goStringValues } from '../config/fields.js';
 import { compileRe2, RegexSyntaxError } from '../regex/index.js';
 import { matcherRegex } from './maintenance.js';
 import { promqlProblem } from './promql/index.js';
@@ -47,10 +48,11 @@ const labelNamesValid = z.superRefine((map: Record<string, string>, ctx) => {
   }
 });
 
-const labels = z.record(z.string(), template).check(labelNamesValid);
+// Label and annotation values are Go strings in Prometheus' rulefmt: `severity: 1` is "1", `page: yes` is "yes".
+const labels = z.pipe(goStringValues, z.record(z.string(), template)).check(labelNamesValid);
 
 /** A rule's labels: templates in an alerting rule, recorded as written by a recording rule (checked below). */
-const ruleLabels = z.record(z.string(), z.string()).check(labelNamesValid);
+const ruleLabels = z.pipe(goStringValues, z.record(z.string(), z.string())).check(labelNamesValid);
 
 const thresholdSchema = z
   .strictObject({
@@ -148,7 +150,7 @@ const ruleFields = z.strictObject({
   for: z._default(durationSchema, 0),
   keep_firing_for: z._default(durationSchema, 0),
   labels: z._default(ruleLabels, {}),
-  annotations: z._default(z.record(z.string(), template), {}),
+  annotations: z._default(z.pipe(goStringValues, z.record(z.string(), template)), {}),
   /** Per-rule reminder interval while firing (Alertmanager's repeat_interval); the alerting default otherwise. */
   repeat_interval: z.optional(durationSchema),
   /** Maintenance windows that apply to this rule only. */

@@ -64,12 +64,12 @@ export function literalSecret(field: string) {
  * Label values as Go reads them into a string: a number or a boolean is its text as written (`version: 1.10`
  * is "1.10", `canary: yes` is "yes"), a null is "". A mapping or a list is refused.
  */
-const labelValues = z.pipe(
+export const goStringValues = z.pipe(
   z.custom<Record<string, unknown>>((value) => typeof value === 'object' && value !== null && !Array.isArray(value), 'labels must be a mapping of names to values'),
   z.transform((labels: Record<string, unknown>, ctx) => goStringMap(labels) ?? transformIssue(ctx, 'a label value must be a string, a number or a boolean, not a mapping or a list')),
 );
 
-export const labelMap = z.pipe(labelValues, z.record(z.string(), z.string())).check(
+export const labelMap = z.pipe(goStringValues, z.record(z.string(), z.string())).check(
   z.superRefine((labels, ctx) => {
     for (const name of Object.keys(labels)) {
       if (!LABEL_NAME_RE.test(name) || name.startsWith('__')) {
