@@ -155,6 +155,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--data-dir <dir>', 'where local state lives', '.periscope')
     .option('--concurrency <n>', 'probes in flight per group', '50')
     .option('--listen <address>', 'where the web UI listens (host:port)', `127.0.0.1:${DEFAULT_UI_PORT}`)
+    .option('--allowed-hosts <names>', 'host names the web UI answers for besides IP addresses and localhost, comma-separated')
     .option('--no-ui', 'do not serve the web UI')
     .action(async (flags: RunFlags) => {
       setExit(await runCommand(flags));
@@ -180,6 +181,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--vm-url <url>', 'VictoriaMetrics to read (default: $VM_URL)')
     .option('-c, --config <file>', 'targets file: probe intervals (missing runs count as down), public flags, slo')
     .option('--listen <address>', 'host:port to listen on', `127.0.0.1:${DEFAULT_UI_PORT}`)
+    .option('--allowed-hosts <names>', 'host names it answers for besides IP addresses and localhost, comma-separated')
     .action(async (flags: UiFlags) => {
       setExit(await uiCommand(flags));
     });

@@ -31,6 +31,8 @@ export interface RunFlags {
   dataDir: string;
   concurrency: string;
   listen: string;
+  /** Host names the web UI answers for besides addresses and localhost. */
+  allowedHosts?: string;
   demoHttpPort: string;
   demoHttpsPort: string;
   /** false with --no-ui. */
@@ -66,7 +68,7 @@ export async function runCommand(flags: RunFlags): Promise<number> {
     if (flags.ui !== false && !flags.once) {
       // Reading takes VM_QUERY_* credentials, else the write credentials (one vmauth user for both).
       const readAuth = (await vmAuthFromEnv(process.env, createSecretResolver(), 'VM_QUERY')) ?? (await vmAuthFromEnv(process.env, createSecretResolver()));
-      const ui = await startUi(vmUrl, catalogFromFile(file), flags.listen, readAuth);
+      const ui = await startUi(vmUrl, catalogFromFile(file), flags.listen, readAuth, flags.allowedHosts);
       cleanups.push(() => ui.close());
       process.stdout.write(`Periscope UI: ${ui.url}\n`);
     }
