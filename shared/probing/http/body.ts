@@ -5,10 +5,19 @@ import zlib from 'node:zlib';
 import type { HttpModule } from '../../config/index.js';
 import { ProbeFailure } from '../failure.js';
 
+/**
+ * The most decompressed bytes a probe keeps when a body check (regexes, json_body, a step's extraction) needs
+ * the body and body_size_limit is not set. blackbox has no default: an endless body or a decompression bomb
+ * grew its memory without bound. A bigger body fails with body_too_large; set body_size_limit to allow more.
+ */
+export const DEFAULT_KEPT_BODY_LIMIT = 4 * 1024 * 1024;
+
 export interface BodyOptions {
   compression: HttpModule['compression'];
   /** body_size_limit in bytes (after decompression); undefined for no limit. */
   limit: number | undefined;
+  /** The limit is DEFAULT_KEPT_BODY_LIMIT, not the module's body_size_limit (said so in the failure). */
+  defaultLimit?: boolean;
   /** How many decompressed bytes to keep: Infinity for body checks, 1 KiB for a debug excerpt, 0 otherwise. */
   keep: number;
 }
@@ -102,7 +111,12 @@ export class BodyReader {
       this.kept.push(keep);
       this.keptBytes += keep.length;
     }
-    if (part !== chunk) this.fail(new ProbeFailure('body_too_large', `body is larger than body_size_limit (${limit} bytes)`));
+    if (part !== chunk) {
+      const why = this.options.defaultLimit
+        ? `body is larger than ${limit} bytes, the most a body check reads when body_size_limit is not set`
+        : `body is larger than body_size_limit (${limit} bytes)`;
+      this.fail(new ProbeFailure('body_too_large', `${why}${this.compression ? ' (after decompression)' : ''}`));
+    }
   }
 
   private fail(failure: ProbeFailure): void {

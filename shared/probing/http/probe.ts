@@ -9,7 +9,7 @@ import { ProbeBudget, runWithinBudget } from '../deadline.js';
 import { classifyError } from '../failure.js';
 import { buildResult } from '../samples.js';
 import type { FailureReason, ProbeOptions, ProbeResult } from '../types.js';
-import { BodyReader } from './body.js';
+import { BodyReader, DEFAULT_KEPT_BODY_LIMIT } from './body.js';
 import { bodyRegexFailure, contentLength, headerFailure, parseHttpDate, statusFailure, type ResponseHeaders } from './checks.js';
 import { DebugRecorder, describeHop, scrubSecrets } from './debug.js';
 import type { ResponseHead } from './exchange.js';
@@ -181,11 +181,14 @@ class HttpProbeRun {
     this.final = final;
     // blackbox does not read the body of a redirect it did not follow; we do only when a check needs it.
     if (unfollowed && !checkBody && !this.step.capture) return undefined;
-    const limit = module.body_size_limit ? module.body_size_limit : undefined;
+    const keepAll = checkBody || this.step.capture;
+    // Bytes that are kept are bounded even without body_size_limit; bytes only counted are not (as blackbox).
+    const defaultLimit = !module.body_size_limit && keepAll;
     final.reader = new BodyReader({
       compression: module.compression,
-      limit,
-      keep: checkBody || this.step.capture ? Number.POSITIVE_INFINITY : this.debug ? EXCERPT_BYTES : 0,
+      limit: module.body_size_limit ? module.body_size_limit : defaultLimit ? DEFAULT_KEPT_BODY_LIMIT : undefined,
+      defaultLimit,
+      keep: keepAll ? Number.POSITIVE_INFINITY : this.debug ? EXCERPT_BYTES : 0,
     });
     return final.reader;
   }
