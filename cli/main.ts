@@ -5,6 +5,7 @@ import { ConfigError, createSecretResolver, loadTargetsFile, parseYaml, SecretEr
 import { loadAlertingConfig, loadRuleFile, looksLikeRuleFile } from '../shared/alerting/load-rules.js';
 import { runProbe } from '../shared/probing/index.js';
 import { formatDebug, formatWaterfall } from '../shared/probing/format.js';
+import { terminalSafe, terminalSafeJson } from '../shared/observability/terminal-text.js';
 import { checkCommand, type CheckFlags } from './check-command.js';
 import { importCommand, ImportUsageError, type ImportFlags } from './import-command.js';
 import { SourceSyntaxError } from '../shared/import/index.js';
@@ -34,11 +35,12 @@ async function probeCommand(positional: string | undefined, flags: ProbeFlags & 
     debug: Boolean(flags.debug),
     secrets: createSecretResolver(),
   });
+  // What a server said is in the result: printed with its control characters escaped.
   if (flags.json) {
-    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    process.stdout.write(`${terminalSafeJson(result, 2)}\n`);
   } else {
-    process.stdout.write(`${formatWaterfall(result)}\n`);
-    if (flags.debug) process.stdout.write(`${formatDebug(result)}\n`);
+    process.stdout.write(`${terminalSafe(formatWaterfall(result))}\n`);
+    if (flags.debug) process.stdout.write(`${terminalSafe(formatDebug(result))}\n`);
   }
   return result.success ? 0 : 1;
 }

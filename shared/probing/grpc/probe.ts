@@ -16,6 +16,7 @@ import { buildResult } from '../samples.js';
 import { connectTcp, startTls } from '../tcp/socket.js';
 import { assertVerified, buildTlsOptions, readTlsInfo, tlsSamples } from '../tls.js';
 import type { FailureReason, GrpcDetails, ProbeOptions, ProbeResult, Sample, TlsInfo } from '../types.js';
+import { redactSecrets } from '../../observability/redact.js';
 import { GrpcCallFailure, openSession, statusHeaders, unaryCall } from './call.js';
 import {
   callStatus,
@@ -62,8 +63,7 @@ class GrpcProbeRun {
 
   debug(line: string): void {
     if (!this.log) return;
-    let text = line;
-    for (const secret of this.secretValues) if (secret) text = text.split(secret).join(REDACTED);
+    const text = redactSecrets(line, this.secretValues);
     this.log.push(`${((monotonicSeconds() - this.started) * 1000).toFixed(1)} ms  ${text}`);
   }
 
