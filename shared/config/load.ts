@@ -17,7 +17,12 @@ export function parseYaml(text: string, file: string): unknown {
       }),
     );
   }
-  return doc.toJS() ?? {};
+  try {
+    return doc.toJS() ?? {};
+  } catch (err) {
+    // Building the value can still fail (an alias to an anchor never set, too many aliases): bad input too.
+    throw new ConfigError(file, [{ path: '', message: err instanceof Error ? err.message : String(err) }]);
+  }
 }
 
 /** Parses a targets file; throws RegexEngineNotLoadedError when it has regexes and the engine is not loaded
