@@ -18,6 +18,7 @@ import { testRulesCommand, type TestRulesFlags } from './test-rules-command.js';
 import { DEFAULT_UI_PORT, uiCommand, type UiFlags } from './ui-command.js';
 import { targetFromArgs, type ProbeFlags } from './target-from-args.js';
 import { errorMessage } from '../shared/observability/error-message.js';
+import { SpoolWriteError } from '../shared/storage/file-spool.js';
 
 const EXIT_BAD_INPUT = 2;
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -243,6 +244,11 @@ export async function main(argv: string[]): Promise<number> {
     ) {
       process.stderr.write(`periscope: ${err.message}\n`);
       return EXIT_BAD_INPUT;
+    }
+    // Not bad input, not a bug: the machine failed (a full disk under the spool). Said as it is.
+    if (err instanceof SpoolWriteError) {
+      process.stderr.write(`periscope: ${err.message}\n`);
+      return 1;
     }
     process.stderr.write(`periscope: internal error: ${errorMessage(err)}\n`);
     return 3;
