@@ -40,7 +40,7 @@ export interface ConnectState {
  * message whole before parsing it, so one huge row (or a server that never ends one) would grow without
  * bound; rows themselves are not kept (query.ts). A probe query answers a row or a few.
  */
-export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+export const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 
 interface ConnectParams {
   module: PostgresModule;
