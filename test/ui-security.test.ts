@@ -5,7 +5,11 @@
 import net from 'node:net';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emptyCatalog } from '../shared/reporting/index.js';
+import type { MetricsReader } from '../shared/reporting/vm-reader.js';
+import { startUiServer } from '../shared/ui/index.js';
 import { CONTENT_SECURITY_POLICY, hostAllowed, requestUrl } from '../shared/ui/request-guard.js';
+import { launchBrowser, watchedPage } from './support/browser.js';
 import { freePort } from './support/ports.js';
 import { startProcess, type ManagedProcess } from './support/processes.js';
 
@@ -130,5 +134,41 @@ describe('request guard', () => {
     expect(hostAllowed('evil.example', allowed)).toBe(false);
     expect(hostAllowed('127.0.0.1.nip.io', allowed)).toBe(false);
     expect(hostAllowed('user@localhost', allowed)).toBe(false);
+  });
+});
+
+describe('the pages under their Content-Security-Policy, in chromium', () => {
+  it('load without a violation, and the policy blocks inline script and other hosts', async () => {
+    // No data: the pages render their empty states, which still load every script and stylesheet.
+    const reader: MetricsReader = { instant: async () => [], range: async () => [], raw: async () => [] };
+    const server = await startUiServer({ reader, catalog: emptyCatalog(), source: 'test' });
+    const browser = await launchBrowser();
+    try {
+      const { page, errors } = await watchedPage(browser);
+      for (const path of ['/', '/alerts', '/target?target=a&group=b&stage=c&account=d&hours=1']) {
+        await page.goto(`${server.url}${path}`, { waitUntil: 'load' });
+      }
+      expect(errors).toEqual([]);
+      const outcome = await page.evaluate(async () => {
+        // What an injected payload would try: an inline script, and a request to another host.
+        const doc = (globalThis as unknown as { document: { createElement(t: string): Record<string, unknown> & { setAttribute(k: string, v: string): void }; body: { appendChild(n: unknown): void }; addEventListener(e: string, f: (ev: { violatedDirective: string }) => void): void } }).document;
+        const violations: string[] = [];
+        doc.addEventListener('securitypolicyviolation', (event) => violations.push(event.violatedDirective));
+        const script = doc.createElement('script');
+        script.textContent = 'globalThis.injected = true';
+        doc.body.appendChild(script);
+        const image = doc.createElement('img');
+        // Another origin on loopback: were the policy missing, the request would still stay on this machine.
+        image.setAttribute('src', 'http://127.0.0.2:9/x.png');
+        doc.body.appendChild(image);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        return { injected: (globalThis as { injected?: boolean }).injected === true, violations };
+      });
+      expect(outcome.injected).toBe(false);
+      expect(outcome.violations).toEqual(expect.arrayContaining(['script-src-elem', 'img-src']));
+    } finally {
+      await browser.close();
+      await server.close();
+    }
   });
 });
