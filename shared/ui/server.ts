@@ -188,7 +188,12 @@ export async function startUiServer(options: UiOptions): Promise<UiServer> {
   const server: Server = createServer((req, res) => void handler(req, res));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      // Later server errors (EMFILE on accept) are logged; an 'error' event without a listener ends the process.
+      server.on('error', (err) => (options.onError ?? ((e: unknown) => process.stderr.write(`periscope ui: ${errorMessage(e)}\n`)))(err));
+      resolve();
+    });
   });
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
