@@ -256,3 +256,28 @@ describe('URLs with credentials', () => {
     expect(out).toBe('a=<redacted> b=<redacted> c="<redacted>" d=<redacted>');
   });
 });
+
+describe('redacting a probe result', () => {
+  it('touches free text only: a one-letter secret leaves reasons, names and labels alone', async () => {
+    const { redactResult } = await import('../shared/probing/redact-result.js');
+    const result: ProbeResult = {
+      target: 'status-api',
+      module: 'http',
+      instance: 'http://127.0.0.1:1/s',
+      success: false,
+      reason: 'status_code',
+      message: 'status code 500 is not 2xx: s',
+      timestamp_ms: 0,
+      duration_seconds: 0,
+      timeout_seconds: 1,
+      phases: [],
+      samples: [{ name: 'probe_failure_info', labels: { reason: 'status_code' }, value: 1 }],
+    };
+    const out = redactResult(result, new Set(['s']));
+    expect(out.reason).toBe('status_code');
+    expect(out.target).toBe('status-api');
+    expect(out.samples).toEqual(result.samples);
+    expect(out.message).not.toContain('s');
+    expect(redactResult(result, new Set())).toBe(result);
+  });
+});
