@@ -9,6 +9,7 @@ import { vmAuthFromEnv } from '../shared/victoria-metrics/index.js';
 import { createDirectSlackNotifier } from '../shared/notify/index.js';
 import { createTextLogger, type Logger } from '../shared/observability/logger.js';
 import type { Notification } from '../shared/notify/types.js';
+import { terminalSafe, terminalSafeJson } from '../shared/observability/terminal-text.js';
 import { formatGroupReport, formatNotification } from './alert-output.js';
 
 export interface CheckFlags {
@@ -52,7 +53,7 @@ export async function checkCommand(flags: CheckFlags, nowMs = Date.now()): Promi
   const secrets = createSecretResolver();
   const readAuth = await vmAuthFromEnv(process.env, secrets, 'VM_QUERY');
   const writeAuth = await vmAuthFromEnv(process.env, secrets, 'VM_WRITE');
-  const out = (text: string) => process.stdout.write(text);
+  const out = (text: string) => process.stdout.write(terminalSafe(text));
   const run = await runAlerting(
     config,
     {
@@ -68,7 +69,7 @@ export async function checkCommand(flags: CheckFlags, nowMs = Date.now()): Promi
     },
     { nowMs },
   );
-  if (flags.json) out(`${JSON.stringify(run, null, 2)}\n`);
+  if (flags.json) process.stdout.write(`${terminalSafeJson(run, 2)}\n`);
   else {
     for (const group of run.groups) out(`${formatGroupReport(group)}\n`);
     for (const failure of run.failed) out(`group ${failure.group}: NOT EVALUATED: ${failure.error}\n`);

@@ -5,6 +5,7 @@ import { ConfigError, createSecretResolver, loadTargetsFile, parseYaml, SecretEr
 import { loadAlertingConfig, loadRuleFile, looksLikeRuleFile } from '../shared/alerting/load-rules.js';
 import { runProbe } from '../shared/probing/index.js';
 import { formatDebug, formatWaterfall } from '../shared/probing/format.js';
+import { terminalSafe, terminalSafeJson } from '../shared/observability/terminal-text.js';
 import { checkCommand, type CheckFlags } from './check-command.js';
 import { importCommand, ImportUsageError, type ImportFlags } from './import-command.js';
 import { SourceSyntaxError } from '../shared/import/index.js';
@@ -17,6 +18,7 @@ import { testRulesCommand, type TestRulesFlags } from './test-rules-command.js';
 import { DEFAULT_UI_PORT, uiCommand, type UiFlags } from './ui-command.js';
 import { targetFromArgs, type ProbeFlags } from './target-from-args.js';
 import { errorMessage } from '../shared/observability/error-message.js';
+import { SpoolWriteError } from '../shared/storage/file-spool.js';
 
 const EXIT_BAD_INPUT = 2;
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -34,11 +36,12 @@ async function probeCommand(positional: string | undefined, flags: ProbeFlags & 
     debug: Boolean(flags.debug),
     secrets: createSecretResolver(),
   });
+  // What a server said is in the result: printed with its control characters escaped.
   if (flags.json) {
-    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    process.stdout.write(`${terminalSafeJson(result, 2)}\n`);
   } else {
-    process.stdout.write(`${formatWaterfall(result)}\n`);
-    if (flags.debug) process.stdout.write(`${formatDebug(result)}\n`);
+    process.stdout.write(`${terminalSafe(formatWaterfall(result))}\n`);
+    if (flags.debug) process.stdout.write(`${terminalSafe(formatDebug(result))}\n`);
   }
   return result.success ? 0 : 1;
 }
@@ -155,6 +158,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--data-dir <dir>', 'where local state lives', '.periscope')
     .option('--concurrency <n>', 'probes in flight per group', '50')
     .option('--listen <address>', 'where the web UI listens (host:port)', `127.0.0.1:${DEFAULT_UI_PORT}`)
+    .option('--allowed-hosts <names>', 'host names the web UI answers for besides IP addresses and localhost, comma-separated')
     .option('--no-ui', 'do not serve the web UI')
     .action(async (flags: RunFlags) => {
       setExit(await runCommand(flags));
@@ -180,6 +184,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--vm-url <url>', 'VictoriaMetrics to read (default: $VM_URL)')
     .option('-c, --config <file>', 'targets file: probe intervals (missing runs count as down), public flags, slo')
     .option('--listen <address>', 'host:port to listen on', `127.0.0.1:${DEFAULT_UI_PORT}`)
+    .option('--allowed-hosts <names>', 'host names it answers for besides IP addresses and localhost, comma-separated')
     .action(async (flags: UiFlags) => {
       setExit(await uiCommand(flags));
     });
@@ -239,6 +244,11 @@ export async function main(argv: string[]): Promise<number> {
     ) {
       process.stderr.write(`periscope: ${err.message}\n`);
       return EXIT_BAD_INPUT;
+    }
+    // Not bad input, not a bug: the machine failed (a full disk under the spool). Said as it is.
+    if (err instanceof SpoolWriteError) {
+      process.stderr.write(`periscope: ${err.message}\n`);
+      return 1;
     }
     process.stderr.write(`periscope: internal error: ${errorMessage(err)}\n`);
     return 3;

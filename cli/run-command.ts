@@ -21,6 +21,7 @@ import { createLazyDiscoveryApis } from '../shared/discovery/aws-clients.js';
 import { catalogFromFile } from '../shared/reporting/catalog.js';
 import { startUi } from './ui-command.js';
 import { errorMessage } from '../shared/observability/error-message.js';
+import { terminalSafe } from '../shared/observability/terminal-text.js';
 
 export interface RunFlags {
   config: string;
@@ -31,6 +32,8 @@ export interface RunFlags {
   dataDir: string;
   concurrency: string;
   listen: string;
+  /** Host names the web UI answers for besides addresses and localhost. */
+  allowedHosts?: string;
   demoHttpPort: string;
   demoHttpsPort: string;
   /** false with --no-ui. */
@@ -66,7 +69,7 @@ export async function runCommand(flags: RunFlags): Promise<number> {
     if (flags.ui !== false && !flags.once) {
       // Reading takes VM_QUERY_* credentials, else the write credentials (one vmauth user for both).
       const readAuth = (await vmAuthFromEnv(process.env, createSecretResolver(), 'VM_QUERY')) ?? (await vmAuthFromEnv(process.env, createSecretResolver()));
-      const ui = await startUi(vmUrl, catalogFromFile(file), flags.listen, readAuth);
+      const ui = await startUi(vmUrl, catalogFromFile(file), flags.listen, readAuth, flags.allowedHosts);
       cleanups.push(() => ui.close());
       process.stdout.write(`Periscope UI: ${ui.url}\n`);
     }
@@ -113,18 +116,20 @@ export async function runCommand(flags: RunFlags): Promise<number> {
         const errors = g.rules.filter((r) => r.state === 'error').map((r) => `${r.rule}: ${r.error ?? ''}`);
         const active = g.rules.filter((r) => r.alerts.length > 0).map((r) => `${r.rule} (${r.state})`);
         process.stdout.write(
-          `${new Date().toISOString()}  rules ${g.group}: ${g.rules.length} evaluated, ${count('firing')} firing, ${count('pending')} pending` +
-            `${active.length ? `: ${active.join(', ')}` : ''}${errors.length ? `; errors: ${errors.join('; ')}` : ''}\n`,
+          terminalSafe(
+            `${new Date().toISOString()}  rules ${g.group}: ${g.rules.length} evaluated, ${count('firing')} firing, ${count('pending')} pending` +
+              `${active.length ? `: ${active.join(', ')}` : ''}${errors.length ? `; errors: ${errors.join('; ')}` : ''}\n`,
+          ),
         );
       }
-      for (const f of run.failed) process.stdout.write(`rules ${f.group}: not evaluated: ${f.error}\n`);
+      for (const f of run.failed) process.stdout.write(terminalSafe(`rules ${f.group}: not evaluated: ${f.error}\n`));
     };
     const runOnce = async (group: GroupSpec) => {
       const interval = group.interval ?? file.defaults.interval;
       // A round must end before the next is due, as a Lambda invocation must end before its timeout.
       const budget = flags.once ? Math.max(interval, (group.timeout ?? file.defaults.timeout) + 10_000) : interval;
       const { summary, results } = await runGroup({ ...deps, group, deadlineMs: Date.now() + budget });
-      process.stdout.write(`${new Date().toISOString()}  ${summaryLine(summary)}\n${results.map((r) => `  ${formatSummaryLine(r)}`).join('\n')}\n`);
+      process.stdout.write(terminalSafe(`${new Date().toISOString()}  ${summaryLine(summary)}\n${results.map((r) => `  ${formatSummaryLine(r)}`).join('\n')}\n`));
       return summary;
     };
     if (flags.once) {

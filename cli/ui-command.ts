@@ -4,7 +4,7 @@ import { ConfigError, createSecretResolver, loadTargetsFile } from '../shared/co
 import { vmAuthFromEnv } from '../shared/victoria-metrics/index.js';
 import { catalogFromFile, createVmReader, emptyCatalog, type Catalog } from '../shared/reporting/index.js';
 import { redactUrl } from '../shared/victoria-metrics/index.js';
-import { startUiServer, type UiServer } from '../shared/ui/index.js';
+import { parseAllowedHosts, startUiServer, type UiServer } from '../shared/ui/index.js';
 
 export const DEFAULT_UI_PORT = 8430;
 
@@ -12,6 +12,8 @@ export interface UiFlags {
   vmUrl?: string;
   config?: string;
   listen: string;
+  /** Comma-separated host names a browser may use besides addresses and localhost (DNS rebinding guard). */
+  allowedHosts?: string;
 }
 
 /** host:port, :port, a bare port, or a bare host (default port); IPv6 in brackets. */
@@ -27,11 +29,17 @@ export function parseListen(text: string): { host: string; port: number } {
   return { host: host || '127.0.0.1', port };
 }
 
-export async function startUi(vmUrl: string, catalog: Catalog, listen: string, auth?: Awaited<ReturnType<typeof vmAuthFromEnv>>): Promise<UiServer> {
+export async function startUi(
+  vmUrl: string,
+  catalog: Catalog,
+  listen: string,
+  auth?: Awaited<ReturnType<typeof vmAuthFromEnv>>,
+  allowedHosts?: string,
+): Promise<UiServer> {
   const { host, port } = parseListen(listen);
   const reader = createVmReader({ url: vmUrl, ...(auth ? { auth } : {}) });
   try {
-    return await startUiServer({ reader, catalog, source: redactUrl(vmUrl).replace(/\/$/, ''), host, port });
+    return await startUiServer({ reader, catalog, source: redactUrl(vmUrl).replace(/\/$/, ''), host, port, allowedHosts: parseAllowedHosts(allowedHosts) });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new ConfigError('command line', [{ path: '--listen', message: `${host}:${port} is in use; pass --listen with another port` }]);
@@ -46,7 +54,7 @@ export async function uiCommand(flags: UiFlags): Promise<number> {
   // The targets file adds what samples do not carry: intervals (missing runs count as down) and slo.
   const catalog = flags.config ? catalogFromFile(await loadTargetsFile(flags.config)) : emptyCatalog();
   const auth = await vmAuthFromEnv(process.env, createSecretResolver(), 'VM_QUERY');
-  const ui = await startUi(vmUrl, catalog, flags.listen, auth);
+  const ui = await startUi(vmUrl, catalog, flags.listen, auth, flags.allowedHosts);
   process.stdout.write(`Periscope UI: ${ui.url} (read-only, data from ${redactUrl(vmUrl)}); press Ctrl-C to stop\n`);
   await new Promise<void>((done) => {
     process.once('SIGINT', done);

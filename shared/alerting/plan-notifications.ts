@@ -10,6 +10,7 @@ import type { AlertingSettings } from './rules-schema.js';
 import type { RestoredState } from './state-store.js';
 import { renderTemplate } from './template/index.js';
 import type { RuleReport } from './reports.js';
+import { withoutUserinfo } from '../observability/redact.js';
 
 export const RULE_HEALTH_ALERT = 'PeriscopeRuleHealth';
 const SEVERITY_ORDER = ['critical', 'error', 'warning', 'info'];
@@ -142,8 +143,19 @@ function topSeverity(alerts: readonly { labels: Record<string, string> }[]): str
   return best;
 }
 
-function queryUrl(base: string, expr: string): string {
-  return `${base.replace(/\/+$/, '')}/vmui/#/?g0.expr=${encodeURIComponent(expr)}&g0.range_input=1h&g0.tab=0`;
+/** The vmui link for a rule's query. Posted to Slack and printed: never with the base URL's credentials (userinfo, or a vmauth token in its query string). */
+export function queryUrl(base: string, expr: string): string {
+  const link = `/vmui/#/?g0.expr=${encodeURIComponent(expr)}&g0.range_input=1h&g0.tab=0`;
+  try {
+    const url = new URL(base);
+    url.username = '';
+    url.password = '';
+    url.search = '';
+    url.hash = '';
+    return `${url.href.replace(/\/+$/, '')}${link}`;
+  } catch {
+    return `${withoutUserinfo(base).replace(/[?#].*$/, '').replace(/\/+$/, '')}${link}`;
+  }
 }
 
 /** The rule's annotations for one of its alerts, and those its executor adds (an anomaly's baseline) unless the rule sets them. */

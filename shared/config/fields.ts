@@ -32,6 +32,21 @@ export const yamlBoolean = z.pipe(
 
 export const positiveDuration = duration.check(z.refine((ms) => ms > 0, 'must be longer than 0'));
 
+/**
+ * How often a group is probed: from 1s (a shorter interval is a load test on the target, and under 1 ms the
+ * local run's timer fired continuously) to 24h (timers cannot wait past ~24.8 days; a rarer probe is not
+ * monitoring). A Lambda schedule's 1-minute floor is checked when packaging.
+ */
+export const MIN_INTERVAL_MS = 1_000;
+export const MAX_INTERVAL_MS = 86_400_000;
+export const intervalDuration = duration.check(
+  z.refine((ms) => ms >= MIN_INTERVAL_MS && ms <= MAX_INTERVAL_MS, 'must be between 1s and 24h (an interval is how often the targets are probed)'),
+);
+
+/** A probe's timeout: above 0 and at most 1h (a timer cannot wait past ~24.8 days; a Lambda runs 15 minutes at most). */
+export const MAX_TIMEOUT_MS = 3_600_000;
+export const timeoutDuration = duration.check(z.refine((ms) => ms > 0 && ms <= MAX_TIMEOUT_MS, 'must be longer than 0 and at most 1h'));
+
 export const regexp = z.string().check(
   z.superRefine((pattern, ctx) => {
     try {
@@ -82,6 +97,46 @@ export const labelMap = z.pipe(goStringValues, z.record(z.string(), z.string()))
 );
 
 export const ipProtocol = z.enum(['ip4', 'ip6']);
+
+/** RFC 9110 token: what a header name may be. A space, colon or line break would break the request. */
+const HEADER_NAME_RE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** Control characters a header value may not hold (HTAB is allowed): CR or LF would split the request. */
+const HEADER_VALUE_CONTROL_RE = /[\u0000-\u0008\u000a-\u001f\u007f]/;
+
+/** Why a header name or value cannot be sent, or undefined. */
+export function headerProblem(name: string, value: string): string | undefined {
+  if (!HEADER_NAME_RE.test(name)) return `"${name}" is not a valid header name (letters, digits and !#$%&'*+-.^_\`|~, no spaces or colons)`;
+  const control = HEADER_VALUE_CONTROL_RE.exec(value);
+  if (control) return `the value of header ${name} contains a control character (U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}); line breaks would split the request`;
+  return undefined;
+}
+
+/**
+ * Own keys a YAML mapping can have that a plain object turns into something else: `__proto__` would be
+ * dropped without a word (or, elsewhere, change the object's prototype). Checked on the raw mapping.
+ */
+export function noPrototypeKeys(what: string) {
+  return z.unknown().check(
+    z.superRefine((raw, ctx) => {
+      if (raw !== null && typeof raw === 'object' && Object.prototype.hasOwnProperty.call(raw, '__proto__')) {
+        ctx.addIssue({ code: 'custom', path: ['__proto__'], message: `"__proto__" is not accepted as ${what}` });
+      }
+    }),
+  );
+}
+
+/** Request headers: names that are tokens, values without control characters, no `__proto__`. */
+export const headerMap = z.pipe(
+  noPrototypeKeys('a header name'),
+  z.record(z.string(), z.string()).check(
+    z.superRefine((headers, ctx) => {
+      for (const [name, value] of Object.entries(headers)) {
+        const problem = headerProblem(name, value);
+        if (problem) ctx.addIssue({ code: 'custom', path: [name], message: problem });
+      }
+    }),
+  ),
+);
 
 export const tlsConfigSchema = z.strictObject({
   insecure_skip_verify: z._default(yamlBoolean, false),

@@ -3,7 +3,10 @@
 // `grpc:`. The server is `address` (blackbox's target), host:port. Our addition: metadata_from, metadata
 // values that are secrets (an authorization token), given by reference.
 import * as z from 'zod/mini';
-import { ipProtocol, secretRef, tlsConfigSchema, yamlBoolean } from './fields.js';
+import { headerProblem, ipProtocol, noPrototypeKeys, secretRef, tlsConfigSchema, yamlBoolean } from './fields.js';
+
+/** HTTP/2 connection-specific headers: node:http2 refuses them, so a call with one could not be made. */
+const CONNECTION_HEADERS = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'host']);
 
 /** host:port, [v6]:port, or a host alone (port 80, or 443 with tls, as blackbox). */
 const grpcAddress = z.string().check(
@@ -17,13 +20,23 @@ const grpcAddress = z.string().check(
 
 /** gRPC metadata keys are lower-case HTTP/2 header names; grpc-* keys belong to the protocol. */
 function metadataMap<T extends z.core.SomeType>(value: T) {
-  return z.record(z.string(), value).check(
-    z.superRefine((map, ctx) => {
-      for (const key of Object.keys(map)) {
-        if (!/^[a-zA-Z0-9_.-]+$/.test(key)) ctx.addIssue({ code: 'custom', path: [key], message: `"${key}" is not a valid metadata key (letters, digits, - _ .)` });
-        else if (/^grpc-/i.test(key) || key.startsWith(':')) ctx.addIssue({ code: 'custom', path: [key], message: `"${key}" is reserved by the gRPC protocol` });
-      }
-    }),
+  return z.pipe(
+    noPrototypeKeys('a metadata key'),
+    z.record(z.string(), value).check(
+      z.superRefine((map, ctx) => {
+        for (const [key, values] of Object.entries(map)) {
+          if (!/^[a-zA-Z0-9_.-]+$/.test(key)) ctx.addIssue({ code: 'custom', path: [key], message: `"${key}" is not a valid metadata key (letters, digits, - _ .)` });
+          else if (/^grpc-/i.test(key) || key.startsWith(':')) ctx.addIssue({ code: 'custom', path: [key], message: `"${key}" is reserved by the gRPC protocol` });
+          else if (CONNECTION_HEADERS.has(key.toLowerCase())) ctx.addIssue({ code: 'custom', path: [key], message: `"${key}" is an HTTP/2 connection header, not metadata` });
+          else {
+            for (const text of Array.isArray(values) ? (values as unknown[]) : [values]) {
+              const problem = typeof text === 'string' ? headerProblem(key, text) : undefined;
+              if (problem) ctx.addIssue({ code: 'custom', path: [key], message: problem });
+            }
+          }
+        }
+      }),
+    ),
   );
 }
 

@@ -1,7 +1,7 @@
 // The `http` module block: blackbox_exporter's http prober keys (so a blackbox.yml module can be pasted), plus
 // json_body. Multi-step checks (schema-steps.ts) reuse the same fields for each step.
 import * as z from 'zod/mini';
-import { byteSize, ipProtocol, literalSecret, regexp, secretRef, tlsConfigSchema, urlOf, yamlBoolean } from './fields.js';
+import { byteSize, headerMap, ipProtocol, literalSecret, regexp, secretRef, tlsConfigSchema, urlOf, yamlBoolean } from './fields.js';
 
 const headerMatch = z.strictObject({
   header: z.string().check(z.minLength(1)),
@@ -36,7 +36,7 @@ const httpUrl = urlOf(['http:', 'https:'], (scheme) => `URL scheme must be http 
 export const httpModuleFields = z.strictObject({
   url: httpUrl,
   method: z._default(z.string().check(z.regex(/^[A-Z]+$/, 'must be an HTTP method in capitals, e.g. GET')), 'GET'),
-  headers: z._default(z.record(z.string(), z.string()), {}),
+  headers: z._default(headerMap, {}),
   body: z.optional(z.string()),
   valid_status_codes: z.optional(z.array(z.number().check(z.int(), z.gte(100), z.lte(599)))),
   valid_http_versions: z.optional(z.array(z.enum(['HTTP/1.0', 'HTTP/1.1', 'HTTP/2.0']))),
@@ -71,6 +71,34 @@ export function normaliseHttpFields<T extends z.output<typeof httpModuleFields>>
   return { ...rest, follow_redirects: no_follow_redirects === undefined ? rest.follow_redirects : !no_follow_redirects };
 }
 
-export const httpModuleSchema = z.pipe(httpModuleFields, z.transform((fields: z.output<typeof httpModuleFields>) => normaliseHttpFields(fields)));
+/**
+ * With enable_http2 the request may go out as HTTP/2, which forbids connection-specific headers (RFC 9113
+ * 8.2.2). Refused as Go's HTTP/2 transport refuses them (checkConnHeaders, and TE other than "trailers"),
+ * before a server offering h2 makes the probe fail on them; Keep-Alive and Proxy-Connection are dropped
+ * silently, as Go drops them.
+ */
+export function http2HeaderProblem(name: string, value: string): string | undefined {
+  const lower = name.toLowerCase();
+  const v = value.trim().toLowerCase();
+  const refuse = (allowed: string) => `header "${name}: ${value}" cannot be sent over HTTP/2, which enable_http2 allows: ${allowed}`;
+  if (lower === 'te' && v !== 'trailers') return refuse('only "TE: trailers" is allowed');
+  if (lower === 'upgrade') return refuse('HTTP/2 has no Upgrade');
+  if (lower === 'transfer-encoding' && v !== '' && v !== 'chunked') return refuse('HTTP/2 frames the body itself');
+  if (lower === 'connection' && v !== '' && v !== 'close' && v !== 'keep-alive') return refuse('HTTP/2 has no connection options');
+  return undefined;
+}
+
+/** The http2HeaderProblem check, for a module (or a step) with enable_http2. */
+export const http2HeadersCheck = z.superRefine((fields: { enable_http2: boolean; headers: Record<string, string> }, ctx) => {
+  if (!fields.enable_http2) return;
+  for (const [name, value] of Object.entries(fields.headers)) {
+    const problem = http2HeaderProblem(name, value);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['headers', name], message: problem });
+  }
+});
+
+export const httpModuleSchema = z
+  .pipe(httpModuleFields, z.transform((fields: z.output<typeof httpModuleFields>) => normaliseHttpFields(fields)))
+  .check(http2HeadersCheck);
 
 export type HttpModule = z.output<typeof httpModuleSchema>;

@@ -5,7 +5,7 @@
 // what the steps before it define, so a typo fails validation, not the 3 a.m. probe.
 import * as z from 'zod/mini';
 import { regexp, secretRef, urlOf } from './fields.js';
-import { httpModuleFields, normaliseHttpFields } from './schema-http.js';
+import { http2HeadersCheck, httpModuleFields, normaliseHttpFields } from './schema-http.js';
 
 const VARIABLE_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** `${name}` in a template; `$${` writes a literal `${`. */
@@ -59,7 +59,7 @@ const stepFields = z.extend(httpModuleFields, {
   variables_from: z._default(variableMap(secretRef), {}),
 });
 
-const stepSchema = z.pipe(stepFields, z.transform((fields: z.output<typeof stepFields>) => normaliseHttpFields(fields)));
+const stepSchema = z.pipe(stepFields, z.transform((fields: z.output<typeof stepFields>) => normaliseHttpFields(fields))).check(http2HeadersCheck);
 
 export const stepsModuleSchema = z.array(stepSchema).check(
   z.minLength(1, 'a multi-step check needs at least one step'),

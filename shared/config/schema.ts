@@ -2,7 +2,7 @@
 // blackbox_exporter's module keys so a blackbox.yml module can be pasted under `http:`, `tcp:`, `dns:` or
 // `grpc:`. Each module block has its own file (schema-http.ts, schema-dns.ts, …); this one puts them together.
 import * as z from 'zod/mini';
-import { hostPort, ipProtocol, labelMap, literalSecret, positiveDuration, regexp, secretRef, tlsConfigSchema, urlOf, yamlBoolean } from './fields.js';
+import { hostPort, intervalDuration, ipProtocol, labelMap, literalSecret, positiveDuration, regexp, secretRef, timeoutDuration, tlsConfigSchema, urlOf, yamlBoolean } from './fields.js';
 import { dnsModuleSchema } from './schema-dns.js';
 import { grpcModuleSchema } from './schema-grpc.js';
 import { httpModuleSchema } from './schema-http.js';
@@ -92,7 +92,7 @@ export const targetSchema = z
     /** The `instance` label, when it must differ from the probed URL or address (as Prometheus relabelling can make it). */
     instance: z.optional(z.string().check(z.minLength(1), z.maxLength(1024))),
     labels: z._default(labelMap, {}),
-    timeout: z.optional(positiveDuration),
+    timeout: z.optional(timeoutDuration),
     /** Shown on the public status page (a group marked public shows all its targets). */
     public: z.optional(yamlBoolean),
     slo: z.optional(slo),
@@ -123,8 +123,8 @@ const groupSchema = z
     name: z
       .string()
       .check(z.regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes (it names a schedule)'), z.maxLength(40)),
-    interval: z.optional(positiveDuration),
-    timeout: z.optional(positiveDuration),
+    interval: z.optional(intervalDuration),
+    timeout: z.optional(timeoutDuration),
     labels: z._default(labelMap, {}),
     targets: z._default(z.array(targetSchema), []),
     /** Targets discovered in AWS at run time instead of (or beside) the list. */
@@ -171,8 +171,8 @@ export const targetsFileSchema = z
     labels: z._default(labelMap, {}),
     defaults: z._default(
       z.strictObject({
-        timeout: z._default(positiveDuration, 10_000),
-        interval: z._default(positiveDuration, 60_000),
+        timeout: z._default(timeoutDuration, 10_000),
+        interval: z._default(intervalDuration, 60_000),
         /** Targets per probe invocation; larger groups are split into shards (one schedule each). */
         shard_size: z.optional(z.number().check(z.int(), z.gte(1), z.lte(100_000))),
       }),

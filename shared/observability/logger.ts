@@ -2,6 +2,7 @@
 // the same fields as text locally. Callers never pass secrets; values are logged as given. A line written
 // during a Lambda invocation carries its requestId (request-context.ts), whoever writes it.
 import { requestFields } from './request-context.js';
+import { terminalSafe } from './terminal-text.js';
 
 export type LogFields = Record<string, unknown>;
 
@@ -22,7 +23,8 @@ export function createTextLogger(skip: readonly string[] = []): Logger {
   const line = (level: string) => (message: string, fields: LogFields = {}) => {
     if (skip.includes(message)) return;
     const rest = Object.entries(fields).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
-    process.stderr.write(`${level}: ${message}${rest ? ` ${rest}` : ''}\n`);
+    // Fields carry what servers said (an error message): escaped, so they cannot drive the terminal.
+    process.stderr.write(`${terminalSafe(`${level}: ${message}${rest ? ` ${rest}` : ''}`)}\n`);
   };
   return { info: () => {}, warn: line('warn'), error: line('error') };
 }

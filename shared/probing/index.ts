@@ -3,6 +3,7 @@ import type { TargetSpec } from '../config/index.js';
 import { probeHttp } from './http/probe.js';
 import { probePostgres } from './postgres/probe.js';
 import { probeTcp } from './tcp/probe.js';
+import { recordingResolver, redactResult } from './redact-result.js';
 import type { ProbeOptions, ProbeResult } from './types.js';
 
 export type { ProbeOptions, ProbeResult, Sample, Labels, FailureReason, TlsInfo, PhaseTiming, DebugInfo, DnsDetails, GrpcDetails, StepDetails } from './types.js';
@@ -10,7 +11,9 @@ export { FAILURE_REASONS } from './types.js';
 
 /** Runs the target's module. `timeoutMs` is the target's own timeout, else the caller's default. */
 export async function runProbe(target: TargetSpec, options: ProbeOptions): Promise<ProbeResult> {
-  const result = await runModule(target, { ...options, timeoutMs: target.timeout ?? options.timeoutMs });
+  // Every secret the probe resolves is redacted from its result, whatever text it ends up in.
+  const secrets = recordingResolver(options.secrets);
+  const result = redactResult(await runModule(target, { ...options, secrets, timeoutMs: target.timeout ?? options.timeoutMs }), secrets.values);
   // An imported target keeps the instance label Prometheus gave it (see periscope import).
   return target.instance === undefined ? result : { ...result, instance: target.instance };
 }

@@ -26,6 +26,12 @@ export const FAILURE_REASONS = [
   'json_body',
   'body_too_large',
   'decompression',
+  /** HTTP: the response head (or trailers) has more lines or bytes than the parser keeps. */
+  'headers_too_large',
+  /** gRPC, DNS, TCP, PostgreSQL: the peer sent more than the probe reads (see docs/probes.md, limits). */
+  'response_too_large',
+  /** HTTP/2: a protocol error, or a request HTTP/2 cannot carry. */
+  'http2',
   'ssl_required',
   'ssl_forbidden',
   'expect',

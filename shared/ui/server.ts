@@ -1,9 +1,12 @@
 // The web UI: a read-only HTTP server over VictoriaMetrics' query API (GET and HEAD only; it writes
 // nothing). Pages are rendered on the server from bounded queries; the browser scripts and uPlot are served
-// from the package, never from a CDN. Bound to 127.0.0.1 unless told otherwise.
+// from the package, never from a CDN. Bound to 127.0.0.1 unless told otherwise. Every request is answered,
+// whatever it holds: the handler never throws (a request that killed the UI would kill `periscope run` with
+// it), the Host header is checked against DNS rebinding, and every response carries the security headers of
+// request-guard.ts.
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { isIP, type AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { activeAlerts, alertHistory } from '../reporting/alerts.js';
@@ -17,6 +20,7 @@ import { GROUP_BY, renderOverviewBody, type GroupBy } from './render-overview.js
 import { renderTargetBody } from './render-target.js';
 import { STYLES } from './styles.js';
 import { errorMessage } from '../observability/error-message.js';
+import { hostAllowed, requestUrl, SECURITY_HEADERS } from './request-guard.js';
 
 export interface UiOptions {
   reader: MetricsReader;
@@ -25,7 +29,11 @@ export interface UiOptions {
   source: string;
   host?: string;
   port?: number;
+  /** Host names (besides IP addresses and localhost) a browser may reach the UI by. */
+  allowedHosts?: ReadonlySet<string>;
   now?: () => number;
+  /** Told of a request that failed inside the UI itself (not a VictoriaMetrics error); default: stderr. */
+  onError?: (err: unknown) => void;
 }
 
 export interface UiServer {
@@ -51,9 +59,19 @@ function hoursParam(url: URL): number {
   return hours;
 }
 
-function send(res: ServerResponse, status: number, type: string, body: string | Buffer, head: boolean): void {
-  res.writeHead(status, { 'content-type': `${type}; charset=utf-8`, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+function send(res: ServerResponse, status: number, type: string, body: string | Buffer, head: boolean, extra: Record<string, string> = {}): void {
+  res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': `${type}; charset=utf-8`, 'cache-control': 'no-store', ...extra });
   res.end(head ? undefined : body);
+}
+
+/** The last resort when answering failed half-way: end the exchange without throwing again. */
+function abandon(res: ServerResponse): void {
+  try {
+    if (!res.headersSent) send(res, 500, 'text/plain', 'internal error\n', false);
+    else res.destroy();
+  } catch {
+    res.destroy();
+  }
 }
 
 function param(url: URL, name: string): string | undefined {
@@ -119,13 +137,28 @@ export function createUiHandler(options: UiOptions): (req: IncomingMessage, res:
     }
   }
 
-  return async (req, res) => {
+  // The name the server listens on (--listen ui.internal:8430) is one it answers for.
+  const allowedHosts = new Set(options.allowedHosts ?? []);
+  if (options.host && isIP(options.host) === 0) allowedHosts.add(options.host.toLowerCase());
+  const onError = options.onError ?? ((err: unknown) => process.stderr.write(`periscope ui: request failed: ${errorMessage(err)}\n`));
+
+  async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const head = req.method === 'HEAD';
     if (req.method !== 'GET' && !head) {
-      res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' }).end('read-only: GET and HEAD only\n');
+      send(res, 405, 'text/plain', 'read-only: GET and HEAD only\n', false, { allow: 'GET, HEAD' });
       return;
     }
-    const url = new URL(req.url ?? '/', 'http://ui.invalid');
+    if (!hostAllowed(req.headers.host, allowedHosts)) {
+      // 421 Misdirected Request: this server does not answer for that name (a DNS rebinding page, or a
+      // name the operator has not allowed with --allowed-hosts).
+      send(res, 421, 'text/plain', 'this Periscope UI does not answer for that host name; open it by address or localhost, or start it with --allowed-hosts\n', head);
+      return;
+    }
+    const url = requestUrl(req.url);
+    if (!url) {
+      send(res, 400, 'text/plain', 'bad request target\n', head);
+      return;
+    }
     try {
       const { status, type, body } = await route(url);
       send(res, status ?? 200, type, body, head);
@@ -137,6 +170,16 @@ export function createUiHandler(options: UiOptions): (req: IncomingMessage, res:
       if (wantsJson) send(res, status, 'application/json', JSON.stringify({ error: message }), head);
       else send(res, status, 'text/html', page({ title: 'Periscope — error', nav: 'overview', body: html`<h1>${bad ? 'Bad request' : 'Cannot read VictoriaMetrics'}</h1><p class="reason">${message}</p>` }), head);
     }
+  }
+
+  // Total: whatever a request holds or a page does, the promise resolves and the exchange ends.
+  return async (req, res) => {
+    try {
+      await answer(req, res);
+    } catch (err) {
+      onError(err);
+      abandon(res);
+    }
   };
 }
 
@@ -145,7 +188,12 @@ export async function startUiServer(options: UiOptions): Promise<UiServer> {
   const server: Server = createServer((req, res) => void handler(req, res));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      // Later server errors (EMFILE on accept) are logged; an 'error' event without a listener ends the process.
+      server.on('error', (err) => (options.onError ?? ((e: unknown) => process.stderr.write(`periscope ui: ${errorMessage(e)}\n`)))(err));
+      resolve();
+    });
   });
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;

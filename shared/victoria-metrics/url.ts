@@ -1,6 +1,7 @@
 // Where VictoriaMetrics lives: a single node (http://vm:8428), a cluster path (http://vminsert:8480/insert/0/prometheus,
 // http://vmselect:8481/select/0/prometheus) or vmauth in front of either. Every endpoint is joined below the
 // base URL's path, and the base's own query string (vmauth can take its token there) is kept.
+import { withoutUserinfo } from '../observability/redact.js';
 
 export const IMPORT_PATH = '/api/v1/import/prometheus';
 
@@ -33,7 +34,13 @@ export function baseOfWriteUrl(url: string): string {
 
 /** The URL as it may appear in logs and errors: no userinfo, no query string (vmauth tokens can live there). */
 export function redactUrl(url: string | URL): string {
-  const copy = new URL(url);
+  let copy: URL;
+  try {
+    copy = new URL(url);
+  } catch {
+    // Not a URL (a typo in --vm-url): still printed without what looks like credentials.
+    return withoutUserinfo(String(url)).replace(/\?.*$/, '?…');
+  }
   copy.username = '';
   copy.password = '';
   copy.search = copy.search ? '?…' : '';

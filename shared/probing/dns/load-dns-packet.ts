@@ -1,6 +1,7 @@
 // dns-packet (the DNS wire format) is loaded on the first DNS probe, like pg: HTTP-only groups never
 // initialise it.
-type DnsPacket = typeof import('dns-packet');
+export type DnsPacketModule = typeof import('dns-packet');
+type DnsPacket = DnsPacketModule;
 
 let loaded: Promise<DnsPacket> | undefined;
 

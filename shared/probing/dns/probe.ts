@@ -17,7 +17,7 @@ import { assertVerified, buildTlsOptions, readTlsInfo, tlsSamples } from '../tls
 import type { DnsDetails, FailureReason, PhaseTiming, ProbeOptions, ProbeResult, Sample, TlsInfo } from '../types.js';
 import { rcodeName, responseFailure } from './checks.js';
 import { loadDnsPacket } from './load-dns-packet.js';
-import { recordText, type DecodedRecord } from './rr-text.js';
+import { decodeReply, headerOnly, type Reply } from './reply.js';
 import { streamExchange, udpExchange, type Endpoint, type Exchange } from './transport.js';
 
 /** host and port of `server`; the port defaults to 53, or 853 for DNS over TLS (as blackbox). */
@@ -26,19 +26,6 @@ export function splitServer(server: string, dot: boolean): { host: string; port:
   if (isIP(server) === 6) return { host: server, port: defaultPort };
   const match = /^\[?([^\]]+?)\]?(?::(\d+))?$/.exec(server);
   return { host: match?.[1] ?? server, port: match?.[2] ? Number(match[2]) : defaultPort };
-}
-
-interface Reply {
-  rcode: number;
-  truncated: boolean;
-  answers: string[];
-  authorities: string[];
-  additionals: string[];
-  serial?: number;
-}
-
-function headerOnly(buffer: Buffer): { rcode: number; truncated: boolean } {
-  return { rcode: (buffer[3] ?? 0) & 0x0f, truncated: ((buffer[2] ?? 0) & 0x02) !== 0 };
 }
 
 class DnsProbeRun {
@@ -112,7 +99,7 @@ class DnsProbeRun {
       );
     }
     this.connected = true;
-    this.reply = this.decode(packet, raw);
+    this.reply = decodeReply(packet, raw, module.query_type);
     const reply = this.reply;
     this.debug(
       `reply ${rcodeName(reply.rcode)}${reply.truncated ? ' (truncated)' : ''}: ${reply.answers.length} answer, ${reply.authorities.length} authority, ${reply.additionals.length} additional`,
@@ -129,26 +116,6 @@ class DnsProbeRun {
     this.phases.connect += exchange.connectSeconds;
     this.phases.request += exchange.requestSeconds;
     return exchange.response;
-  }
-
-  private decode(packet: Awaited<ReturnType<typeof loadDnsPacket>>, raw: Buffer): Reply {
-    const header = headerOnly(raw);
-    let decoded: ReturnType<typeof packet.decode>;
-    try {
-      decoded = packet.decode(raw);
-    } catch (err) {
-      throw new ProbeFailure('dns_query', `reply could not be decoded (${(err as Error).message}), rcode ${rcodeName(header.rcode)}`);
-    }
-    const texts = (records: unknown[] | undefined) => (records ?? []).map((r) => recordText(r as DecodedRecord));
-    const answers = (decoded.answers ?? []) as DecodedRecord[];
-    const reply: Reply = { ...header, answers: texts(answers), authorities: texts(decoded.authorities), additionals: texts(decoded.additionals) };
-    if (this.module.query_type === 'SOA') {
-      // blackbox sets the gauge for every SOA in the answer: the last one wins.
-      let serial = 0;
-      for (const record of answers) if (record.type === 'SOA') serial = Number((record.data as { serial?: number }).serial ?? 0);
-      reply.serial = serial;
-    }
-    return reply;
   }
 
   samples(): Sample[] {

@@ -53,16 +53,31 @@ export async function udpExchange(endpoint: Endpoint, query: Buffer, budget: Pro
   }
 }
 
-/** Reads one length-prefixed DNS message from a stream. */
+/** Reads one length-prefixed DNS message from a stream: at most 2 + 65 535 bytes are kept, whatever the peer sends. */
 function readMessage(stream: Socket | TLSSocket): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    let buffered = Buffer.alloc(0);
-    stream.on('data', (chunk: Buffer) => {
-      buffered = Buffer.concat([buffered, chunk]);
-      if (buffered.length >= 2 && buffered.length >= 2 + buffered.readUInt16BE(0)) resolve(buffered.subarray(2, 2 + buffered.readUInt16BE(0)));
-    });
+    const chunks: Buffer[] = [];
+    let received = 0;
+    let wanted: number | undefined;
+    const onData = (chunk: Buffer) => {
+      chunks.push(chunk);
+      received += chunk.length;
+      if (wanted === undefined && received >= 2) {
+        const prefix = Buffer.concat(chunks);
+        chunks.length = 0;
+        chunks.push(prefix);
+        wanted = 2 + prefix.readUInt16BE(0);
+      }
+      if (wanted !== undefined && received >= wanted) {
+        // Whatever follows the message (a second one, a flood) is not read: the exchange closes the socket.
+        stream.off('data', onData);
+        stream.pause();
+        resolve(Buffer.concat(chunks, received).subarray(2, wanted));
+      }
+    };
+    stream.on('data', onData);
     stream.once('error', reject);
-    stream.once('end', () => reject(new ProbeFailure('dns_query', `server closed the connection after ${buffered.length} bytes of the reply`)));
+    stream.once('end', () => reject(new ProbeFailure('dns_query', `server closed the connection after ${received} bytes of the reply`)));
   });
 }
 

@@ -4,6 +4,18 @@ import { connect as http2Connect, constants, type ClientHttp2Session, type Incom
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { ProbeBudget } from '../deadline.js';
+import { ProbeFailure } from '../failure.js';
+import { Status, statusName, UnaryResponseBody } from './protocol.js';
+
+/** The call was ended by us for what the server sent; carries the status grpc-go would have reported. */
+export class GrpcCallFailure extends ProbeFailure {
+  constructor(
+    message: string,
+    readonly grpcStatus: number,
+  ) {
+    super(grpcStatus === Status.RESOURCE_EXHAUSTED ? 'response_too_large' : 'grpc_status', `${message} (${statusName(grpcStatus)})`);
+  }
+}
 
 export interface CallOutcome {
   httpStatus?: number;
@@ -25,7 +37,8 @@ export function statusHeaders(outcome: CallOutcome): { status?: string; message?
 }
 
 export function openSession(authority: string, stream: Socket | TLSSocket): ClientHttp2Session {
-  const session = http2Connect(authority, { createConnection: () => stream });
+  // No server push: nothing a server pushes is read, so none may be sent.
+  const session = http2Connect(authority, { createConnection: () => stream, settings: { enablePush: false } });
   session.on('error', () => undefined);
   return session;
 }
@@ -35,7 +48,8 @@ export function unaryCall(session: ClientHttp2Session, headers: OutgoingHttpHead
   const stream = session.request(headers, { endStream: false });
   stream.on('error', () => undefined);
   const outcome: CallOutcome = { headers: {}, trailers: {}, body: Buffer.alloc(0) };
-  const chunks: Buffer[] = [];
+  // One message is kept: a server that streams without end is stopped at its second message or its limit.
+  const received = new UnaryResponseBody();
   const done = new Promise<CallOutcome>((resolve, reject) => {
     stream.on('response', (responseHeaders) => {
       outcome.headers = responseHeaders;
@@ -43,9 +57,15 @@ export function unaryCall(session: ClientHttp2Session, headers: OutgoingHttpHead
       if (typeof status === 'number') outcome.httpStatus = status;
     });
     stream.on('trailers', (trailers) => (outcome.trailers = trailers));
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    stream.on('data', (chunk: Buffer) => {
+      const problem = received.push(chunk);
+      if (!problem) return;
+      reject(new GrpcCallFailure(problem.message, problem.status));
+      stream.close(constants.NGHTTP2_CANCEL);
+      stream.destroy();
+    });
     stream.on('close', () => {
-      outcome.body = Buffer.concat(chunks);
+      outcome.body = received.bytes();
       // A stream reset or a session that died before any response is a transport failure.
       if (outcome.httpStatus === undefined) reject(Object.assign(new Error(`stream closed before a response (HTTP/2 code ${stream.rstCode ?? 'none'})`), { code: 'ECONNRESET' }));
       else resolve(outcome);

@@ -16,7 +16,8 @@ import { buildResult } from '../samples.js';
 import { connectTcp, startTls } from '../tcp/socket.js';
 import { assertVerified, buildTlsOptions, readTlsInfo, tlsSamples } from '../tls.js';
 import type { FailureReason, GrpcDetails, ProbeOptions, ProbeResult, Sample, TlsInfo } from '../types.js';
-import { openSession, statusHeaders, unaryCall } from './call.js';
+import { redactSecrets } from '../../observability/redact.js';
+import { GrpcCallFailure, openSession, statusHeaders, unaryCall } from './call.js';
 import {
   callStatus,
   decodeStatusMessage,
@@ -62,8 +63,7 @@ class GrpcProbeRun {
 
   debug(line: string): void {
     if (!this.log) return;
-    let text = line;
-    for (const secret of this.secretValues) if (secret) text = text.split(secret).join(REDACTED);
+    const text = redactSecrets(line, this.secretValues);
     this.log.push(`${((monotonicSeconds() - this.started) * 1000).toFixed(1)} ms  ${text}`);
   }
 
@@ -71,8 +71,9 @@ class GrpcProbeRun {
     if (err instanceof ProbeFailure) this.failure = { reason: err.reason, message: err.message };
     else if (this.budget.aborted) this.failure = { reason: this.budget.failure(this.connected).reason, message: this.budget.failure(this.connected).message };
     else this.failure = classifyError(err, this.connected ? 'exchange' : 'connect');
+    if (err instanceof GrpcCallFailure) this.statusCode = err.grpcStatus;
     // No status from the server: the code grpc-go gives the caller for the same failure.
-    if (this.serving === undefined && this.failure.reason !== 'grpc_status') {
+    else if (this.serving === undefined && this.failure.reason !== 'grpc_status') {
       this.statusCode = this.failure.reason === 'timeout' || this.failure.reason === 'connect_timeout' || this.failure.reason === 'deadline' ? Status.DEADLINE_EXCEEDED : Status.UNAVAILABLE;
     }
     this.debug(`failed: ${this.failure.reason}: ${this.failure.message}`);
@@ -151,7 +152,12 @@ class GrpcProbeRun {
       this.statusCode = Status.INTERNAL;
       throw new ProbeFailure('grpc_status', `health check response unusable: ${messageBytes}`);
     }
-    this.serving = servingStatus(messageBytes);
+    const serving = servingStatus(messageBytes);
+    if (serving === undefined) {
+      this.statusCode = Status.INTERNAL;
+      throw new ProbeFailure('grpc_status', 'health check response unusable: the message does not decode as a HealthCheckResponse');
+    }
+    this.serving = serving;
     this.debug(`serving status ${this.serving}`);
     if (this.serving !== 'SERVING') throw new ProbeFailure('not_serving', `health of ${module.service === '' ? 'the server' : `service "${module.service}"`} is ${this.serving}`);
   }

@@ -14,7 +14,10 @@ export const STATUS_NAMES = [
   'RESOURCE_EXHAUSTED', 'FAILED_PRECONDITION', 'ABORTED', 'OUT_OF_RANGE', 'UNIMPLEMENTED', 'INTERNAL', 'UNAVAILABLE', 'DATA_LOSS',
   'UNAUTHENTICATED',
 ] as const;
-export const Status = { OK: 0, UNKNOWN: 2, DEADLINE_EXCEEDED: 4, UNIMPLEMENTED: 12, INTERNAL: 13, UNAVAILABLE: 14 } as const;
+export const Status = { OK: 0, UNKNOWN: 2, DEADLINE_EXCEEDED: 4, RESOURCE_EXHAUSTED: 8, UNIMPLEMENTED: 12, INTERNAL: 13, UNAVAILABLE: 14 } as const;
+
+/** grpc-go's default largest message a client receives (defaultClientMaxReceiveMessageSize). */
+export const MAX_RECEIVE_MESSAGE_BYTES = 4 * 1024 * 1024;
 
 export function statusName(code: number): string {
   return STATUS_NAMES[code] ?? `CODE_${code}`;
@@ -40,16 +43,62 @@ export function firstMessage(body: Buffer): Uint8Array | string {
   return body.subarray(5, 5 + length);
 }
 
-/** HealthCheckResponse { ServingStatus status = 1; } → the status name (UNKNOWN when absent, per proto3). */
-export function servingStatus(message: Uint8Array): string {
-  const reader = new BinaryReader(message);
-  let status = 0;
-  while (reader.pos < reader.len) {
-    const [field, wireType] = reader.tag();
-    if (field === 1 && wireType === WireType.Varint) status = reader.int32();
-    else reader.skip(wireType, field);
+/** Why a response body is refused while it arrives, with the status grpc-go gives the caller for it. */
+export interface ResponseBodyProblem {
+  status: number;
+  message: string;
+}
+
+/**
+ * Takes a unary response body as it arrives and keeps only its one message, so a server that keeps
+ * sending is stopped at once, as grpc-go stops it: a message declared larger than its receive limit is
+ * RESOURCE_EXHAUSTED, a second message on a unary call is INTERNAL (cardinality violation).
+ */
+export class UnaryResponseBody {
+  private readonly chunks: Buffer[] = [];
+  private received = 0;
+  private declared: number | undefined;
+
+  /** Adds bytes; returns the problem that ends the call, or undefined to keep reading. */
+  push(chunk: Buffer): ResponseBodyProblem | undefined {
+    this.chunks.push(chunk);
+    this.received += chunk.length;
+    if (this.declared === undefined && this.received >= 5) {
+      const head = this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks);
+      this.chunks.length = 0;
+      this.chunks.push(head);
+      this.declared = head.readUInt32BE(1);
+      if (this.declared > MAX_RECEIVE_MESSAGE_BYTES) {
+        return { status: Status.RESOURCE_EXHAUSTED, message: `received message larger than max (${this.declared} vs. ${MAX_RECEIVE_MESSAGE_BYTES})` };
+      }
+    }
+    if (this.declared !== undefined && this.received > 5 + this.declared) {
+      return { status: Status.INTERNAL, message: 'cardinality violation: expected <EOF> for non server-streaming RPCs, but received another message' };
+    }
+    return undefined;
   }
-  return SERVING_STATUSES[status] ?? `UNKNOWN_STATUS_${status}`;
+
+  /** The bytes received (one framed message at most, or less when the server stopped early). */
+  bytes(): Buffer {
+    return this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks);
+  }
+}
+
+/** HealthCheckResponse { ServingStatus status = 1; } → the status name (UNKNOWN when absent, per proto3); undefined when it does not decode. */
+export function servingStatus(message: Uint8Array): string | undefined {
+  try {
+    const reader = new BinaryReader(message);
+    let status = 0;
+    while (reader.pos < reader.len) {
+      const [field, wireType] = reader.tag();
+      if (field === 1 && wireType === WireType.Varint) status = reader.int32();
+      else reader.skip(wireType, field);
+    }
+    if (reader.pos > reader.len) return undefined;
+    return SERVING_STATUSES[status] ?? `UNKNOWN_STATUS_${status}`;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The status of a finished call: grpc-status if the server sent one, else derived from the HTTP status (spec's table). */

@@ -5,10 +5,19 @@ import zlib from 'node:zlib';
 import type { HttpModule } from '../../config/index.js';
 import { ProbeFailure } from '../failure.js';
 
+/**
+ * The most decompressed bytes a probe keeps when a body check (regexes, json_body, a step's extraction) needs
+ * the body and body_size_limit is not set. blackbox has no default: an endless body or a decompression bomb
+ * grew its memory without bound. A bigger body fails with body_too_large; set body_size_limit to allow more.
+ */
+export const DEFAULT_KEPT_BODY_LIMIT = 4 * 1024 * 1024;
+
 export interface BodyOptions {
   compression: HttpModule['compression'];
   /** body_size_limit in bytes (after decompression); undefined for no limit. */
   limit: number | undefined;
+  /** The limit is DEFAULT_KEPT_BODY_LIMIT, not the module's body_size_limit (said so in the failure). */
+  defaultLimit?: boolean;
   /** How many decompressed bytes to keep: Infinity for body checks, 1 KiB for a debug excerpt, 0 otherwise. */
   keep: number;
 }
@@ -21,10 +30,18 @@ function looksZlibWrapped(chunk: Buffer): boolean {
   return flg === undefined || ((cmf << 8) | flg) % 31 === 0;
 }
 
+/**
+ * Output per round trip to zlib's thread: each chunk is a turn of the event loop, so with the default 16 KiB
+ * a 4 MiB body took 256 turns, seconds when the loop is busy with other probes (a bomb then ran into the
+ * timeout instead of its size limit). 64 KiB: a quarter of the turns, for 48 KiB more per decoder.
+ */
+const DECODER_CHUNK_BYTES = 64 * 1024;
+
 function createDecoder(compression: 'gzip' | 'deflate' | 'br', first: Buffer): zlib.Gunzip | zlib.Inflate | zlib.InflateRaw | zlib.BrotliDecompress {
-  if (compression === 'gzip') return zlib.createGunzip();
-  if (compression === 'br') return zlib.createBrotliDecompress();
-  return looksZlibWrapped(first) ? zlib.createInflate() : zlib.createInflateRaw();
+  const options = { chunkSize: DECODER_CHUNK_BYTES };
+  if (compression === 'gzip') return zlib.createGunzip(options);
+  if (compression === 'br') return zlib.createBrotliDecompress(options);
+  return looksZlibWrapped(first) ? zlib.createInflate(options) : zlib.createInflateRaw(options);
 }
 
 export class BodyReader {
@@ -102,7 +119,12 @@ export class BodyReader {
       this.kept.push(keep);
       this.keptBytes += keep.length;
     }
-    if (part !== chunk) this.fail(new ProbeFailure('body_too_large', `body is larger than body_size_limit (${limit} bytes)`));
+    if (part !== chunk) {
+      const why = this.options.defaultLimit
+        ? `body is larger than ${limit} bytes, the most a body check reads when body_size_limit is not set`
+        : `body is larger than body_size_limit (${limit} bytes)`;
+      this.fail(new ProbeFailure('body_too_large', `${why}${this.compression ? ' (after decompression)' : ''}`));
+    }
   }
 
   private fail(failure: ProbeFailure): void {

@@ -5,17 +5,13 @@ import type { DebugInfo } from '../types.js';
 import type { ResponseHeaders } from './checks.js';
 import type { Hop } from './hop.js';
 import { httpInstance } from './request.js';
+import { REDACTED, redactSecrets } from '../../observability/redact.js';
 
-const REDACTED = '<redacted>';
 const REDACTED_REQUEST_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie']);
 
-/** Replaces every occurrence of a secret value (a server may echo credentials back). */
+/** Replaces every occurrence of a secret value, raw or encoded (a server may echo credentials back; a step's URL holds them percent-encoded). */
 export function scrubSecrets(text: string, secretValues: readonly string[]): string {
-  let out = text;
-  for (const secret of secretValues) {
-    if (secret) out = out.split(secret).join(REDACTED);
-  }
-  return out;
+  return secretValues.length === 0 ? text : redactSecrets(text, secretValues);
 }
 
 export class DebugRecorder {
@@ -36,15 +32,15 @@ export class DebugRecorder {
   }
 
   request(method: string, url: string, headers: Record<string, string>): void {
-    const shown: Record<string, string> = {};
+    const shown: Record<string, string> = Object.create(null) as Record<string, string>;
     for (const [name, value] of Object.entries(headers)) {
       shown[name] = REDACTED_REQUEST_HEADERS.has(name) ? REDACTED : this.scrub(value);
     }
-    this.info.request = { method, url, headers: shown };
+    this.info.request = { method, url: this.scrub(url), headers: shown };
   }
 
   response(url: string, status: number, headers: ResponseHeaders): void {
-    const shown: Record<string, string> = {};
+    const shown: Record<string, string> = Object.create(null) as Record<string, string>;
     for (const [name, value] of Object.entries(headers)) {
       if (value === undefined) continue;
       const values = typeof value === 'string' ? [value] : value;
@@ -53,7 +49,7 @@ export class DebugRecorder {
         ? values.map((v) => `${v.slice(0, Math.max(0, v.indexOf('=')))}=${REDACTED}`).join(', ')
         : this.scrub(values.join(', '));
     }
-    this.info.responses.push({ url, status, headers: shown });
+    this.info.responses.push({ url: this.scrub(url), status, headers: shown });
   }
 
   result(bodyExcerpt: string | undefined): DebugInfo {

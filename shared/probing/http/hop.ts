@@ -9,7 +9,7 @@ import { monotonicSeconds } from '../clock.js';
 import { ProbeFailure } from '../failure.js';
 import type { BodyReader } from './body.js';
 import type { ResponseHeaders } from './checks.js';
-import { Http1ResponseParser } from './http1-parser.js';
+import { emptyHeaders, Http1ResponseParser } from './http1-parser.js';
 import { type ConnectTarget, HopConnection, type HopTrace } from './connect.js';
 import type { HopRequest, OnHead, ResponseHead } from './exchange.js';
 
@@ -32,6 +32,13 @@ export function serializeRequest(request: HopRequest): string {
   if (body !== undefined) text += `content-length: ${Buffer.byteLength(body)}\r\n`;
   else if (method === 'POST' || method === 'PUT' || method === 'PATCH') text += 'content-length: 0\r\n';
   return `${text}\r\n${body ?? ''}`;
+}
+
+/** node:http2's own errors (a reset stream, a GOAWAY, a protocol error) get the http2 reason; socket errors keep theirs. */
+function http2Failure(err: unknown): unknown {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (typeof code === 'string' && code.startsWith('ERR_HTTP2_')) return new ProbeFailure('http2', `HTTP/2: ${(err as Error).message}`);
+  return err;
 }
 
 export class Hop {
@@ -65,8 +72,14 @@ export class Hop {
       this.connection.open().then((socket) => {
         this.connection.handOver();
         this.socket = socket;
-        if (this.connection.alpn === 'h2') this.exchangeHttp2(socket, onHead, settle);
-        else this.exchange(socket, onHead, settle);
+        // Whatever an exchange throws while starting (node:http2 refuses some headers synchronously) ends
+        // this hop as a failure; nothing may escape as an unhandled rejection, which ends the process.
+        try {
+          if (this.connection.alpn === 'h2') this.exchangeHttp2(socket, onHead, settle);
+          else this.exchange(socket, onHead, settle);
+        } catch (err) {
+          settle(err);
+        }
       }, settle);
     });
   }
@@ -144,19 +157,26 @@ export class Hop {
     };
     // node:http2 is taken on the first HTTP/2 hop, not imported: loading it costs a cold start ~6 ms, and
     // only enable_http2 targets use it.
-    const session = process.getBuiltinModule('node:http2').connect(url.origin, { createConnection: () => socket });
+    const session = process.getBuiltinModule('node:http2').connect(url.origin, { createConnection: () => socket, settings: { enablePush: false } });
     this.session = session;
-    session.on('error', fail);
+    session.on('error', (err) => fail(http2Failure(err)));
     const outgoing: http2.OutgoingHttpHeaders = { ':method': method, ':path': `${url.pathname || '/'}${url.search}`, ':authority': headers.host ?? url.host };
     for (const name in headers) {
       if (!H2_FORBIDDEN.has(name)) outgoing[name] = headers[name];
     }
-    const stream = session.request(outgoing, { endStream: body === undefined });
-    stream.on('error', fail);
+    let stream: http2.ClientHttp2Stream;
+    try {
+      stream = session.request(outgoing, { endStream: body === undefined });
+    } catch (err) {
+      // A header HTTP/2 forbids (TE other than "trailers", a name that is no token) that validation could not
+      // see: a variable's value, or a module that was never validated.
+      return fail(new ProbeFailure('http2', `request cannot be sent over HTTP/2: ${(err as Error).message}`));
+    }
+    stream.on('error', (err) => fail(http2Failure(err)));
     stream.on('response', (incoming) => {
       trace.firstByte ??= monotonicSeconds();
       const status = Number(incoming[':status']);
-      const responseHeaders: ResponseHeaders = {};
+      const responseHeaders: ResponseHeaders = emptyHeaders();
       for (const name in incoming) {
         const value = incoming[name];
         if (!name.startsWith(':') && value !== undefined) responseHeaders[name] = typeof value === 'number' ? String(value) : value;

@@ -9,7 +9,7 @@ import { ProbeBudget, runWithinBudget } from '../deadline.js';
 import { classifyError } from '../failure.js';
 import { buildResult } from '../samples.js';
 import type { FailureReason, ProbeOptions, ProbeResult } from '../types.js';
-import { BodyReader } from './body.js';
+import { BodyReader, DEFAULT_KEPT_BODY_LIMIT } from './body.js';
 import { bodyRegexFailure, contentLength, headerFailure, parseHttpDate, statusFailure, type ResponseHeaders } from './checks.js';
 import { DebugRecorder, describeHop, scrubSecrets } from './debug.js';
 import type { ResponseHead } from './exchange.js';
@@ -24,6 +24,7 @@ import {
   planRequest,
   REDIRECT_STATUSES,
   RedirectCookies,
+  redirectRefusal,
   redirectRequest,
   type RequestPlan,
 } from './request.js';
@@ -59,6 +60,11 @@ class HttpProbeRun {
     private readonly step: StepHooks = NO_STEP,
   ) {
     this.hasBodyRegex = module.fail_if_body_matches_regexp.length > 0 || module.fail_if_body_not_matches_regexp.length > 0;
+  }
+
+  /** Every value to keep from other hosts and out of messages: the module's credentials and the step's secrets. */
+  private secretValues(): string[] {
+    return [...(this.plan?.secretValues ?? []), ...this.step.secretValues];
   }
 
   private get current(): Hop | undefined {
@@ -123,7 +129,7 @@ class HttpProbeRun {
       }
       if (!next) break;
       const cookies = this.cookies?.header(next);
-      request = redirectRequest(plan, request, hop.head?.status ?? 0, next, url, cookies);
+      request = redirectRequest(plan, request, hop.head?.status ?? 0, next, url, cookies, this.secretValues());
     }
     this.checkFinal();
   }
@@ -143,12 +149,13 @@ class HttpProbeRun {
       } else {
         // blackbox counts every redirect its CheckRedirect sees, including the one it refuses to follow.
         this.redirects += 1;
-        if (this.module.follow_redirects && this.redirects <= MAX_REDIRECTS) {
+        const refusal = this.module.follow_redirects ? redirectRefusal(hop.request, head.status, next, this.hops[0]?.request.url ?? url, this.secretValues()) : undefined;
+        if (refusal) this.setFailure('status_code', refusal);
+        else if (this.module.follow_redirects && this.redirects <= MAX_REDIRECTS) {
           if (head.headers['set-cookie'] !== undefined) (this.cookies ??= new RedirectCookies()).store(head.headers['set-cookie'], url);
           this.debug?.line(`redirect ${this.redirects} → ${httpInstance(next.href)}`);
           return { next };
-        }
-        if (this.module.follow_redirects) {
+        } else if (this.module.follow_redirects) {
           this.setFailure('status_code', `stopped after ${MAX_REDIRECTS} redirects (status ${head.status}, next ${httpInstance(next.href)})`);
         }
       }
@@ -181,11 +188,14 @@ class HttpProbeRun {
     this.final = final;
     // blackbox does not read the body of a redirect it did not follow; we do only when a check needs it.
     if (unfollowed && !checkBody && !this.step.capture) return undefined;
-    const limit = module.body_size_limit ? module.body_size_limit : undefined;
+    const keepAll = checkBody || this.step.capture;
+    // Bytes that are kept are bounded even without body_size_limit; bytes only counted are not (as blackbox).
+    const defaultLimit = !module.body_size_limit && keepAll;
     final.reader = new BodyReader({
       compression: module.compression,
-      limit,
-      keep: checkBody || this.step.capture ? Number.POSITIVE_INFINITY : this.debug ? EXCERPT_BYTES : 0,
+      limit: module.body_size_limit ? module.body_size_limit : defaultLimit ? DEFAULT_KEPT_BODY_LIMIT : undefined,
+      defaultLimit,
+      keep: keepAll ? Number.POSITIVE_INFINITY : this.debug ? EXCERPT_BYTES : 0,
     });
     return final.reader;
   }
@@ -219,7 +229,7 @@ class HttpProbeRun {
     const final = this.final;
     const current = this.current;
     const tls = current?.connection.tls;
-    const message = this.failure ? scrubSecrets(this.failure.message, [...(this.plan?.secretValues ?? []), ...this.step.secretValues]) : undefined;
+    const message = this.failure ? scrubSecrets(this.failure.message, this.secretValues()) : undefined;
     const excerpt = this.debug && final?.reader ? final.reader.text(EXCERPT_BYTES) : undefined;
     return buildResult({
       target: targetName,

@@ -5,6 +5,7 @@ import { isIP } from 'node:net';
 import type { HttpModule } from '../../config/index.js';
 import { SecretError, type SecretResolver } from '../../config/secrets.js';
 import { ProbeFailure } from '../failure.js';
+import { redactSecrets, withoutUserinfo } from '../../observability/redact.js';
 import type { HopRequest } from './exchange.js';
 
 export const USER_AGENT = 'Periscope/0.1 (blackbox_exporter compatible)';
@@ -12,6 +13,21 @@ export const USER_AGENT = 'Periscope/0.1 (blackbox_exporter compatible)';
 export const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
 /** Headers sent only to the first host and its subdomains (Go's shouldCopyHeaderOnRedirect). */
 const CREDENTIAL_HEADERS = new Set(['authorization', 'cookie']);
+/**
+ * The only configured headers a redirect to another host carries (Go's client carries all but
+ * Authorization, WWW-Authenticate and Cookie): none of them identifies or authenticates the client. Any other
+ * header (X-Api-Key, a token under any name) and any header holding a secret value stays with the first host.
+ */
+export const CROSS_HOST_HEADERS: ReadonlySet<string> = new Set([
+  'accept',
+  'accept-encoding',
+  'accept-language',
+  'cache-control',
+  'content-language',
+  'content-type',
+  'pragma',
+  'user-agent',
+]);
 
 export interface RequestPlan {
   method: string;
@@ -93,7 +109,7 @@ export async function planRequest(module: HttpModule, url: URL, secrets: SecretR
 
 /** The URL as configured, without userinfo: what the probe reports as `instance`. */
 export function httpInstance(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i, '$1');
+  return withoutUserinfo(url);
 }
 
 /** A Location header resolved against the request URL; undefined unless it is a usable http(s) URL. */
@@ -124,10 +140,31 @@ export function firstRequest(plan: RequestPlan, url: URL): HopRequest {
   return { url, method: plan.method, headers, body: plan.body };
 }
 
+/** Whether `text` holds one of the secret values, raw or encoded. */
+function holdsSecret(text: string, secretValues: readonly string[]): boolean {
+  return secretValues.length > 0 && redactSecrets(text, secretValues) !== text;
+}
+
+/** Whether the next hop is the first host or one of its subdomains (Go's rule for credentials). */
+export function sameSite(next: URL, first: URL): boolean {
+  return isDomainOrSubdomain(next.hostname, first.hostname);
+}
+
+/**
+ * Why a redirect must not be followed, or undefined: a 307/308 repeats the body, and a body holding a secret
+ * (a step's password) is not sent to another host. Dropping the body would send a different request.
+ */
+export function redirectRefusal(previous: HopRequest, status: number, next: URL, first: URL, secretValues: readonly string[]): string | undefined {
+  if (status !== 307 && status !== 308) return undefined;
+  if (sameSite(next, first) || previous.body === undefined || !holdsSecret(previous.body, secretValues)) return undefined;
+  return `not following the ${status} redirect to ${next.host}: the request body holds a secret and the redirect leaves ${first.hostname}`;
+}
+
 /**
  * The request for the next hop. 301/302/303 turn anything but GET and HEAD into a GET without body;
- * 307/308 repeat method and body. Credentials go only to the first host and its subdomains; a Host
- * override survives a redirect that stays on the same host.
+ * 307/308 repeat method and body. To the first host and its subdomains everything is sent again; to another
+ * host only the CROSS_HOST_HEADERS that hold no secret (credentials, custom headers and secret values stay
+ * behind). A Host override survives a redirect that stays on the same host.
  */
 export function redirectRequest(
   plan: RequestPlan,
@@ -136,12 +173,18 @@ export function redirectRequest(
   next: URL,
   first: URL,
   cookies: string | undefined,
+  secretValues: readonly string[] = plan.secretValues,
 ): HopRequest {
   const keepBody = status === 307 || status === 308;
   const method = keepBody || previous.method === 'GET' || previous.method === 'HEAD' ? previous.method : 'GET';
-  const headers: Record<string, string> = { ...plan.headers };
-  if (!keepBody) delete headers['content-type'];
-  if (isDomainOrSubdomain(next.hostname, first.hostname)) Object.assign(headers, plan.credentials);
+  const trusted = sameSite(next, first);
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(plan.headers)) {
+    if (!keepBody && name === 'content-type') continue;
+    if (!trusted && (!CROSS_HOST_HEADERS.has(name) || holdsSecret(value, secretValues))) continue;
+    headers[name] = value;
+  }
+  if (trusted) Object.assign(headers, plan.credentials);
   if (cookies) headers.cookie = headers.cookie ? `${headers.cookie}; ${cookies}` : cookies;
   if (plan.hostOverride !== undefined && next.host === previous.url.host) headers.host = plan.hostOverride;
   return { url: next, method, headers, body: keepBody ? previous.body : undefined };

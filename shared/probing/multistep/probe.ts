@@ -12,6 +12,7 @@ import { httpInstance } from '../http/request.js';
 import { buildResult } from '../samples.js';
 import type { FailureReason, ProbeOptions, ProbeResult, Sample, StepDetails } from '../types.js';
 import { extractValue, stepRequest } from './variables.js';
+import { redactSecrets } from '../../observability/redact.js';
 
 /** Shorter extracted values (ids, counts) stay readable in --debug; longer ones are treated as tokens. */
 const REDACT_EXTRACTED_FROM_LENGTH = 6;
@@ -126,9 +127,7 @@ export async function probeSteps(targetName: string, steps: StepsModule, options
 }
 
 function scrub(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) if (secret) out = out.split(secret).join('<redacted>');
-  return out;
+  return secrets.length === 0 ? text : redactSecrets(text, secrets);
 }
 
 /** One step's request, responses, body excerpt and log (formatDebug's text, already scrubbed by the HTTP prober). */

@@ -30,6 +30,12 @@ function firstCapture(pattern: string, text: string): string | undefined {
   return match.groups[1] ?? match.groups[0];
 }
 
+/**
+ * The longest value a step may extract: it goes into later steps' URLs and headers, where servers refuse
+ * anything near this long anyway; a larger match (a whole body captured by a loose regex) fails the step.
+ */
+export const MAX_EXTRACTED_CHARS = 64 * 1024;
+
 export interface ExtractionInput {
   headers: ResponseHeaders;
   body: string;
@@ -37,6 +43,14 @@ export interface ExtractionInput {
 
 /** The extracted value, or an error message saying why there is none. */
 export function extractValue(spec: StepExtraction, response: ExtractionInput): { value: string } | { error: string } {
+  const found = extractRaw(spec, response);
+  if ('value' in found && found.value.length > MAX_EXTRACTED_CHARS) {
+    return { error: `the extracted value is ${found.value.length} characters long, more than the ${MAX_EXTRACTED_CHARS} a variable may hold` };
+  }
+  return found;
+}
+
+function extractRaw(spec: StepExtraction, response: ExtractionInput): { value: string } | { error: string } {
   if (spec.json !== undefined) {
     let document: unknown;
     try {

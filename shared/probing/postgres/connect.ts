@@ -31,7 +31,16 @@ export interface ConnectState {
   tls?: TlsInfo;
   serverVersion?: string;
   client?: pg.Client;
+  /** Set (to the failure's message) when the server sent more than MAX_RESPONSE_BYTES. */
+  tooLarge?: string;
 }
+
+/**
+ * The most bytes a probe reads from the server, connection and query together. pg holds each protocol
+ * message whole before parsing it, so one huge row (or a server that never ends one) would grow without
+ * bound; rows themselves are not kept (query.ts). A probe query answers a row or a few.
+ */
+export const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 
 interface ConnectParams {
   module: PostgresModule;
@@ -79,6 +88,7 @@ async function attempt(params: ConnectParams, ssl: SslSetting): Promise<Postgres
   state.tcpConnected = false;
   state.ssl = false;
   delete state.tls;
+  delete state.tooLarge;
   const { Client } = await loadPg();
   const client = new Client({
     host: params.address,
@@ -102,6 +112,8 @@ async function attempt(params: ConnectParams, ssl: SslSetting): Promise<Postgres
   // Errors after connect arrive as events; the awaited calls report them.
   client.on('error', () => undefined);
   const connection = client.connection;
+  const meter = responseMeter(connection, state);
+  meter(connection.stream);
   connection.once('connect', () => {
     state.tcpConnected = true;
     log(`connected to ${params.address}:${module.port}${ssl ? ', requesting SSL' : ''}`);
@@ -112,6 +124,7 @@ async function attempt(params: ConnectParams, ssl: SslSetting): Promise<Postgres
   if (ssl !== false) {
     connection.once('sslconnect', () => {
       const secure = connection.stream as TLSSocket;
+      meter(secure);
       secure.once('secureConnect', () => {
         state.ssl = true;
         const info = readTlsInfo(secure);
@@ -137,6 +150,23 @@ async function attempt(params: ConnectParams, ssl: SslSetting): Promise<Postgres
     ssl: state.ssl,
     ...(state.tls ? { tls: state.tls } : {}),
     ...(state.serverVersion ? { serverVersion: state.serverVersion } : {}),
+  };
+}
+
+/**
+ * Counts what the connection's stream delivers (the TCP socket, then the TLS socket once SSL is on); past
+ * MAX_RESPONSE_BYTES the socket is closed and the attempt fails with response_too_large.
+ */
+function responseMeter(connection: { stream: unknown }, state: ConnectState): (stream: NodeJS.ReadableStream & { destroy(err?: Error): void }) => void {
+  let received = 0;
+  return (stream) => {
+    stream.on('data', (chunk: Buffer) => {
+      if (connection.stream !== stream || state.tooLarge) return;
+      received += chunk.length;
+      if (received <= MAX_RESPONSE_BYTES) return;
+      state.tooLarge = `server sent more than ${MAX_RESPONSE_BYTES} bytes; the probe reads one row of a small result (see docs/probes.md, limits)`;
+      stream.destroy(new ProbeFailure('response_too_large', state.tooLarge));
+    });
   };
 }
 

@@ -3,7 +3,6 @@
 // Metrics follow blackbox conventions: probe_postgres_duration_seconds{phase="resolve|connect|query"},
 // probe_postgres_ssl, probe_postgres_info{server_version}, and the probe_ssl_* / probe_tls_* set when TLS.
 import { isIP } from 'node:net';
-import type { QueryArrayResult } from 'pg';
 import type { PostgresModule } from '../../config/index.js';
 import { SecretError } from '../../config/secrets.js';
 import { monotonicSeconds } from '../clock.js';
@@ -15,6 +14,8 @@ import { tlsSamples } from '../tls.js';
 import type { FailureReason, PhaseTiming, ProbeOptions, ProbeResult, Sample } from '../types.js';
 import { closeClient, connectPostgres, type ConnectState } from './connect.js';
 import { classifyPgError } from './errors.js';
+import { loadPg } from './load-pg.js';
+import { runQuery, type QueryOutcome } from './query.js';
 import { checkValue, renderValue } from './value.js';
 
 const EXCERPT_CHARS = 1024;
@@ -41,10 +42,8 @@ async function resolvePassword(module: PostgresModule, options: ProbeOptions, bu
   }
 }
 
-function firstValue(result: QueryArrayResult | QueryArrayResult[]): { raw: unknown; text: string } | undefined {
-  // Several statements in one query: the last one's rows count, as psql shows last.
-  const last = Array.isArray(result) ? result[result.length - 1] : result;
-  const row = last?.rows[0];
+function firstValue(outcome: QueryOutcome): { raw: unknown; text: string } | undefined {
+  const row = outcome.firstRow;
   if (!row || row.length === 0) return undefined;
   return { raw: row[0], text: renderValue(row[0]) };
 }
@@ -87,19 +86,19 @@ export async function probePostgres(targetName: string, module: PostgresModule, 
     stage = 'query';
     running = { phase: 'query', start: monotonicSeconds() };
     debugLine(`query: ${module.query}`);
-    const result = await budget.race(connection.client.query<unknown[]>({ text: module.query, rowMode: 'array' }), true);
+    const outcome = await budget.race(runQuery(await loadPg(), connection.client, module.query, log !== undefined), true);
     endPhase();
-    first = firstValue(result);
+    first = firstValue(outcome);
     if (log) {
-      const rows = Array.isArray(result) ? result[result.length - 1]?.rows : result.rows;
-      excerpt = JSON.stringify(rows?.slice(0, 20) ?? [], (_key, value: unknown) => (typeof value === 'bigint' ? String(value) : value)).slice(0, EXCERPT_CHARS);
-      debugLine(`query returned ${rows?.length ?? 0} row(s)${first ? `; first value ${JSON.stringify(first.text.slice(0, 200))}` : ''}`);
+      excerpt = JSON.stringify(outcome.shownRows, (_key, value: unknown) => (typeof value === 'bigint' ? String(value) : value)).slice(0, EXCERPT_CHARS);
+      debugLine(`query returned ${outcome.rowCount} row(s)${first ? `; first value ${JSON.stringify(first.text.slice(0, 200))}` : ''}`);
     }
     checkValue(module, first);
   } catch (err) {
     endPhase();
-    failure =
-      budget.aborted && !(err instanceof ProbeFailure)
+    failure = state.tooLarge
+      ? { reason: 'response_too_large', message: state.tooLarge }
+      : budget.aborted && !(err instanceof ProbeFailure)
         ? budget.failure(stage === 'query' || state.tcpConnected)
         : classifyPgError(err, stage === 'query' ? 'query' : 'connect');
     debugLine(`failed: ${failure.reason}: ${failure.message}`);

@@ -23,6 +23,10 @@ type Stage = 'resolve' | 'connect' | 'tls' | 'exchange';
 
 const EXCERPT_BYTES = 1024;
 const LOG_TEXT_CHARS = 200;
+/** Lines read before the expect loop gives the event loop a turn. */
+const YIELD_EVERY_LINES = 64;
+/** Lines of a step shown in --debug: a peer that floods lines must not grow the log without end. */
+const LOGGED_LINES = 100;
 
 export function splitHostPort(address: string): { host: string; port: number } {
   const match = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(address);
@@ -156,11 +160,17 @@ class TcpProbeRun {
   private async expectLine(index: number, pattern: string, reader: SocketReader): Promise<Re2Match> {
     const re = cachedRe2(pattern);
     this.debug(`step ${index + 1}: expect /${pattern}/`);
+    let lines = 0;
     for (;;) {
       const line = await this.raceRead(reader.readLine(), `a line matching /${pattern}/`);
       if (line === null) break;
       const match = re.exec(line);
-      this.debug(`step ${index + 1}: read ${quote(line)}${match ? ' (matched)' : ''}`);
+      lines += 1;
+      // Lines already buffered are read without a turn of the event loop: a peer that floods lines would
+      // hold it (timers, other probes) for as long as the flood lasts. Every so often, let it run.
+      if (lines % YIELD_EVERY_LINES === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      if (lines <= LOGGED_LINES || match) this.debug(`step ${index + 1}: read ${quote(line)}${match ? ' (matched)' : ''}`);
+      else if (lines === LOGGED_LINES + 1) this.debug(`step ${index + 1}: (further lines not logged)`);
       if (match) {
         this.failedDueToRegex = 0;
         return match;

@@ -7,15 +7,25 @@ import { ProbeFailure } from '../failure.js';
 
 /** bufio.Scanner's default MaxScanTokenSize: a longer line fails the read instead of growing forever. */
 export const MAX_LINE_BYTES = 64 * 1024;
+/**
+ * Unread bytes kept before the socket is paused: a peer that floods faster than the steps read (or while a
+ * send waits) fills the kernel's buffers, not ours.
+ */
+const HIGH_WATER_BYTES = 256 * 1024;
 
 export class SocketReader {
   private buffer: Buffer = Buffer.alloc(0);
   private ended = false;
   private error: Error | undefined;
   private wake: (() => void) | undefined;
+  private paused = false;
   private readonly onData = (chunk: Buffer) => {
     this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
     this.observer?.(chunk);
+    if (this.buffer.length >= HIGH_WATER_BYTES && !this.paused) {
+      this.paused = true;
+      this.stream.pause();
+    }
     this.notify();
   };
   private readonly onEnd = () => {
@@ -72,6 +82,7 @@ export class SocketReader {
       if (this.buffer.length >= count) return this.take(count);
       if (this.error) throw this.error;
       if (this.ended) return this.take(this.buffer.length);
+      this.resume();
       await this.nextEvent();
     }
   }
@@ -79,7 +90,14 @@ export class SocketReader {
   private take(count: number): Buffer {
     const head = this.buffer.subarray(0, count);
     this.buffer = this.buffer.subarray(count);
+    if (this.buffer.length < HIGH_WATER_BYTES) this.resume();
     return head;
+  }
+
+  private resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.stream.resume();
   }
 
   private nextEvent(): Promise<void> {
