@@ -2,7 +2,7 @@
 // blackbox_exporter's module keys so a blackbox.yml module can be pasted under `http:`, `tcp:`, `dns:` or
 // `grpc:`. Each module block has its own file (schema-http.ts, schema-dns.ts, …); this one puts them together.
 import * as z from 'zod/mini';
-import { hostPort, intervalDuration, ipProtocol, labelMap, literalSecret, positiveDuration, regexp, secretRef, timeoutDuration, tlsConfigSchema, urlOf, yamlBoolean } from './fields.js';
+import { hostPort, intervalDuration, ipProtocol, labelMap, literalSecret, regexp, secretRef, timeoutDuration, tlsConfigSchema, urlOf, yamlBoolean } from './fields.js';
 import { dnsModuleSchema } from './schema-dns.js';
 import { grpcModuleSchema } from './schema-grpc.js';
 import { httpModuleSchema } from './schema-http.js';
