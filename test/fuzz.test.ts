@@ -3,6 +3,8 @@
 // response decoders. Whatever comes in, each answers with its own coded error (ConfigError naming the file;
 // ProbeFailure; a coded socket error) or a value — never another exception. Run counts are chosen so the
 // file takes seconds; a failure prints its seed and the shrunk input, so it can be replayed.
+// The seed is fixed so CI judges the change under test, not the draw: FUZZ_SEED=random (or a number)
+// explores new inputs locally.
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,6 +20,9 @@ import { ProbeFailure } from '../shared/probing/failure.js';
 import { callStatus, decodeStatusMessage, firstMessage, MAX_RECEIVE_MESSAGE_BYTES, servingStatus, UnaryResponseBody } from '../shared/probing/grpc/protocol.js';
 import { Http1ResponseParser, MAX_HEADER_FIELDS } from '../shared/probing/http/http1-parser.js';
 import { loadRegexEngine } from '../shared/regex/index.js';
+
+const FUZZ_SEED = process.env.FUZZ_SEED === 'random' ? Date.now() : Number(process.env.FUZZ_SEED ?? 20261207);
+fc.configureGlobal({ seed: FUZZ_SEED });
 
 const ROOT = resolve(import.meta.dirname, '..');
 const FILE = 'fuzz/targets.yml';
