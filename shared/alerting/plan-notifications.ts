@@ -125,8 +125,15 @@ function topSeverity(alerts: readonly { labels: Record<string, string> }[]): str
   return best;
 }
 
-function queryUrl(base: string, expr: string): string {
-  return `${base.replace(/\/+$/, '')}/vmui/#/?g0.expr=${encodeURIComponent(expr)}&g0.range_input=1h&g0.tab=0`;
+/**
+ * The rule's query in vmui. `vmUiUrl` may name VictoriaMetrics (https://vm.example.com) or vmui itself
+ * (https://vm.example.com/vmui, as the sample config does, with or without a trailing slash or #/): either
+ * way the link is …/vmui/#/?g0.expr=…, never …/vmui/vmui/.
+ */
+export function queryUrl(base: string, expr: string): string {
+  const root = base.replace(/#.*$/, '').replace(/\/+$/, '');
+  const vmui = /\/vmui$/i.test(root) ? root : `${root}/vmui`;
+  return `${vmui}/#/?g0.expr=${encodeURIComponent(expr)}&g0.range_input=1h&g0.tab=0`;
 }
 
 function notifiedAlert(state: AlertState & { endedAt?: number }, rule: CompiledRule, slotMs: number, externalLabels: Record<string, string>, added?: Record<string, string>): NotifiedAlert {
