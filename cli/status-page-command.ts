@@ -18,7 +18,7 @@ export interface StatusPageFlags {
   vmUrl?: string;
 }
 
-export async function statusPageCommand(flags: StatusPageFlags, write: (text: string) => void = (t) => process.stdout.write(t)): Promise<number> {
+export async function statusPageCommand(flags: StatusPageFlags, write: (text: string) => void = (t) => process.stdout.write(t), nowMs = Date.now()): Promise<number> {
   const targetsPath = resolve(flags.config);
   const file = await loadTargetsFile(flags.config);
   const content = await loadStatusPageContent({ targetsPath, file, env: process.env });
@@ -38,7 +38,7 @@ export async function statusPageCommand(flags: StatusPageFlags, write: (text: st
       await writeFile(path, body);
       written.push(path);
     },
-    Date.now(),
+    nowMs,
     { content },
   );
   write(

@@ -43,13 +43,13 @@ export const DEFAULT_TITLE = 'Service status';
 const nonEmpty = z.string().check(z.trim(), z.minLength(1, 'must not be empty'));
 
 /** UTC dates as people write them: 2026-11-03, 2026-11-03 14:10, 2026-11-03T14:10:00Z. */
-const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?(Z|[+-]\d{2}:\d{2})?$/;
+const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,3})?)?)?(Z|[+-]\d{2}:\d{2})?$/;
 
 export function parseNoteDate(text: string): number | undefined {
   const m = DATE_RE.exec(text.trim());
   if (!m) return undefined;
-  const [, y, mo, d, h = '00', mi = '00', s = '00', zone] = m;
-  const iso = `${y}-${mo}-${d}T${h}:${mi}:${s}${zone ?? 'Z'}`;
+  const [, y, mo, d, h = '00', mi = '00', s = '00', fraction = '', zone] = m;
+  const iso = `${y}-${mo}-${d}T${h}:${mi}:${s}${fraction}${zone ?? 'Z'}`;
   const ms = Date.parse(iso);
   // Date.parse rolls 2026-02-30 over to March: a date that does not exist is refused.
   if (!Number.isFinite(ms) || (zone === undefined && new Date(ms).toISOString().slice(0, 10) !== `${y}-${mo}-${d}`)) return undefined;
