@@ -179,7 +179,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .command('ui')
     .description('serve the web UI (read-only) over the data in a VictoriaMetrics')
     .option('--vm-url <url>', 'VictoriaMetrics to read (default: $VM_URL)')
-    .option('-c, --config <file>', 'targets file: probe intervals (missing runs count as down), public flags, slo')
+    .option('-c, --config <file>', 'targets file: probe intervals (coverage), public flags, slo, rule annotations')
     .option('--listen <address>', 'host:port to listen on', `127.0.0.1:${DEFAULT_UI_PORT}`)
     .action(async (flags: UiFlags) => {
       setExit(await uiCommand(flags));
