@@ -28,7 +28,7 @@ describe('alert history', () => {
     const lines: string[] = [];
     for (let t = t0 - 30 * MIN; t <= t0 + 45 * MIN; t += MIN) lines.push(prometheusLine('probe_success', labels, t >= outage.from && t < outage.to ? 0 : 1, t + 7_000));
     await vm.importPrometheus(lines.join('\n'));
-    await vm.flush();
+    await vm.waitForSeries(`probe_success{target="${target}"}`, 1);
 
     const alerting = await loadAlertingConfig(
       parseTargetsFile(
@@ -79,6 +79,9 @@ describe('alert history', () => {
     expect(firedAt).toBe(t0 + 14 * MIN);
     expect(endedAt).toBe(t0 + 26 * MIN);
 
+    // The state the evaluations wrote is searchable (a busy VictoriaMetrics indexes new series with a delay).
+    await vm.waitForSeries(`ALERTS{alertname="${alertname}"}`, 2);
+    await vm.waitForSeries(`periscope_alert_state{alertname="${alertname}"}`, 1);
     // Three loads of the page seven seconds apart.
     const reader = createVmReader({ url: vm.url });
     const now = Date.now();

@@ -4,6 +4,8 @@ import { build } from 'esbuild';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseListen } from '../cli/ui-command.js';
+import { withGaps } from '../shared/reporting/target-detail.js';
+import { mergeIncidents } from '../shared/reporting/incidents.js';
 import { computeUptime, episodesOf, historyGrid, errorBudget, findIncidents, humanDuration, monthPeriod, percent, probePoints } from '../shared/reporting/index.js';
 
 const MIN = 60_000;
@@ -109,6 +111,19 @@ describe('incidents', () => {
     expect(findIncidents(points, at(40))).toEqual([{ startMs: at(1), endMs: at(31), durationMs: 30 * MIN, reasons: ['timeout'], failedRuns: 2 }]);
   });
 
+  it('merge for a status page when they are closer than the gap: a flapping endpoint is one disruption', () => {
+    const flaps = [1, 3, 5].map((m) => ({ startMs: at(m), endMs: at(m + 1), durationMs: MIN, reasons: [m === 3 ? 'timeout' : 'status_code'], failedRuns: 1 }));
+    const later = { startMs: at(40), durationMs: 5 * MIN, reasons: ['refused'], failedRuns: 5 };
+    expect(mergeIncidents([...flaps, later], 10 * MIN)).toEqual([
+      { startMs: at(1), endMs: at(6), durationMs: 5 * MIN, reasons: ['status_code', 'timeout'], failedRuns: 3 },
+      later,
+    ]);
+    // An ongoing one close after: the merged incident is ongoing.
+    expect(mergeIncidents([flaps[0]!, { startMs: at(4), durationMs: 6 * MIN, reasons: ['dns'], failedRuns: 2 }], 10 * MIN)).toEqual([
+      { startMs: at(1), durationMs: 9 * MIN, reasons: ['status_code', 'dns'], failedRuns: 3 },
+    ]);
+  });
+
   it('take the reason of each failed run from probe_failure_info at the same timestamp', () => {
     expect(probePoints({ timestamps: [1, 2, 3], values: [1, 0, 0] }, [{ reason: 'status_code', timestamps: [2] }])).toEqual([
       { timestampMs: 1, success: true },
@@ -143,6 +158,15 @@ describe('alert episodes', () => {
     const loads = [0, 7, 14].map((s) => historyGrid(at(0, s) - 86_400_000, at(0, s)));
     expect(new Set(loads.map((g) => `${g.startMs}/${g.stepMs}`)).size).toBe(1);
     expect((loads[0]?.startMs ?? 1) % 60_000).toBe(0);
+  });
+});
+
+describe('charts', () => {
+  it('get an empty point where the series skip steps, so a monitoring gap is drawn as a gap', () => {
+    expect(withGaps({ timestamps: [0, 10, 20, 60, 70], values: [[1, 2, 3, 4, 5], [null, 1, 1, 1, null]] }, 10)).toEqual({
+      timestamps: [0, 10, 20, 30, 60, 70],
+      values: [[1, 2, 3, null, 4, 5], [null, 1, 1, null, 1, null]],
+    });
   });
 });
 

@@ -41,6 +41,7 @@ beforeAll(async () => {
   const lines: string[] = [];
   for (let t = now - 4 * 60_000; t <= now - 15_000; t += 15_000) lines.push(...run(t, true, 0.05));
   await write(lines);
+  await vm.waitForSeries(`probe_success{stage="${stage}"}`, 1);
   ui = await startUiServer({ reader: createVmReader({ url: vm.url }), catalog: emptyCatalog(), source: 'test', refreshMs: 1000 });
   browser = await launchBrowser();
 }, 60_000);

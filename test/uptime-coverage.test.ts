@@ -80,7 +80,7 @@ ${Object.keys(RESULTS).map((t) => `      - name: ${t}\n        http: { url: "htt
     }
   }
   await vm.importPrometheus(lines.join('\n'));
-  await vm.flush();
+  await vm.waitForSeries(`probe_success{stage="${stage}"}`, Object.keys(RESULTS).length);
   await new Promise((r) => setTimeout(r, 1500)); // past -search.latencyOffset=1s
   ui = await startUiServer({ reader: createVmReader({ url: vm.url }), catalog, source: 'test' });
 }, 60_000);
@@ -125,7 +125,7 @@ describe('uptime and coverage', () => {
       }
       const html = files.get('index.html') ?? '';
       const item = html.slice(html.indexOf(`data-service="${target}"`));
-      expect(/data-uptime="([^"]+)">([^<]+) uptime<\/span> <span class="coverage[^"]*" data-coverage="([^"]+)">([^<]+) coverage</.exec(item)?.slice(1)).toEqual([
+      expect(/data-uptime="([^"]+)">([^<]+) uptime<\/span> · <span class="coverage[^"]*" data-coverage="([^"]+)">([^<]+) coverage</.exec(item)?.slice(1)).toEqual([
         String(e.ratio),
         percent(e.ratio),
         String(e.coverage),

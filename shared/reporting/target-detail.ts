@@ -56,6 +56,25 @@ export function alignSeries(series: readonly RangeSeries[], names: readonly stri
   return { timestamps, values };
 }
 
+/**
+ * A point of nothing (null in every series) where the series skip a step: charts draw a gap there, as the
+ * bars do, instead of a line across the time nothing was measured.
+ */
+export function withGaps(aligned: { timestamps: number[]; values: Array<Array<number | null>> }, stepMs: number) {
+  const timestamps: number[] = [];
+  const values = aligned.values.map((): Array<number | null> => []);
+  aligned.timestamps.forEach((t, i) => {
+    const previous = aligned.timestamps[i - 1];
+    if (previous !== undefined && t - previous > 1.5 * stepMs) {
+      timestamps.push(previous + stepMs);
+      values.forEach((row) => row.push(null));
+    }
+    timestamps.push(t);
+    aligned.values.forEach((row, k) => values[k]?.push(row[i] ?? null));
+  });
+  return { timestamps, values };
+}
+
 /** The last run: every sample written with the newest probe_success timestamp. */
 export function lastProbe(series: readonly ExportedSeries[]): LastProbe | undefined {
   const success = series.filter((s) => s.labels.__name__ === 'probe_success');
@@ -107,8 +126,8 @@ export async function collectTargetDetail(reader: MetricsReader, ref: TargetRef,
     reader.raw(selectorByName('probe_.*', labels), nowMs - 15 * 60_000, nowMs),
   ]);
   const names = [...new Set(phaseSeries.map((s) => s.labels.phase ?? ''))].sort((a, b) => phaseRank(a) - phaseRank(b));
-  const phases = { names, ...alignSeries(phaseSeries, names, (s) => s.labels.phase ?? '') };
-  const total = alignSeries(totalSeries, ['total'], () => 'total');
+  const phases = { names, ...withGaps(alignSeries(phaseSeries, names, (s) => s.labels.phase ?? ''), stepMs) };
+  const total = withGaps(alignSeries(totalSeries, ['total'], () => 'total'), stepMs);
   const points = runs.flatMap((s) =>
     probePoints(s, failures.filter((f) => f.labels.instance === s.labels.instance).map((f) => ({ reason: f.labels.reason ?? 'unknown', timestamps: f.timestamps }))),
   );

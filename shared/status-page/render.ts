@@ -4,7 +4,7 @@
 // of the last 7 days. No reason codes, no stage or account, no internal address, no latency percentiles.
 // One static HTML file (styles inline, no script, works at 390 px) and the same data as status.json.
 import { humanDuration, percent } from '../reporting/durations.js';
-import type { Incident } from '../reporting/incidents.js';
+import { mergeIncidents, type Incident } from '../reporting/incidents.js';
 import type { DayUptime, Overview, TargetStatus } from '../reporting/overview.js';
 import type { Uptime } from '../reporting/uptime.js';
 import { availabilityBars } from '../ui/bars.js';
@@ -99,6 +99,15 @@ function when(ms: number): string {
   return `${d.getUTCDate()} ${month} ${d.getUTCFullYear()}, ${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')} UTC`;
 }
 
+/** "7 Dec 2026, 17:37–17:55 UTC" on one day, else both dates; "since …" while it lasts. */
+function span(startMs: number, endMs: number | undefined): string {
+  if (endMs === undefined) return `since ${when(startMs)}`;
+  const a = when(startMs);
+  const b = when(endMs);
+  const day = (text: string) => text.slice(0, text.indexOf(','));
+  return day(a) === day(b) ? `${a.replace(/ UTC$/, '')}–${b.slice(b.indexOf(',') + 2)}` : `${a} to ${b}`;
+}
+
 function headline(list: Service[]): Html {
   const problems = list.filter((s) => s.state === 'problem');
   const unknown = list.filter((s) => s.state === 'unknown');
@@ -127,17 +136,17 @@ function notesSection(notes: StatusNote[], content: StatusPageContent, nowMs: nu
 
 function figures(s: Service): Html {
   const u = s.uptime.d30;
-  if (!u) return html`<span class="figures muted">No checks in the last 30 days</span>`;
-  return html`<span class="figures"><span class="uptime" data-uptime="${u.ratio}">${percent(u.ratio)} uptime</span>${
-    u.coverage !== undefined ? html` <span class="coverage${u.coverage < 1 ? ' gap' : ''}" data-coverage="${u.coverage}">${percent(u.coverage)} coverage</span>` : ''
-  }</span>`;
+  if (!u) return html`<div class="figures muted">No checks in the last 30 days</div>`;
+  return html`<div class="figures"><span class="uptime" data-uptime="${u.ratio}">${percent(u.ratio)} uptime</span>${
+    u.coverage !== undefined ? html` · <span class="coverage${u.coverage < 1 ? ' gap' : ''}" data-coverage="${u.coverage}">${percent(u.coverage)} coverage</span>` : ''
+  } <span class="muted">over 30 days</span></div>`;
 }
 
 function serviceItem(s: Service, index: number): Html {
   const bars = s.daily.map((d) => ({ label: new Date(d.startMs).toISOString().slice(0, 10), uptime: d.uptime ?? null }));
   return html`<li class="service ${s.state}" data-service="${s.name}"><div class="line"><span class="name">${breakable(s.title)}</span><span class="state ${s.state}">${s.stateText}</span></div>
 ${bars.length ? availabilityBars(bars, { id: `days-${index}`, cls: 'days', height: 30 }) : ''}
-<div class="axis"><span>30 days ago</span>${figures(s)}<span>today</span></div></li>`;
+<div class="axis"><span>30 days ago</span><span>today</span></div>${figures(s)}</li>`;
 }
 
 function servicesSection(list: Service[], content: StatusPageContent): Html {
@@ -151,23 +160,29 @@ function servicesSection(list: Service[], content: StatusPageContent): Html {
 }
 
 function incidentsSection(incidents: PublicIncident[], content: StatusPageContent): Html {
-  if (!incidents.length) return html`<h2>Past incidents</h2><p class="empty" id="no-incidents">No incidents in the last 7 days.</p>`;
+  if (!incidents.length) return html`<h2>Incidents, last 7 days</h2><p class="empty" id="no-incidents">No incidents in the last 7 days.</p>`;
   const items = incidents.map((i) => {
     const title = content.serviceTitles[i.target] ?? i.target;
     return html`<li class="incident"><div class="line"><span class="name">${title}</span><span class="state ${i.endMs === undefined ? 'problem' : 'resolved'}">${publicProblem(i.reasons[0])}${i.endMs === undefined ? ' · ongoing' : ' · resolved'}</span></div>
-<p class="muted">${when(i.startMs)}${i.endMs !== undefined ? html` to ${when(i.endMs)}` : ''} · ${humanDuration(i.durationMs)}</p></li>`;
+<p class="muted">${span(i.startMs, i.endMs)} · ${humanDuration(i.durationMs)}</p></li>`;
   });
-  return html`<h2>Past incidents</h2><ul id="incidents" class="incidents">${items}</ul>`;
+  return html`<h2>Incidents, last 7 days</h2><ul id="incidents" class="incidents">${items}</ul>`;
 }
+
+const MERGE_GAP_MS = 15 * 60_000;
 
 const HOW =
   'Uptime is the share of our checks that succeeded; coverage is the share of scheduled checks that ran. ' +
   'A bar with a dashed outline is time nothing was checked — a gap in monitoring, not an outage.';
 
-export function renderStatusPage(overview: Overview, incidents: PublicIncident[], contentOrTitle: StatusPageContent | string = DEFAULT_TITLE): StatusPage {
+export function renderStatusPage(overview: Overview, incidentsIn: PublicIncident[], contentOrTitle: StatusPageContent | string = DEFAULT_TITLE): StatusPage {
   const content: StatusPageContent =
     typeof contentOrTitle === 'string' ? { title: contentOrTitle, groupTitles: {}, serviceTitles: {}, notes: [] } : contentOrTitle;
   const list = services(overview, content);
+  // Failures less than 15 minutes apart are one disruption to a customer (a flapping endpoint is not thirty).
+  const byService = new Map<string, PublicIncident[]>();
+  for (const i of incidentsIn) byService.set(`${i.group}\u0000${i.target}`, [...(byService.get(`${i.group}\u0000${i.target}`) ?? []), i]);
+  const incidents = [...byService.values()].flatMap((list) => mergeIncidents(list, MERGE_GAP_MS)).sort((a, b) => b.startMs - a.startMs);
   const notes = visibleNotes(content.notes, overview.generatedMs);
   const logo = content.logo ? html`<img class="logo" src="${content.logo}" alt="">` : html``;
   const body = html`<header class="page-head">${logo}<h1>${content.title}</h1></header>

@@ -27,7 +27,7 @@ li.service{padding:.8rem 0;border-top:1px solid #eaeef2}
 .name{font-weight:600;overflow-wrap:normal;word-break:normal}
 .state{font-weight:600;white-space:nowrap}.state.operational{color:var(--ok)}.state.problem{color:var(--bad)}.state.unknown{color:var(--unknown)}.state.resolved{color:var(--muted)}
 .axis{display:flex;justify-content:space-between;align-items:baseline;gap:.5rem;color:var(--muted);font-size:.78rem;flex-wrap:wrap}
-.figures{text-align:center}.figures .uptime{color:var(--ink);font-weight:600;white-space:nowrap}.figures .coverage{white-space:nowrap}.figures .coverage.gap{color:var(--gap);text-decoration:underline dotted}
+.figures{font-size:.85rem;color:var(--muted);margin-top:.15rem}.figures .uptime{color:var(--ink);font-weight:600;white-space:nowrap}.figures .coverage{white-space:nowrap}.figures .coverage.gap{color:var(--gap);text-decoration:underline dotted}
 .bars{display:block;width:100%;height:30px;margin:.45rem 0 .2rem}
 .bars g.ok rect.fill{fill:#2da44e}.bars g.part rect.fill{fill:#d4a72c}.bars g.fail rect.fill{fill:#cf222e}
 .bars rect.gap,.bars g.gap rect{fill:var(--gap-bg);stroke:#8c959f;stroke-width:.6;stroke-dasharray:2 1.5}

@@ -43,10 +43,11 @@ export function demoStory(now: number) {
 export async function seedDemoHistory(vm: VmClient, ports: DemoPorts, now: number, until: number): Promise<{ samples: number }> {
   const story = demoStory(now);
   const inside = (t: number, w: { from: number; to: number }) => t >= w.from && t < w.to;
-  const http = ['resolve', 'connect', 'processing', 'transfer'];
+  // The phases the HTTP prober writes (tls is 0 over plain HTTP).
+  const http = ['resolve', 'connect', 'tls', 'processing', 'transfer'];
   const targets: DemoTarget[] = [
     { target: 'demo-health', group: 'demo', module: 'http', instance: `http://127.0.0.1:${ports.http}/healthz`, phases: http, seconds: 0.012, labels: { service: 'pizza-service' } },
-    { target: 'demo-https', group: 'demo', module: 'http', instance: `https://localhost:${ports.https}/healthz`, phases: ['resolve', 'connect', 'tls', 'processing', 'transfer'], seconds: 0.03 },
+    { target: 'demo-https', group: 'demo', module: 'http', instance: `https://localhost:${ports.https}/healthz`, phases: http, seconds: 0.03 },
     {
       target: 'demo-redirect',
       group: 'demo',
@@ -98,7 +99,9 @@ export async function seedDemoHistory(vm: VmClient, ports: DemoPorts, now: numbe
       const seconds = failed?.reason === 'timeout' ? 5 : t.seconds * wave;
       lines.push(prometheusLine('probe_success', labels, failed ? 0 : 1, ts), prometheusLine('probe_duration_seconds', labels, seconds, ts));
       t.phases.forEach((phase, i) => {
-        const share = failed?.reason === 'timeout' ? (i === 2 ? 0.98 : 0.005) : [0.15, 0.2, 0.25, 0.5, 0.05][i % 5] ?? 0.1;
+        const https = t.instance.startsWith('https:');
+        const shares = failed?.reason === 'timeout' ? [0.005, 0.005, 0, 0.985, 0.005] : https ? [0.1, 0.15, 0.3, 0.4, 0.05] : [0.15, 0.25, 0, 0.55, 0.05];
+        const share = shares[i] ?? 0;
         lines.push(prometheusLine(t.module === 'http' ? 'probe_http_duration_seconds' : 'probe_tcp_duration_seconds', { ...labels, phase }, seconds * share, ts));
       });
       if (failed) {

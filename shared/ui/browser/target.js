@@ -37,11 +37,13 @@
     let names;
     if (data.phases.names.length) {
       names = data.phases.names;
-      // Cumulative sums: layer i is the top of phases 0..i.
+      // Cumulative sums: layer i is the top of phases 0..i. A phase a run did not write counts as 0; a time
+      // with no phase at all stays empty (a gap in the chart, not a drop to zero).
+      const any = times.map((_, i) => data.phases.values.some((values) => values[i] != null));
       layers = [];
       let running = times.map(() => 0);
       for (const values of data.phases.values) {
-        running = running.map((sum, i) => (values[i] == null || sum == null ? null : sum + values[i]));
+        running = running.map((sum, i) => (any[i] ? sum + (values[i] == null ? 0 : values[i]) : null));
         layers.push(running);
       }
     } else {
