@@ -46,8 +46,8 @@ const target = (name: string, group: string) => `/target?${new URLSearchParams({
 const PAGES: Array<{ name: string; path: string; docs?: string }> = [
   { name: 'overview', path: '/', docs: 'overview.png' },
   { name: 'target', path: target('demo-https', 'demo'), docs: 'target.png' },
-  { name: 'target-failing', path: target('demo-closed-port', 'demo-errors'), docs: 'target-failing.png' },
-  { name: 'target-outage', path: target('demo-slow', 'demo'), ...(DOCS_SCREENSHOTS ? { docs: 'target-outage.png' } : {}) },
+  { name: 'target-failing', path: target('demo-closed-port', 'demo-errors') },
+  { name: 'target-outage', path: target('demo-slow', 'demo'), docs: 'target-outage.png' },
   { name: 'alerts', path: '/alerts', docs: 'alerts.png' },
 ];
 
