@@ -11,7 +11,7 @@ export default tseslint.config(
     files: ['shared/ui/browser/**/*.js'],
     languageOptions: {
       sourceType: 'script',
-      globals: { document: 'readonly', window: 'readonly', location: 'readonly', history: 'readonly', URLSearchParams: 'readonly', uPlot: 'readonly' },
+      globals: { document: 'readonly', window: 'readonly', location: 'readonly', history: 'readonly', URLSearchParams: 'readonly', uPlot: 'readonly', fetch: 'readonly', AbortController: 'readonly', CustomEvent: 'readonly', setInterval: 'readonly' },
     },
   },
   {

@@ -64,7 +64,8 @@ export async function checkCommand(flags: CheckFlags, nowMs = Date.now()): Promi
       logger,
       stage: process.env.STAGE ?? 'local',
       region: process.env.AWS_REGION ?? 'local',
-      vmUiUrl: vmUrl,
+      // Links to vmui only where one is configured: Debian's VictoriaMetrics has none (/vmui is a 404).
+      ...(process.env.VM_UI_URL ? { vmUiUrl: process.env.VM_UI_URL } : {}),
       ...(flags.notify ? { mode: 'live' as const, claims: localClaimStore(flags.dataDir ?? '.periscope') } : { mode: 'dry' as const }),
     },
     { nowMs },

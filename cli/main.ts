@@ -13,6 +13,7 @@ import { ImportInputError } from '../shared/import/read-sources.js';
 import { costCommand, type CostFlags } from './cost-command.js';
 import { replayCommand } from './replay-command.js';
 import { reportCommand, type ReportFlags } from './report-command.js';
+import { statusPageCommand, type StatusPageFlags } from './status-page-command.js';
 import { runCommand, type RunFlags } from './run-command.js';
 import { testRulesCommand, type TestRulesFlags } from './test-rules-command.js';
 import { DEFAULT_UI_PORT, uiCommand, type UiFlags } from './ui-command.js';
@@ -182,7 +183,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .command('ui')
     .description('serve the web UI (read-only) over the data in a VictoriaMetrics')
     .option('--vm-url <url>', 'VictoriaMetrics to read (default: $VM_URL)')
-    .option('-c, --config <file>', 'targets file: probe intervals (missing runs count as down), public flags, slo')
+    .option('-c, --config <file>', 'targets file: probe intervals (coverage), public flags, slo, rule annotations')
     .option('--listen <address>', 'host:port to listen on', `127.0.0.1:${DEFAULT_UI_PORT}`)
     .option('--allowed-hosts <names>', 'host names it answers for besides IP addresses and localhost, comma-separated')
     .action(async (flags: UiFlags) => {
@@ -201,6 +202,14 @@ function buildProgram(setExit: (code: number) => void): Command {
     .action(async (flags: ReportFlags) => {
       setExit(await reportCommand(flags));
     });
+
+  program
+    .command('status-page')
+    .description("render the stage's public status page into a folder, exactly as the status-page function publishes it")
+    .requiredOption('-c, --config <file>', 'targets file of the stage (public targets, status_page section)')
+    .requiredOption('-o, --out <dir>', 'folder to write index.html and status.json to')
+    .option('--vm-url <url>', 'VictoriaMetrics to read (default: $VM_URL)')
+    .action(async (flags: StatusPageFlags) => setExit(await statusPageCommand(flags)));
 
   program
     .command('cost')

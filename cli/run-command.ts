@@ -18,7 +18,7 @@ import type { AlertingDeps } from '../shared/alerting/evaluate-group.js';
 import { localClaimStore, localNotifier } from './check-command.js';
 import { createDiscovery } from '../shared/discovery/index.js';
 import { createLazyDiscoveryApis } from '../shared/discovery/aws-clients.js';
-import { catalogFromFile } from '../shared/reporting/catalog.js';
+import { catalogFromFile, withAlertRules } from '../shared/reporting/catalog.js';
 import { startUi } from './ui-command.js';
 import { errorMessage } from '../shared/observability/error-message.js';
 import { terminalSafe } from '../shared/observability/terminal-text.js';
@@ -69,7 +69,7 @@ export async function runCommand(flags: RunFlags): Promise<number> {
     if (flags.ui !== false && !flags.once) {
       // Reading takes VM_QUERY_* credentials, else the write credentials (one vmauth user for both).
       const readAuth = (await vmAuthFromEnv(process.env, createSecretResolver(), 'VM_QUERY')) ?? (await vmAuthFromEnv(process.env, createSecretResolver()));
-      const ui = await startUi(vmUrl, catalogFromFile(file), flags.listen, readAuth, flags.allowedHosts);
+      const ui = await startUi(vmUrl, withAlertRules(catalogFromFile(file), alerting), flags.listen, readAuth, flags.allowedHosts);
       cleanups.push(() => ui.close());
       process.stdout.write(`Periscope UI: ${ui.url}\n`);
     }
@@ -104,7 +104,8 @@ export async function runCommand(flags: RunFlags): Promise<number> {
       logger,
       stage: 'local',
       region: deps.identity.region,
-      vmUiUrl: vmUrl,
+      // Links to vmui only where one is configured: Debian's VictoriaMetrics has none (/vmui is a 404).
+      ...(process.env.VM_UI_URL ? { vmUiUrl: process.env.VM_UI_URL } : {}),
       mode: 'live',
       claims: localClaimStore(dataDir),
       spool: deps.spool,

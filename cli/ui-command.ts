@@ -3,6 +3,8 @@
 import { ConfigError, createSecretResolver, loadTargetsFile } from '../shared/config/index.js';
 import { vmAuthFromEnv } from '../shared/victoria-metrics/index.js';
 import { catalogFromFile, createVmReader, emptyCatalog, type Catalog } from '../shared/reporting/index.js';
+import { withAlertRules } from '../shared/reporting/catalog.js';
+import { loadAlertingConfig } from '../shared/alerting/load-rules.js';
 import { redactUrl } from '../shared/victoria-metrics/index.js';
 import { parseAllowedHosts, startUiServer, type UiServer } from '../shared/ui/index.js';
 
@@ -51,8 +53,9 @@ export async function startUi(
 export async function uiCommand(flags: UiFlags): Promise<number> {
   const vmUrl = flags.vmUrl ?? process.env.VM_URL;
   if (!vmUrl) throw new ConfigError('command line', [{ path: '--vm-url', message: 'give the VictoriaMetrics to read (--vm-url URL or VM_URL)' }]);
-  // The targets file adds what samples do not carry: intervals (missing runs count as down) and slo.
-  const catalog = flags.config ? catalogFromFile(await loadTargetsFile(flags.config)) : emptyCatalog();
+  // The targets file adds what samples do not carry: intervals (coverage), slo, and the rules' annotations.
+  const file = flags.config ? await loadTargetsFile(flags.config) : undefined;
+  const catalog = file && flags.config ? withAlertRules(catalogFromFile(file), await loadAlertingConfig(file, flags.config)) : emptyCatalog();
   const auth = await vmAuthFromEnv(process.env, createSecretResolver(), 'VM_QUERY');
   const ui = await startUi(vmUrl, catalog, flags.listen, auth, flags.allowedHosts);
   process.stdout.write(`Periscope UI: ${ui.url} (read-only, data from ${redactUrl(vmUrl)}); press Ctrl-C to stop\n`);

@@ -455,6 +455,9 @@ describe('the status page', () => {
       VM_QUERY_URL: 'https://vm.example.com',
       VM_QUERY_PASSWORD_FROM: 'ssm:/periscope/monitoring/vm-password',
       STATUS_PAGE_BUCKET: 'status.example.com',
+      // The page's title from the stage's params; the others fall back to the targets file.
+      STATUS_PAGE_TITLE: 'Example Corp status',
+      STATUS_PAGE_DESCRIPTION: '',
     });
     const [schedule, ...more] = schedulesOf(monitoring, 'StatusPageLambdaFunction');
     expect(more).toEqual([]);

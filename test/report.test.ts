@@ -37,7 +37,9 @@ interface ReportJson {
   targets: Array<{
     target: string;
     uptime_percent: number | null;
+    coverage_percent: number | null;
     expected_runs: number | null;
+    done_runs: number | null;
     successful_runs: number | null;
     failed_runs: number | null;
     missing_runs: number | null;
@@ -112,7 +114,7 @@ afterAll(async () => {
 });
 
 describe('periscope report', () => {
-  it('counts uptime as successful runs of the runs that should have happened, and lists each incident', async () => {
+  it('counts uptime over the runs done and coverage as runs done of the runs that should have happened, and lists each incident', async () => {
     const { code, stdout, stderr } = await report('json');
     expect(stderr).toBe('');
     expect(code).toBe(0);
@@ -120,13 +122,17 @@ describe('periscope report', () => {
     expect(parsed.month).toBe(month);
     const api = parsed.targets.find((t) => t.target === 'api');
     const failed = 30 + 5 + 2;
-    const successful = totalMinutes - 60 - failed;
-    expect(api).toMatchObject({ expected_runs: totalMinutes, successful_runs: successful, failed_runs: failed, missing_runs: 60, slo_percent: 99.9 });
-    expect(api?.uptime_percent).toBeCloseTo((successful / totalMinutes) * 100, 10);
-    const periodSeconds = (monthEnd - monthStart) / 1000;
-    expect(api?.error_budget?.allowed_seconds).toBeCloseTo(periodSeconds * 0.001, 3);
-    expect(api?.error_budget?.used_seconds).toBeCloseTo(97 * 60, 3);
-    expect(api?.error_budget?.used_percent).toBeCloseTo(((97 * 60) / (periodSeconds * 0.001)) * 100, 6);
+    const done = totalMinutes - 60;
+    const successful = done - failed;
+    expect(api).toMatchObject({ expected_runs: totalMinutes, done_runs: done, successful_runs: successful, failed_runs: failed, missing_runs: 60, slo_percent: 99.9 });
+    // The stopped hour is a gap in coverage, not downtime: uptime is over the runs done.
+    expect(api?.uptime_percent).toBeCloseTo((successful / done) * 100, 10);
+    expect(api?.coverage_percent).toBeCloseTo((done / totalMinutes) * 100, 10);
+    // The budget is over the time watched (runs done × interval); only failed runs spend it.
+    const watchedSeconds = done * 60;
+    expect(api?.error_budget?.allowed_seconds).toBeCloseTo(watchedSeconds * 0.001, 3);
+    expect(api?.error_budget?.used_seconds).toBeCloseTo(failed * 60, 3);
+    expect(api?.error_budget?.used_percent).toBeCloseTo(((failed * 60) / (watchedSeconds * 0.001)) * 100, 6);
     const iso = (ms: number) => new Date(ms).toISOString();
     expect(api?.incidents).toEqual([
       { start: iso(day(3, 10) + 123), end: iso(day(3, 10, 30) + 123), duration_seconds: 1800, reasons: ['timeout'], failed_runs: 30 },
@@ -137,7 +143,7 @@ describe('periscope report', () => {
     // Started mid-month: counted from its first run, not from the first of the month.
     const db = parsed.targets.find((t) => t.target === 'db');
     const dbRuns = (monthEnd - day(10)) / MIN;
-    expect(db).toMatchObject({ uptime_percent: 100, expected_runs: dbRuns, successful_runs: dbRuns, failed_runs: 0, missing_runs: 0, slo_percent: 99.5, incidents: [] });
+    expect(db).toMatchObject({ uptime_percent: 100, coverage_percent: 100, expected_runs: dbRuns, successful_runs: dbRuns, failed_runs: 0, missing_runs: 0, slo_percent: 99.5, incidents: [] });
     expect(db?.error_budget?.used_seconds).toBe(0);
 
     // In the file but never reported: no data, not 100 %.
@@ -149,20 +155,27 @@ describe('periscope report', () => {
     const [md, csv, html] = await Promise.all([report('md'), report('csv'), report('html')]);
     expect(md.code).toBe(0);
     expect(md.stdout).toContain(`# Uptime report ${month}`);
-    const periodSec = (monthEnd - monthStart) / 1000;
-    const uptimeText = `${(Math.floor(((totalMinutes - 97) / totalMinutes) * 100 * 1000) / 1000).toFixed(3)} %`;
-    const allowed = Math.round(periodSec * 0.001);
+    const done = totalMinutes - 60;
+    const watchedSec = done * 60;
+    const three = (ratio: number) => `${(Math.floor(ratio * 100 * 1000) / 1000).toFixed(3)} %`;
+    const uptimeText = three((done - 37) / done);
+    const coverageText = three(done / totalMinutes);
+    const allowed = Math.round(watchedSec * 0.001);
     const allowedText = `${Math.floor(allowed / 60)} min ${allowed % 60} s`;
-    expect(md.stdout).toContain(`| api | report-web | report-test / 111111111111 | ${uptimeText} | 99.9 % | ${((5820 / (periodSec * 0.001)) * 100).toFixed(1)} % of ${allowedText} (objective missed) | 37 | 60 | 3 |`);
+    // The stopped hour no longer counts against the objective: 99.914 % of the runs done succeeded (99.9 % met).
+    expect(md.stdout).toContain(`| api | report-web | report-test / 111111111111 | ${uptimeText} | ${coverageText} | 99.9 % | ${((2220 / (watchedSec * 0.001)) * 100).toFixed(1)} % of ${allowedText} | ${done} | 37 | 60 | 3 |`);
+    expect(md.stdout).toContain('coverage = runs done ÷ runs that should have happened');
     expect(md.stdout).toContain(`| api | report-test / 111111111111 | ${new Date(day(3, 10) + 123).toISOString().slice(0, 19).replace('T', ' ')} UTC | ${new Date(day(3, 10, 30) + 123).toISOString().slice(0, 19).replace('T', ' ')} UTC | 30 min | timeout |`);
     expect(md.stdout).toContain('| 5 min | refused, timeout |');
     expect(md.stdout).toContain('| ongoing | 2 min | dns |');
-    expect(md.stdout).toMatch(/\| never \| report-web \| — \| no data \|/);
+    expect(md.stdout).toMatch(/\| never \| report-web \| — \| no data \| — \|/);
 
     const rows = csv.stdout.trim().split('\n');
-    expect(rows[0]).toBe('month,target,group,stage,account,uptime_percent,expected_runs,successful_runs,failed_runs,missing_runs,slo_percent,error_budget_used_percent,incident_start,incident_end,incident_duration_seconds,incident_reasons');
+    expect(rows[0]).toBe(
+      'month,target,group,stage,account,uptime_percent,coverage_percent,expected_runs,done_runs,successful_runs,failed_runs,missing_runs,slo_percent,error_budget_used_percent,incident_start,incident_end,incident_duration_seconds,incident_reasons',
+    );
     expect(rows.filter((r) => r.split(',')[1] === 'api')).toHaveLength(3);
-    expect(rows).toContain(`${month},api,report-web,report-test,111111111111,${(((totalMinutes - 97) / totalMinutes) * 100).toFixed(4)},${totalMinutes},${totalMinutes - 97},37,60,99.9,${((5820 / ((monthEnd - monthStart) / 1000) / 0.001) * 100).toFixed(2)},${new Date(day(20, 22, 15) + 123).toISOString()},${new Date(day(20, 22, 20) + 123).toISOString()},300,refused timeout`);
+    expect(rows).toContain(`${month},api,report-web,report-test,111111111111,${(((done - 37) / done) * 100).toFixed(4)},${((done / totalMinutes) * 100).toFixed(4)},${totalMinutes},${done},${done - 37},37,60,99.9,${((2220 / watchedSec / 0.001) * 100).toFixed(2)},${new Date(day(20, 22, 15) + 123).toISOString()},${new Date(day(20, 22, 20) + 123).toISOString()},300,refused timeout`);
 
     expect(html.stdout).toMatch(/^<!doctype html>/);
     expect(html.stdout).toContain('<td>refused, timeout</td>');

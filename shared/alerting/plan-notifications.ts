@@ -143,19 +143,28 @@ function topSeverity(alerts: readonly { labels: Record<string, string> }[]): str
   return best;
 }
 
-/** The vmui link for a rule's query. Posted to Slack and printed: never with the base URL's credentials (userinfo, or a vmauth token in its query string). */
+/**
+ * The rule's query in vmui. `vmUiUrl` may name VictoriaMetrics (https://vm.example.com) or vmui itself
+ * (https://vm.example.com/vmui, as the sample config does, with or without a trailing slash or #/): either
+ * way the link is …/vmui/#/?g0.expr=…, never …/vmui/vmui/. Posted to Slack and printed: never with the base
+ * URL's credentials (userinfo, or a vmauth token in its query string).
+ */
 export function queryUrl(base: string, expr: string): string {
-  const link = `/vmui/#/?g0.expr=${encodeURIComponent(expr)}&g0.range_input=1h&g0.tab=0`;
+  const link = `/#/?g0.expr=${encodeURIComponent(expr)}&g0.range_input=1h&g0.tab=0`;
+  let root: string;
   try {
     const url = new URL(base);
     url.username = '';
     url.password = '';
     url.search = '';
     url.hash = '';
-    return `${url.href.replace(/\/+$/, '')}${link}`;
+    root = url.href;
   } catch {
-    return `${withoutUserinfo(base).replace(/[?#].*$/, '').replace(/\/+$/, '')}${link}`;
+    root = withoutUserinfo(base).replace(/[?#].*$/, '');
   }
+  root = root.replace(/\/+$/, '');
+  const vmui = /\/vmui$/i.test(root) ? root : `${root}/vmui`;
+  return `${vmui}${link}`;
 }
 
 /** The rule's annotations for one of its alerts, and those its executor adds (an anomaly's baseline) unless the rule sets them. */

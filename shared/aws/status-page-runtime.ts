@@ -8,6 +8,7 @@ import { createJsonLogger } from '../observability/logger.js';
 import { catalogFromFile } from '../reporting/catalog.js';
 import { createVmReader } from '../reporting/vm-reader.js';
 import { publishStatusPage, type PublishResult } from '../status-page/index.js';
+import { loadStatusPageContent } from '../status-page/content.js';
 import { vmAuthFromEnv } from '../victoria-metrics/auth.js';
 import { requiredEnv } from './probe-runtime.js';
 import { createSsmFetcher } from './ssm-secrets.js';
@@ -23,7 +24,11 @@ export async function createStatusPageRuntime(env: NodeJS.ProcessEnv, clients: {
   const secrets = createSecretResolver({ env, ssm: createSsmFetcher(clients.ssm ?? new SSMClient({})) });
   const auth = await vmAuthFromEnv(env, secrets, 'VM_QUERY');
   const reader = createVmReader({ url: requiredEnv(env, 'VM_QUERY_URL'), ...(auth ? { auth } : {}) });
-  const catalog = catalogFromFile(await loadTargetsFile(resolve(env.LAMBDA_TASK_ROOT ?? process.cwd(), env.TARGETS_FILE ?? `targets/${stage}.yml`)));
+  const targetsPath = resolve(env.LAMBDA_TASK_ROOT ?? process.cwd(), env.TARGETS_FILE ?? `targets/${stage}.yml`);
+  const file = await loadTargetsFile(targetsPath);
+  const catalog = catalogFromFile(file);
+  // Title, logo, description and notes: the targets file's status_page section, overridden by the params.
+  const content = await loadStatusPageContent({ targetsPath, file, env });
   const logger = createJsonLogger();
   const prefix = env.STATUS_PAGE_PREFIX ?? '';
   return {
@@ -36,7 +41,7 @@ export async function createStatusPageRuntime(env: NodeJS.ProcessEnv, clients: {
           await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType, CacheControl: 'max-age=60' }));
         },
         nowMs,
-        { prefix, ...(env.STATUS_PAGE_TITLE ? { title: env.STATUS_PAGE_TITLE } : {}) },
+        { prefix, content },
       );
       logger.info('status page published', { bucket, ...result });
       return result;

@@ -2,6 +2,7 @@
 // blackbox_exporter's module keys so a blackbox.yml module can be pasted under `http:`, `tcp:`, `dns:` or
 // `grpc:`. Each module block has its own file (schema-http.ts, schema-dns.ts, …); this one puts them together.
 import * as z from 'zod/mini';
+import { statusPageSectionSchema } from './schema-status-page.js';
 import { hostPort, intervalDuration, ipProtocol, labelMap, literalSecret, regexp, secretRef, timeoutDuration, tlsConfigSchema, urlOf, yamlBoolean } from './fields.js';
 import { dnsModuleSchema } from './schema-dns.js';
 import { grpcModuleSchema } from './schema-grpc.js';
@@ -184,6 +185,7 @@ export const targetsFileSchema = z
     rules: z._default(z.array(z.unknown()), []),
     rule_files: z._default(z.array(z.string().check(z.minLength(1))), []),
     alerting: z.optional(z.record(z.string(), z.unknown())),
+    status_page: z.optional(statusPageSectionSchema),
   })
   .check(
     z.superRefine((file, ctx) => {

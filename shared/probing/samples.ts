@@ -39,6 +39,15 @@ function labelsForPhase(phase: string): Labels {
   return labels;
 }
 
+/** Messages are bounded: a label value stays short, whatever a peer sent (VictoriaMetrics truncates at 16 KiB silently). */
+const MESSAGE_LABEL_MAX = 240;
+
+function messageLabel(message: string): string {
+  const oneLine = message.replace(/\s+/g, ' ').trim();
+  const chars = [...oneLine];
+  return chars.length <= MESSAGE_LABEL_MAX ? oneLine : `${chars.slice(0, MESSAGE_LABEL_MAX - 1).join('')}…`;
+}
+
 export function buildResult(outcome: ProbeOutcome): ProbeResult {
   const success = outcome.failure === undefined;
   const samples: Sample[] = [
@@ -58,7 +67,12 @@ export function buildResult(outcome: ProbeOutcome): ProbeResult {
     }
   }
   samples.push(...outcome.samples);
-  if (outcome.failure) samples.push({ name: 'probe_failure_info', labels: { reason: outcome.failure.reason }, value: 1 });
+  if (outcome.failure) {
+    samples.push({ name: 'probe_failure_info', labels: { reason: outcome.failure.reason }, value: 1 });
+    // The message `periscope probe` prints, for the pages on-call reads (a series of its own, so
+    // probe_failure_info{reason} keeps its labels for dashboards and rules).
+    samples.push({ name: 'probe_failure_message_info', labels: { reason: outcome.failure.reason, message: messageLabel(outcome.failure.message) }, value: 1 });
+  }
   return {
     target: outcome.target,
     module: outcome.module,

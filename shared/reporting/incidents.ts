@@ -59,3 +59,27 @@ export function probePoints(success: { timestamps: number[]; values: number[] },
     return { timestampMs: t, success: ok, ...(reason !== undefined ? { reason } : {}) };
   });
 }
+
+/**
+ * Incidents closer than `gapMs` to the next one, merged: a flapping endpoint is one disruption to the people
+ * reading a status page, not thirty. Reasons keep their order of first appearance; failed runs add up.
+ */
+export function mergeIncidents<T extends Incident>(incidents: readonly T[], gapMs: number): T[] {
+  const sorted = [...incidents].sort((a, b) => a.startMs - b.startMs);
+  const out: T[] = [];
+  for (const incident of sorted) {
+    const last = out.at(-1);
+    if (last && last.endMs !== undefined && incident.startMs - last.endMs <= gapMs) {
+      const { endMs: _end, ...rest } = last;
+      out[out.length - 1] = {
+        ...rest,
+        ...(incident.endMs !== undefined ? { endMs: incident.endMs } : {}),
+        // Each duration runs to its end (or to the end of the data): the merged one from the first start.
+        durationMs: incident.startMs + incident.durationMs - last.startMs,
+        reasons: [...new Set([...last.reasons, ...incident.reasons])],
+        failedRuns: last.failedRuns + incident.failedRuns,
+      } as T;
+    } else out.push(incident);
+  }
+  return out;
+}

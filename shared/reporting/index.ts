@@ -7,7 +7,7 @@ export { findIncidents, probePoints, type Incident, type ProbePoint } from './in
 export { monthPeriod, PeriodError, type Period } from './period.js';
 export { humanDuration, percent, utcTime } from './durations.js';
 export { collectOverview, overviewQueries, UPTIME_WINDOWS, type Overview, type OverviewFilter, type TargetStatus } from './overview.js';
-export { activeAlerts, alertEpisodes, alertHistory, ACTIVE_WINDOW_MS, type ActiveAlert, type AlertEpisode } from './alerts.js';
+export { activeAlerts, alertHistory, alertSeries, episodesOf, historyGrid, ACTIVE_WINDOW_MS, type ActiveAlert, type AlertEpisode } from './alerts.js';
 export { collectTargetDetail, type LastProbe, type TargetDetail, type TargetRef } from './target-detail.js';
 export { collectMonthlyReport, type MonthlyReport, type ReportRow } from './monthly.js';
 export { formatReport, REPORT_FORMATS, type ReportFormat } from './report-format.js';

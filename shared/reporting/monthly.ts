@@ -75,7 +75,6 @@ export async function collectMonthlyReport(reader: MetricsReader, catalog: Catal
       );
       incidents = findIncidents(points, period.endMs);
     }
-    const activeFrom = Math.max(period.startMs, firstRunMs ?? period.startMs);
     rows.push({
       target: l.target ?? '',
       group: l.group ?? '',
@@ -85,7 +84,7 @@ export async function collectMonthlyReport(reader: MetricsReader, catalog: Catal
       ...(uptime ? { uptime } : {}),
       incidents,
       ...(info?.slo !== undefined ? { slo: info.slo } : {}),
-      ...(info?.slo !== undefined && uptime ? { budget: errorBudget(uptime, info.slo, period.endMs - activeFrom) } : {}),
+      ...(info?.slo !== undefined && uptime ? { budget: errorBudget(uptime, info.slo) } : {}),
     });
   }
   // Targets of the file that never reported in the period: no data is not uptime either.

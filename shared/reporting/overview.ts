@@ -26,6 +26,8 @@ export interface TargetStatus {
   lastRunMs?: number;
   /** Reason of the last probe when it failed. */
   reason?: string;
+  /** The last failed probe's message, as `periscope probe` prints it (when the probe wrote one). */
+  message?: string;
   uptime: Partial<Record<WindowName, Uptime>>;
   /** Probe duration percentiles over 24 h, seconds. */
   p50?: number;
@@ -34,6 +36,10 @@ export interface TargetStatus {
   certExpiryMs?: number;
   public: boolean;
   slo?: number;
+  /** From the targets file: missing runs are counted (coverage) only when it is known. */
+  intervalMs?: number;
+  /** The 30 days of the 30 d window, oldest first (collectOverview with { daily: true }). */
+  daily?: DayUptime[];
 }
 
 export interface OverviewFilter {
@@ -86,6 +92,8 @@ export function overviewQueries(filter: OverviewFilter, nowMs: number): Record<s
     d1: rollups(m('probe_success'), '1d', [...LATEST, ...RUN_COUNTS]),
     today: rollups(m('probe_success'), window(Math.max(1000, nowMs - utcMidnight(nowMs))), RUN_COUNTS),
     reasonAt: `max by (target, stage, account, group, reason) (tlast_over_time(${m('probe_failure_info')}[${window(STATUS_WINDOW_MS)}]))`,
+    // The failure's message as the CLI prints it (probe_failure_message_info{reason, message}).
+    messageAt: `max by (target, stage, account, group, message) (tlast_over_time(${m('probe_failure_message_info')}[${window(STATUS_WINDOW_MS)}]))`,
     // Both percentiles in one pass (MetricsQL's quantiles_over_time), told apart by the `phi` label.
     latency: `max by (${IDENTITY.join(', ')}, phi) (quantiles_over_time("phi", 0.5, 0.95, ${m('probe_duration_seconds')}[1d]))`,
     cert: `min ${BY} (last_over_time(${m('probe_ssl_earliest_cert_expiry')}[1h]))`,
@@ -95,8 +103,9 @@ export function overviewQueries(filter: OverviewFilter, nowMs: number): Record<s
 /** Range queries at a 1-day step over the full UTC days of the 30 d window (cacheable: they end at midnight). */
 export function overviewDayQueries(filter: OverviewFilter, nowMs: number): { startMs: number; endMs: number; stepMs: number; query: string } {
   return {
-    // Each point at midnight t covers the day (t − 1 d, t]; the first covers the window's first day.
-    startMs: uptimeWindowStart('d30', nowMs) + DAY_MS,
+    // Each point at midnight t covers the day (t − 1 d, t]. The first covers the day before the window, only
+    // to tell a target that started inside the window from one whose probing had stopped at its start.
+    startMs: uptimeWindowStart('d30', nowMs),
     endMs: utcMidnight(nowMs),
     stepMs: DAY_MS,
     query: rollups(selector('probe_success', { job: 'periscope', ...filter }), '1d', RUN_COUNTS),
@@ -143,7 +152,7 @@ function splitRollups(answers: OverviewQueries): OverviewQueries {
   };
 }
 
-/** The day series by what they count (daySums folds a target's several series itself). */
+/** The day series by what they count (dayTable folds a target's several series itself). */
 function splitDayRollups(series: RangeSeries[]): DayAnswers {
   return { runs: ofRollup(series, 'count_over_time'), ok: ofRollup(series, 'sum_over_time'), first: ofRollup(series, 'tfirst_over_time') };
 }
@@ -152,42 +161,79 @@ function byKey(samples: InstantSample[] | undefined): Map<string, number> {
   return new Map((samples ?? []).map((s) => [keyOf(s.labels), s.value]));
 }
 
-interface WindowCounts {
-  runs: Map<string, number>;
-  ok: Map<string, number>;
-  /** Unix seconds of the first run in the window. */
-  first: Map<string, number>;
+/** A day's (or today's) counts of one target: runs, successes and the first run (Unix ms). */
+interface DayCounts {
+  runs: number;
+  ok: number;
+  firstMs?: number;
 }
 
-/** Today's instant answers plus the full days from `fromMs` on, per target identity. */
-function daySums(answers: OverviewQueries, days: DayAnswers, fromMs: number): WindowCounts {
-  const counts: WindowCounts = { runs: byKey(answers.runs_today), ok: byKey(answers.ok_today), first: byKey(answers.first_today) };
-  const add = (map: Map<string, number>, series: RangeSeries[] | undefined, pick: (a: number, b: number) => number) => {
-    for (const s of series ?? []) {
+/** Per target identity, per day start (UTC midnight, today included): its counts. */
+type DayTable = Map<string, Map<number, DayCounts>>;
+
+function dayTable(answers: OverviewQueries, days: DayAnswers, nowMs: number): DayTable {
+  const table: DayTable = new Map();
+  const cell = (key: string, dayStart: number) => {
+    let row = table.get(key);
+    if (!row) table.set(key, (row = new Map()));
+    let c = row.get(dayStart);
+    if (!c) row.set(dayStart, (c = { runs: 0, ok: 0 }));
+    return c;
+  };
+  const fold = (c: DayCounts, what: 'runs' | 'ok' | 'first', v: number) => {
+    if (what === 'first') c.firstMs = c.firstMs === undefined ? v * 1000 : Math.min(c.firstMs, v * 1000);
+    else c[what] += v;
+  };
+  for (const what of ['runs', 'ok', 'first'] as const) {
+    for (const s of days[what] ?? []) {
       const key = keyOf(s.labels);
       s.timestamps.forEach((t, i) => {
         const v = s.values[i];
-        // The point at t covers (t − 1 d, t]: inside the window when that day starts at or after fromMs.
-        if (v === undefined || !Number.isFinite(v) || t - DAY_MS < fromMs) return;
-        const prev = map.get(key);
-        map.set(key, prev === undefined ? v : pick(prev, v));
+        // The point at midnight t covers the day (t − 1 d, t].
+        if (v !== undefined && Number.isFinite(v)) fold(cell(key, t - DAY_MS), what, v);
       });
     }
-  };
-  add(counts.runs, days.runs, (a, b) => a + b);
-  add(counts.ok, days.ok, (a, b) => a + b);
-  add(counts.first, days.first, Math.min);
-  return counts;
+    for (const sample of answers[`${what}_today`] ?? []) fold(cell(keyOf(sample.labels), utcMidnight(nowMs)), what, sample.value);
+  }
+  return table;
+}
+
+/** A window's counts from the day table: the days from `fromMs` (a UTC midnight) to now. */
+function windowCounts(row: Map<number, DayCounts> | undefined, fromMs: number): DayCounts {
+  const out: DayCounts = { runs: 0, ok: 0 };
+  for (const [dayStart, c] of row ?? []) {
+    if (dayStart < fromMs) continue;
+    out.runs += c.runs;
+    out.ok += c.ok;
+    if (c.firstMs !== undefined) out.firstMs = out.firstMs === undefined ? c.firstMs : Math.min(out.firstMs, c.firstMs);
+  }
+  return out;
+}
+
+/** Whether the target was probed before `t`: then a window starting at t counts from its start, not its first run. */
+function probedBefore(row: Map<number, DayCounts> | undefined, t: number): boolean {
+  for (const c of row?.values() ?? []) if (c.firstMs !== undefined && c.firstMs < t) return true;
+  return false;
+}
+
+/** One bar of the daily availability bars (the status page, the target page). */
+export interface DayUptime {
+  /** UTC midnight the day starts at. */
+  startMs: number;
+  /** Undefined: no run that day (not probed yet, or a gap over the whole day). */
+  uptime?: Uptime;
 }
 
 /** Rows from the answers of overviewQueries() and overviewDayQueries(), sorted by group, target, stage, account. */
-export function assembleOverview(answers: OverviewQueries, days: DayAnswers, catalog: Catalog, nowMs: number): Overview {
-  // The newest series per identity names the instance and module (a changed URL leaves an old series).
-  const seriesAt = new Map((answers.seenAt ?? []).map((s) => [`${keyOf(s.labels)}\u0000${s.labels.instance ?? ''}`, s.value]));
+export function assembleOverview(answers: OverviewQueries, days: DayAnswers, catalog: Catalog, nowMs: number, options: { daily?: boolean } = {}): Overview {
+  // The newest series per identity names the instance and module (a changed URL, or a label added to the
+  // target, leaves an old series): series are told apart by all their labels.
+  const seriesKey = (l: Record<string, string>) => JSON.stringify(Object.entries(l).filter(([k]) => k !== 'rollup').sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const seriesAt = new Map((answers.seenAt ?? []).map((s) => [seriesKey(s.labels), s.value]));
   const newest = new Map<string, { sample: InstantSample; at: number }>();
   for (const sample of answers.seen ?? []) {
     const key = keyOf(sample.labels);
-    const at = seriesAt.get(`${key}\u0000${sample.labels.instance ?? ''}`) ?? 0;
+    const at = seriesAt.get(seriesKey(sample.labels)) ?? 0;
     const previous = newest.get(key);
     if (!previous || at > previous.at) newest.set(key, { sample, at });
   }
@@ -198,14 +244,17 @@ export function assembleOverview(answers: OverviewQueries, days: DayAnswers, cat
     const prev = reasons.get(key);
     if (!prev || s.value > prev.at) reasons.set(key, { reason: s.labels.reason ?? 'unknown', at: s.value });
   }
+  const messages = new Map<string, { message: string; at: number }>();
+  for (const s of answers.messageAt ?? []) {
+    const key = keyOf(s.labels);
+    const prev = messages.get(key);
+    if (!prev || s.value > prev.at) messages.set(key, { message: s.labels.message ?? '', at: s.value });
+  }
   const p50 = byKey(answers.p50);
   const p95 = byKey(answers.p95);
   const cert = byKey(answers.cert);
-  const windows = {
-    d1: { runs: byKey(answers.runs_d1), ok: byKey(answers.ok_d1), first: byKey(answers.first_d1) },
-    d7: daySums(answers, days, uptimeWindowStart('d7', nowMs)),
-    d30: daySums(answers, days, uptimeWindowStart('d30', nowMs)),
-  } satisfies Record<WindowName, WindowCounts>;
+  const table = dayTable(answers, days, nowMs);
+  const d1 = { runs: byKey(answers.runs_d1), ok: byKey(answers.ok_d1), first: byKey(answers.first_d1) };
 
   for (const [key, { sample, at }] of newest) {
     const l = sample.labels;
@@ -216,23 +265,26 @@ export function assembleOverview(answers: OverviewQueries, days: DayAnswers, cat
     const fresh = lastRunMs !== undefined && nowMs - lastRunMs <= staleAfter;
     const up = sample.value === 1;
     const reason = reasons.get(key);
+    const message = messages.get(key);
+    const row = table.get(key);
     const uptime: TargetStatus['uptime'] = {};
     for (const w of Object.keys(UPTIME_WINDOWS) as WindowName[]) {
-      const first = windows[w].first.get(key);
+      const fromMs = uptimeWindowStart(w, nowMs);
+      const firstD1 = d1.first.get(key);
+      const counts: DayCounts =
+        w === 'd1' ? { runs: d1.runs.get(key) ?? 0, ok: d1.ok.get(key) ?? 0, ...(firstD1 !== undefined ? { firstMs: firstD1 * 1000 } : {}) } : windowCounts(row, fromMs);
+      // Probed before the window began: it counts from the window's start, so a stop at its start is a gap.
+      const firstRunMs = counts.firstMs !== undefined && !probedBefore(row, fromMs) ? counts.firstMs : undefined;
       const u = computeUptime(
-        {
-          runs: windows[w].runs.get(key) ?? 0,
-          successes: windows[w].ok.get(key) ?? 0,
-          ...(first !== undefined ? { firstRunMs: first * 1000 } : {}),
-          ...(lastRunMs !== undefined ? { lastRunMs } : {}),
-        },
-        uptimeWindowStart(w, nowMs),
+        { runs: counts.runs, successes: counts.ok, ...(firstRunMs !== undefined ? { firstRunMs } : {}), ...(lastRunMs !== undefined ? { lastRunMs } : {}) },
+        fromMs,
         nowMs,
         intervalMs,
       );
       if (u) uptime[w] = u;
     }
     const certAt = cert.get(key);
+    const failing = fresh && !up;
     rows.set(key, {
       target: l.target ?? '',
       stage: l.stage ?? '',
@@ -242,13 +294,16 @@ export function assembleOverview(answers: OverviewQueries, days: DayAnswers, cat
       module: l.module ?? '',
       state: !fresh ? 'stale' : up ? 'up' : 'down',
       ...(lastRunMs !== undefined ? { lastRunMs } : {}),
-      ...(fresh && !up && reason ? { reason: reason.reason } : {}),
+      ...(failing && reason ? { reason: reason.reason } : {}),
+      ...(failing && message && message.message && message.at >= (reason?.at ?? 0) ? { message: message.message } : {}),
       uptime,
+      ...(options.daily ? { daily: dailyUptime(row, nowMs, intervalMs, lastRunMs) } : {}),
       ...(p50.has(key) ? { p50: p50.get(key) as number } : {}),
       ...(p95.has(key) ? { p95: p95.get(key) as number } : {}),
       ...(certAt !== undefined && certAt > 0 ? { certExpiryMs: certAt * 1000 } : {}),
       public: info?.public ?? false,
       ...(info?.slo !== undefined ? { slo: info.slo } : {}),
+      ...(intervalMs !== undefined ? { intervalMs } : {}),
     });
   }
   const targets = [...rows.values()].sort(
@@ -257,11 +312,27 @@ export function assembleOverview(answers: OverviewQueries, days: DayAnswers, cat
   return { generatedMs: nowMs, targets };
 }
 
-export async function collectOverview(reader: MetricsReader, catalog: Catalog, nowMs: number, filter: OverviewFilter = {}): Promise<Overview> {
+/** The 30 days of the 30 d window, oldest first, today last (up to now). */
+function dailyUptime(row: Map<number, DayCounts> | undefined, nowMs: number, intervalMs: number | undefined, lastRunMs: number | undefined): DayUptime[] {
+  const today = utcMidnight(nowMs);
+  const out: DayUptime[] = [];
+  for (let d = uptimeWindowStart('d30', nowMs); d <= today; d += DAY_MS) {
+    const c = row?.get(d);
+    const end = Math.min(d + DAY_MS, nowMs);
+    const firstRunMs = c?.firstMs !== undefined && !probedBefore(row, d) ? c.firstMs : undefined;
+    const u = c
+      ? computeUptime({ runs: c.runs, successes: c.ok, ...(firstRunMs !== undefined ? { firstRunMs } : {}), ...(d === today && lastRunMs !== undefined ? { lastRunMs } : {}) }, d, end, intervalMs)
+      : undefined;
+    out.push({ startMs: d, ...(u ? { uptime: u } : {}) });
+  }
+  return out;
+}
+
+export async function collectOverview(reader: MetricsReader, catalog: Catalog, nowMs: number, filter: OverviewFilter = {}, options: { daily?: boolean } = {}): Promise<Overview> {
   const day = overviewDayQueries(filter, nowMs);
   const [answers, days] = await Promise.all([
     Promise.all(Object.entries(overviewQueries(filter, nowMs)).map(async ([name, expr]) => [name, await reader.instant(expr, nowMs)] as const)),
     reader.range(day.query, day.startMs, day.endMs, day.stepMs, { cache: true }),
   ]);
-  return assembleOverview(splitRollups(Object.fromEntries(answers)), splitDayRollups(days), catalog, nowMs);
+  return assembleOverview(splitRollups(Object.fromEntries(answers)), splitDayRollups(days), catalog, nowMs, options);
 }

@@ -1,10 +1,14 @@
-// How uptime is counted, in one place for the report, the UI and the status page.
+// How uptime and coverage are counted, in one place for the report, the UI and the status page.
 //
-// Uptime is the share of the probe runs that should have happened in a period which did happen and
-// succeeded: successful runs / expected runs. Expected runs are the period (from the target's first run,
-// when it started probing inside the period) divided by the probe interval. A run that did not happen —
-// the schedule stopped, the Lambda failed, the samples never arrived — is not uptime: it counts as down.
-// Without a known interval only the runs that did happen can be counted (missing runs are then invisible).
+// Two figures, kept apart as Grafana Synthetic Monitoring (uptime vs reachability) and Gatus do:
+// - **uptime** is the share of the probe runs that happened which succeeded: successful ÷ runs done. It says
+//   how the endpoint did while it was watched.
+// - **coverage** is the share of the runs that should have happened which did: runs done ÷ runs expected.
+//   It says how well it was watched. Expected runs are the period (from the target's first run, when it
+//   started probing inside the period) divided by the probe interval.
+// A run that did not happen — the local run stopped, the schedule or the Lambda failed, the samples never
+// arrived — is a gap in coverage: it is neither downtime of the endpoint nor uptime. Without a known
+// interval only the runs that happened can be counted, and coverage is unknown.
 
 export interface RunCounts {
   /** Probe runs with a probe_success sample in the period. */
@@ -21,28 +25,52 @@ export interface RunCounts {
 }
 
 export interface Uptime {
-  /** 0…1. */
+  /** Uptime, 0…1: successful ÷ done. */
   ratio: number;
+  /** Coverage, 0…1: done ÷ expected; undefined when the probe interval is unknown. */
+  coverage?: number;
+  /** Runs that should have happened (= done when the interval is unknown). */
   expected: number;
+  /** Runs that happened: successful + failed. */
+  done: number;
   successful: number;
   failed: number;
+  /** Runs that should have happened and did not: a monitoring gap, not downtime. */
   missing: number;
-  /** Time not up: (expected − successful) × interval; 0 when the interval is unknown and nothing failed. */
+  /** Time the endpoint was seen down: failed runs × interval. */
   downMs: number;
+  /** Time it was watched: runs done × interval. */
+  coveredMs: number;
+  /** Time it was not watched: missing runs × interval. */
+  gapMs: number;
 }
 
 /** Uptime over [fromMs, toMs) for a target probed every `intervalMs` (undefined: unknown). Undefined without runs. */
 export function computeUptime(counts: RunCounts, fromMs: number, toMs: number, intervalMs: number | undefined): Uptime | undefined {
   if (counts.runs <= 0) return undefined;
-  const successes = Math.min(counts.successes, counts.runs);
+  const known = intervalMs !== undefined && intervalMs > 0;
   const activeFrom = Math.max(fromMs, counts.firstRunMs ?? fromMs);
-  const scheduled = intervalMs && intervalMs > 0 ? expectedRuns(counts, activeFrom, toMs, intervalMs) : counts.runs;
-  const expected = Math.max(1, scheduled);
-  const successful = Math.min(successes, expected);
-  const failed = Math.min(counts.runs - successes, expected - successful);
-  const missing = Math.max(0, expected - successful - failed);
-  const perRun = intervalMs ?? (toMs - activeFrom) / expected;
-  return { ratio: successful / expected, expected, successful, failed, missing, downMs: Math.round((expected - successful) * perRun) };
+  // Overlapping runs (a retried write, two runs in one slot) never make more runs than were due.
+  const expected = known ? Math.max(1, expectedRuns(counts, activeFrom, toMs, intervalMs)) : counts.runs;
+  const done = Math.min(counts.runs, expected);
+  // When runs overlap, the surplus is taken from the successes: a failure is never hidden by a duplicate.
+  const failed = Math.min(Math.max(0, counts.runs - counts.successes), done);
+  const successful = Math.max(0, Math.min(counts.successes, done - failed));
+  const counted = successful + failed;
+  const missing = expected - counted;
+  const perRun = known ? intervalMs : (toMs - activeFrom) / expected;
+  return {
+    ratio: counted > 0 ? successful / counted : 0,
+    ...(known ? { coverage: counted / expected } : {}),
+    expected,
+    done: counted,
+    successful,
+    failed,
+    missing,
+    downMs: Math.round(failed * perRun),
+    coveredMs: Math.round(counted * perRun),
+    gapMs: Math.round(missing * perRun),
+  };
 }
 
 /** The runs that should have happened in [activeFrom, toMs), for a target probed every intervalMs. */
@@ -60,15 +88,24 @@ function expectedRuns(counts: RunCounts, activeFrom: number, toMs: number, inter
 
 export interface ErrorBudget {
   slo: number;
-  /** Down time the objective allows in the period. */
+  /** Down time the objective allows over the time the target was watched (runs done × interval). */
   allowedMs: number;
+  /** Down time seen: failed runs × interval. */
   usedMs: number;
-  /** usedMs / allowedMs: above 1 means the objective was missed. */
+  /** usedMs / allowedMs = (1 − uptime) ÷ (1 − slo): above 1 means the objective was missed. */
   usedFraction: number;
 }
 
-export function errorBudget(uptime: Uptime, sloPercent: number, periodMs: number): ErrorBudget {
+/**
+ * The error budget over the runs that happened: a monitoring gap neither spends budget nor earns it, so a
+ * month with a stopped schedule is judged on the time it was watched.
+ */
+export function errorBudget(uptime: Uptime, sloPercent: number): ErrorBudget {
   const allowedFraction = 1 - sloPercent / 100;
-  const usedFraction = (1 - uptime.ratio) / allowedFraction;
-  return { slo: sloPercent, allowedMs: Math.round(allowedFraction * periodMs), usedMs: Math.round((1 - uptime.ratio) * periodMs), usedFraction };
+  return {
+    slo: sloPercent,
+    allowedMs: Math.round(allowedFraction * uptime.coveredMs),
+    usedMs: uptime.downMs,
+    usedFraction: allowedFraction > 0 ? (1 - uptime.ratio) / allowedFraction : uptime.ratio < 1 ? Infinity : 0,
+  };
 }

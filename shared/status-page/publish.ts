@@ -5,6 +5,7 @@ import { catalogKey, type Catalog } from '../reporting/catalog.js';
 import { findIncidents, probePoints } from '../reporting/incidents.js';
 import { collectOverview } from '../reporting/overview.js';
 import { selector, type MetricsReader } from '../reporting/vm-reader.js';
+import type { StatusPageContent } from './content.js';
 import { renderStatusPage, type PublicIncident } from './render.js';
 
 export type PutObject = (key: string, body: string, contentType: string) => Promise<void>;
@@ -18,8 +19,8 @@ export interface PublishResult {
 
 const HISTORY_MS = 7 * 86_400_000;
 
-export async function publishStatusPage(reader: MetricsReader, catalog: Catalog, put: PutObject, nowMs: number, options: { prefix?: string; title?: string } = {}): Promise<PublishResult> {
-  const overview = await collectOverview(reader, catalog, nowMs);
+export async function publishStatusPage(reader: MetricsReader, catalog: Catalog, put: PutObject, nowMs: number, options: { prefix?: string; title?: string; content?: StatusPageContent } = {}): Promise<PublishResult> {
+  const overview = await collectOverview(reader, catalog, nowMs, {}, { daily: true });
   const targets = overview.targets.filter((t) => catalog.targets.get(catalogKey(t.group, t.target))?.public === true);
   const incidents: PublicIncident[] = [];
   for (const t of targets) {
@@ -35,7 +36,7 @@ export async function publishStatusPage(reader: MetricsReader, catalog: Catalog,
   }
   incidents.sort((a, b) => b.startMs - a.startMs);
   const publicOverview = { ...overview, targets };
-  const page = renderStatusPage(publicOverview, incidents, options.title);
+  const page = renderStatusPage(publicOverview, incidents, options.content ?? options.title);
   const prefix = options.prefix ? `${options.prefix.replace(/\/+$/, '')}/` : '';
   const keys = [`${prefix}index.html`, `${prefix}status.json`];
   await put(keys[0] as string, page.html, 'text/html; charset=utf-8');

@@ -2,26 +2,36 @@
 // chart, drawn in the browser by uPlot from the JSON embedded in the page), incidents with reasons, the last
 // probe's waterfall and its certificate.
 import { humanDuration, utcTime } from '../reporting/durations.js';
-import type { TargetStatus } from '../reporting/overview.js';
+import type { DayUptime, TargetStatus } from '../reporting/overview.js';
 import type { LastProbe, TargetDetail } from '../reporting/target-detail.js';
-import { ago, certDays, html, latency, raw, uptimeCell, type Html } from './html.js';
+import { availabilityBars, BAR_LEGEND } from './bars.js';
+import { ago, breakable, certDays, html, latency, raw, uptimeCell, utcStamp, type Html } from './html.js';
+import { reasonPhrase } from './reasons.js';
 
 function strip(detail: TargetDetail): Html {
-  const cells = detail.availability.values.map((v, i) => {
-    const at = detail.availability.timestamps[i] ?? 0;
-    const cls = v === null ? '' : v >= 1 ? 'ok' : v > 0 ? 'part' : 'fail';
-    const title = `${utcTime(at - detail.availability.bucketMs)} – ${utcTime(at).slice(11)}: ${v === null ? 'no run' : `${Math.round(v * 100)} % of runs ok`}`;
-    return html`<span class="${cls}" title="${title}"></span>`;
+  const a = detail.availability;
+  const bars = a.values.map((u, i) => {
+    const start = a.timestamps[i] ?? 0;
+    const end = Math.min(start + a.bucketMs, detail.toMs);
+    return { label: `${utcTime(start).slice(0, 16)}–${utcTime(end).slice(11, 16)} UTC`, uptime: u };
   });
-  return html`<div class="strip" id="availability">${cells}</div><div class="strip-axis"><span>24 h ago</span><span>now</span></div>`;
+  return html`${availabilityBars(bars, { id: 'availability' })}<div class="strip-axis"><span>${utcTime(a.timestamps[0] ?? detail.fromMs).slice(5, 16)}</span><span>now</span></div>`;
+}
+
+/** The 30 days of the 30 d window, one bar a day. */
+export function dailyBars(days: readonly DayUptime[] | undefined, id: string): Html {
+  if (!days?.length) return html``;
+  const bars = days.map((d) => ({ label: utcTime(d.startMs).slice(0, 10), uptime: d.uptime ?? null }));
+  return html`${availabilityBars(bars, { id, cls: 'days' })}<div class="strip-axis"><span>${utcTime(days[0]?.startMs ?? 0).slice(0, 10)}</span><span>today</span></div>`;
 }
 
 function incidents(detail: TargetDetail): Html {
   if (!detail.incidents.length) return html`<p class="empty">No failed probe in the last 24 hours.</p>`;
   const rows = detail.incidents.map(
-    (i) => html`<tr><td>${utcTime(i.startMs)}</td><td>${i.endMs !== undefined ? utcTime(i.endMs) : html`<span class="bad">ongoing</span>`}</td><td class="num">${humanDuration(i.durationMs)}</td><td class="num">${i.failedRuns}</td><td><span class="reason">${i.reasons.join(', ')}</span></td></tr>`,
+    (i) =>
+      html`<tr><td class="num">${utcStamp(i.startMs)}</td><td class="num">${i.endMs !== undefined ? utcStamp(i.endMs) : html`<span class="bad">ongoing</span>`}</td><td class="num">${humanDuration(i.durationMs)}</td><td class="num">${i.failedRuns}</td><td>${i.reasons.map((r, k) => html`${k ? ', ' : ''}<span class="reason" title="${r}">${reasonPhrase(r)}</span> <code class="code">${r}</code>`)}</td></tr>`,
   );
-  return html`<table id="incidents"><thead><tr><th>start</th><th>end</th><th class="num">duration</th><th class="num">failed runs</th><th>reason</th></tr></thead><tbody>${rows}</tbody></table>`;
+  return html`<table id="incidents" class="fit"><colgroup><col class="c-time"><col class="c-time"><col class="c-dur"><col class="c-runs"><col></colgroup><thead><tr><th class="num">start (UTC)</th><th class="num">end (UTC)</th><th class="num">duration</th><th class="num">failed runs</th><th>reason</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 /** The last probe's other samples worth reading, in this order, with how to show them. */
@@ -39,30 +49,32 @@ const VALUE_NAMES: Array<[string, string, (v: number) => string]> = [
 ];
 
 function waterfall(last: LastProbe): Html {
-  const total = last.durationSeconds ?? last.phases.reduce((s, p) => s + p.seconds, 0);
+  const total = last.durationSeconds ?? last.phases.reduce((sum, p) => sum + p.seconds, 0);
   let offset = 0;
+  // Each phase an SVG bar on a 0…1000 scale: attributes, not style="", so a strict CSP allows it.
   const bars = last.phases.map((p) => {
-    const left = total > 0 ? (offset / total) * 100 : 0;
-    const width = total > 0 ? Math.max(0.5, (p.seconds / total) * 100) : 0;
+    const left = total > 0 ? (offset / total) * 1000 : 0;
+    const width = total > 0 ? Math.max(5, (p.seconds / total) * 1000) : 0;
     offset += p.seconds;
-    return html`<div>${p.phase}</div><div class="bar"><i style="${raw(`left:${left.toFixed(2)}%;width:${width.toFixed(2)}%`)}"></i></div><div class="num">${latency(p.seconds)}</div>`;
+    return html`<div>${p.phase}</div><svg class="bar" viewBox="0 0 1000 14" preserveAspectRatio="none"><rect class="track" x="0" y="0" width="1000" height="14"></rect><rect x="${left.toFixed(1)}" y="0" width="${width.toFixed(1)}" height="14"></rect></svg><div class="num">${latency(p.seconds)}</div>`;
   });
   const values = VALUE_NAMES.filter(([name]) => last.values[name] !== undefined).map(([name, label, show]) => html`<dt>${label}</dt><dd>${show(last.values[name] as number)}</dd>`);
   return html`<div class="panel" id="last-probe"><p>${utcTime(last.timestampMs)} · <span class="pill ${last.success ? 'up' : 'down'}">${last.success ? 'ok' : 'failed'}</span>
-${last.reason ? html` <span class="reason">${last.reason}</span>` : ''} · total ${latency(last.durationSeconds)}</p>
+${last.reason ? html` <span class="reason">${breakable(last.message ?? reasonPhrase(last.reason), { maxRun: 32 })}</span> <code class="code">${last.reason}</code>` : ''} · total ${latency(last.durationSeconds)}</p>
 ${last.phases.length ? html`<div class="wf">${bars}<div><b>total</b></div><div></div><div class="num"><b>${latency(total)}</b></div></div>` : html`<p class="muted">This module writes no per-phase timings.</p>`}
-${values.length ? html`<dl class="kv" style="margin-top:.8rem">${values}</dl>` : ''}</div>`;
+${values.length ? html`<dl class="kv spaced">${values}</dl>` : ''}</div>`;
 }
 
 function certificate(last: LastProbe | undefined, nowMs: number): Html {
   if (!last?.cert && !last?.tls) return html`<p class="empty">No TLS in the last probe.</p>`;
   const c = last.cert ?? {};
   const days = c.expiryMs !== undefined ? (c.expiryMs - nowMs) / 86_400_000 : undefined;
+  const hex = (text: string | undefined) => (text ? breakable(text, { maxRun: 16, chunk: true }) : '—');
   return html`<dl class="kv panel" id="certificate">
 <dt>expires</dt><dd>${c.expiryMs !== undefined ? html`${utcTime(c.expiryMs)} <span class="${days !== undefined && days < 14 ? 'bad' : 'muted'}">(${days !== undefined && days < 0 ? 'expired' : `in ${Math.floor(days ?? 0)} days`})</span>` : '—'}</dd>
-<dt>subject</dt><dd class="mono">${c.subject ?? '—'}</dd><dt>issuer</dt><dd class="mono">${c.issuer ?? '—'}</dd>
-<dt>alternative names</dt><dd class="mono">${c.alternativeNames ?? '—'}</dd><dt>serial</dt><dd class="mono">${c.serial ?? '—'}</dd>
-<dt>SHA-256 fingerprint</dt><dd class="mono">${c.fingerprint ?? '—'}</dd>
+<dt>subject</dt><dd class="mono">${c.subject ? breakable(c.subject, { maxRun: 40 }) : '—'}</dd><dt>issuer</dt><dd class="mono">${c.issuer ? breakable(c.issuer, { maxRun: 40 }) : '—'}</dd>
+<dt>alternative names</dt><dd class="mono">${c.alternativeNames ? breakable(c.alternativeNames, { maxRun: 40 }) : '—'}</dd><dt>serial</dt><dd class="mono">${hex(c.serial)}</dd>
+<dt>SHA-256 fingerprint</dt><dd class="mono">${hex(c.fingerprint)}</dd>
 <dt>TLS</dt><dd>${[last.tls?.version, last.tls?.cipher].filter(Boolean).join(' · ') || '—'}</dd></dl>`;
 }
 
@@ -76,7 +88,7 @@ function rangeLinks(detail: TargetDetail): Html {
     const q = new URLSearchParams({ ...detail.ref, hours: String(h) });
     return html`<a href="/target?${q.toString()}">${h} h</a>`;
   });
-  return html`<span class="muted small" style="font-weight:400;margin-left:.6rem">${links.map((l, i) => html`${i ? ' · ' : ''}${l}`)}</span>`;
+  return html`<span class="muted small range-links">${links.map((l, i) => html`${i ? ' · ' : ''}${l}`)}</span>`;
 }
 
 /** The chart data for the browser; `<` is escaped so the JSON cannot close the script element. */
@@ -84,20 +96,43 @@ export function chartData(detail: TargetDetail): string {
   return JSON.stringify({ fromMs: detail.fromMs, toMs: detail.toMs, phases: detail.phases, total: detail.total }).replace(/</g, '\\u003c');
 }
 
-export function renderTargetBody(detail: TargetDetail, status: TargetStatus | undefined): Html {
+function head(detail: TargetDetail, status: TargetStatus | undefined): Html {
   const now = detail.toMs;
   const { target, stage, account, group } = detail.ref;
   const state = status?.state ?? 'stale';
-  return html`<h1><span class="pill ${state}">${state === 'stale' ? 'no data' : state}</span> ${target}</h1>
-<p class="muted">group ${group} · stage ${stage} · account ${account}${status ? html` · <span class="mono">${status.instance}</span> · ${status.module}` : ''} · last probe ${ago(status?.lastRunMs, now)}
-${status?.reason ? html` · <span class="reason">${status.reason}</span>` : ''}</p>
-<div class="cards"><table style="width:auto"><thead><tr><th class="num">uptime 24 h</th><th class="num">7 d</th><th class="num">30 d</th><th class="num">p50 24 h</th><th class="num">p95 24 h</th><th class="num">cert expires</th></tr></thead>
-<tbody><tr>${uptimeCell(status?.uptime.d1, status?.slo)}${uptimeCell(status?.uptime.d7, status?.slo)}${uptimeCell(status?.uptime.d30, status?.slo)}<td class="num">${latency(status?.p50)}</td><td class="num">${latency(status?.p95)}</td>${certDays(status?.certExpiryMs, now)}</tr></tbody></table></div>
-<h2>Availability, last 24 hours (15-minute buckets)</h2>${strip(detail)}
+  return html`<h1><span class="pill ${state}">${state === 'stale' ? 'no data' : state}</span> ${breakable(target)}</h1>
+<p class="muted info">group ${group} · stage ${stage} · account ${account}${status ? html` · <span class="mono">${breakable(status.instance)}</span> · ${status.module}` : ''} · last probe ${ago(status?.lastRunMs, now)}
+${status?.reason ? html` · <span class="reason">${breakable(status.message ?? reasonPhrase(status.reason), { maxRun: 32 })}</span> <code class="code">${status.reason}</code>` : ''}</p>`;
+}
+
+function figures(detail: TargetDetail, status: TargetStatus | undefined): Html {
+  return html`<table class="fit figures" id="figures"><thead><tr><th class="num">uptime 24&nbsp;h<span class="sub">coverage</span></th><th class="num">uptime 7&nbsp;d<span class="sub">coverage</span></th><th class="num">uptime 30&nbsp;d<span class="sub">coverage</span></th><th class="num">p50 24&nbsp;h</th><th class="num">p95 24&nbsp;h</th><th class="num">cert expires</th></tr></thead>
+<tbody><tr>${uptimeCell(status?.uptime.d1, status?.slo)}${uptimeCell(status?.uptime.d7, status?.slo)}${uptimeCell(status?.uptime.d30, status?.slo)}<td class="num">${latency(status?.p50)}</td><td class="num">${latency(status?.p95)}</td>${certDays(status?.certExpiryMs, detail.toMs)}</tr></tbody></table>`;
+}
+
+/** The parts the live refresh replaces, by the name of their data-live region. */
+export function targetRegions(detail: TargetDetail, status: TargetStatus | undefined): Record<string, Html> {
+  return {
+    head: head(detail, status),
+    figures: figures(detail, status),
+    strip: html`${strip(detail)}${BAR_LEGEND}`,
+    days: dailyBars(status?.daily, 'days'),
+    'chart-data': raw(chartData(detail)),
+    failures: incidents(detail),
+    last: html`<div><h2>Last probe</h2>${detail.last ? waterfall(detail.last) : html`<p class="empty">No probe in the last 15 minutes.</p>`}</div>
+<div><h2>Certificate</h2>${certificate(detail.last, detail.toMs)}</div>`,
+  };
+}
+
+export function renderTargetBody(detail: TargetDetail, status: TargetStatus | undefined): Html {
+  const r = targetRegions(detail, status);
+  return html`<div data-live="head">${r.head}</div>
+<div data-live="figures">${r.figures}</div>
+<h2>Availability, last 24 hours</h2><div data-live="strip">${r.strip}</div>
+${status?.daily?.length ? html`<h2>Last 30 days</h2><div data-live="days">${r.days}</div>` : ''}
 <h2>${detail.phases.names.length ? 'Latency by phase' : 'Probe duration'}, last ${hoursText(detail)} ${rangeLinks(detail)}</h2>
 <div class="panel"><div id="latency-chart" class="chart"></div></div>
-<h2>Failures</h2>${incidents(detail)}
-<div class="grid2"><div><h2>Last probe</h2>${detail.last ? waterfall(detail.last) : html`<p class="empty">No probe in the last 15 minutes.</p>`}</div>
-<div><h2>Certificate</h2>${certificate(detail.last, now)}</div></div>
-<script type="application/json" id="chart-data">${raw(chartData(detail))}</script>`;
+<h2>Failures</h2><div data-live="failures">${r.failures}</div>
+<div class="grid2" data-live="last">${r.last}</div>
+<script type="application/json" id="chart-data" data-live="chart-data">${r['chart-data']}</script>`;
 }

@@ -10,14 +10,13 @@ import { isIP, type AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { activeAlerts, alertHistory } from '../reporting/alerts.js';
-import { catalogKey, type Catalog } from '../reporting/catalog.js';
+import type { Catalog } from '../reporting/catalog.js';
 import { collectOverview, type OverviewFilter } from '../reporting/overview.js';
 import { collectTargetDetail, type TargetRef } from '../reporting/target-detail.js';
 import type { MetricsReader } from '../reporting/vm-reader.js';
 import { html, page } from './html.js';
-import { renderAlertsBody } from './render-alerts.js';
-import { GROUP_BY, renderOverviewBody, type GroupBy } from './render-overview.js';
-import { renderTargetBody } from './render-target.js';
+import { alertsPage, liveJson, overviewPage, targetPage, type RenderedPage } from './pages.js';
+import { GROUP_BY, type GroupBy } from './render-overview.js';
 import { STYLES } from './styles.js';
 import { errorMessage } from '../observability/error-message.js';
 import { hostAllowed, requestUrl, SECURITY_HEADERS } from './request-guard.js';
@@ -34,6 +33,8 @@ export interface UiOptions {
   now?: () => number;
   /** Told of a request that failed inside the UI itself (not a VictoriaMetrics error); default: stderr. */
   onError?: (err: unknown) => void;
+  /** How often the pages read again in the browser (default 10 s). */
+  refreshMs?: number;
 }
 
 export interface UiServer {
@@ -47,6 +48,7 @@ const STATIC: Record<string, { file: () => string; type: string }> = {
   '/static/uPlot.min.css': { file: () => require.resolve('uplot/dist/uPlot.min.css'), type: 'text/css' },
   '/static/overview.js': { file: () => join(import.meta.dirname, 'browser', 'overview.js'), type: 'text/javascript' },
   '/static/target.js': { file: () => join(import.meta.dirname, 'browser', 'target.js'), type: 'text/javascript' },
+  '/static/live.js': { file: () => join(import.meta.dirname, 'browser', 'live.js'), type: 'text/javascript' },
 };
 
 class BadRequest extends Error {}
@@ -89,7 +91,13 @@ function targetRef(url: URL): TargetRef {
 export function createUiHandler(options: UiOptions): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const now = options.now ?? Date.now;
   const statics = new Map<string, Buffer>();
-  const meta = () => `data: ${options.source} · ${new Date(now()).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+  const meta = () => `data: ${options.source}`;
+  const deps = { reader: options.reader, catalog: options.catalog };
+  // A page, or with ?live=1 its regions as JSON for the page's own refresh (live.js).
+  const rendered = (r: RenderedPage, url: URL) =>
+    url.searchParams.get('live') === '1'
+      ? { type: 'application/json', body: liveJson(r) }
+      : { type: 'text/html', body: page({ title: r.title, nav: r.nav, meta: meta(), body: r.body, scripts: r.scripts, refreshMs: options.refreshMs ?? 10_000, generatedMs: r.generatedMs }) };
 
   async function route(url: URL): Promise<{ status?: number; type: string; body: string | Buffer }> {
     const at = now();
@@ -98,25 +106,12 @@ export function createUiHandler(options: UiOptions): (req: IncomingMessage, res:
       case '/': {
         const by = (param(url, 'by') ?? 'group') as GroupBy;
         if (!GROUP_BY.includes(by)) throw new BadRequest(`by must be one of ${GROUP_BY.join(', ')}`);
-        const [overview, alerts] = await Promise.all([collectOverview(options.reader, options.catalog, at, filter), activeAlerts(options.reader, at)]);
-        const body = renderOverviewBody({ overview, alerts, groupBy: by, interactive: true, filterText: param(url, 'q') ?? '' });
-        return { type: 'text/html', body: page({ title: 'Periscope — overview', nav: 'overview', meta: meta(), body, scripts: ['/static/overview.js'] }) };
+        return rendered(await overviewPage(deps, at, filter, by, param(url, 'q') ?? ''), url);
       }
-      case '/target': {
-        const ref = targetRef(url);
-        const info = options.catalog.targets.get(catalogKey(ref.group, ref.target));
-        const [detail, overview] = await Promise.all([
-          collectTargetDetail(options.reader, ref, at, { hours: hoursParam(url), ...(info ? { intervalMs: info.intervalMs } : {}) }),
-          collectOverview(options.reader, options.catalog, at, { group: ref.group, stage: ref.stage, account: ref.account }),
-        ]);
-        const status = overview.targets.find((t) => t.target === ref.target);
-        const body = renderTargetBody(detail, status);
-        return { type: 'text/html', body: page({ title: `Periscope — ${ref.target}`, nav: 'target', meta: meta(), body, scripts: ['/static/uPlot.iife.min.js', '/static/target.js'] }) };
-      }
-      case '/alerts': {
-        const [active, history] = await Promise.all([activeAlerts(options.reader, at), alertHistory(options.reader, at - 86_400_000, at)]);
-        return { type: 'text/html', body: page({ title: 'Periscope — alerts', nav: 'alerts', meta: meta(), body: renderAlertsBody(active, history, at) }) };
-      }
+      case '/target':
+        return rendered(await targetPage(deps, at, targetRef(url), hoursParam(url)), url);
+      case '/alerts':
+        return rendered(await alertsPage(deps, at), url);
       case '/api/overview':
         return { type: 'application/json', body: JSON.stringify(await collectOverview(options.reader, options.catalog, at, filter)) };
       case '/api/alerts':

@@ -1,6 +1,6 @@
 // Headless Debian chromium driven by puppeteer-core, for tests that assert on what a person sees. Every
 // page records its console errors and uncaught exceptions, so a test can require there were none.
-import { mkdir } from 'node:fs/promises';
+import { copyFile, mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { findChromium } from './binaries.js';
@@ -11,8 +11,13 @@ export interface WatchedPage {
   errors: string[];
 }
 
-/** Where screenshots go: docs/screenshots/ of the checkout (the README shows them). */
-export const SCREENSHOT_DIR = resolve(import.meta.dirname, '..', '..', 'docs', 'screenshots');
+const ROOT = resolve(import.meta.dirname, '..', '..');
+/** Where every test run's screenshots go (ignored by git): one per page and width, to look at. */
+export const SCREENSHOT_DIR = join(ROOT, 'test-results', 'screenshots');
+/** The documented screenshots (README, docs/), rewritten only by `npm run docs:screenshots`. */
+export const DOCS_SCREENSHOT_DIR = join(ROOT, 'docs', 'screenshots');
+/** Set by `npm run docs:screenshots`: the run seeds a day of history and refreshes docs/screenshots/. */
+export const DOCS_SCREENSHOTS = process.env.PERISCOPE_DOCS_SCREENSHOTS === '1';
 
 export async function launchBrowser(): Promise<Browser> {
   return puppeteer.launch({
@@ -38,9 +43,18 @@ export async function watchedPage(browser: Browser, width = 1400, height = 900):
   return { page, errors };
 }
 
-export async function screenshot(page: Page, name: string): Promise<string> {
+/**
+ * A full-page screenshot into test-results/screenshots/<name>; with `docs` (a file name under
+ * docs/screenshots/) also there, but only in a `npm run docs:screenshots` run, so `npm test` leaves the
+ * checkout as it was.
+ */
+export async function screenshot(page: Page, name: string, options: { docs?: string } = {}): Promise<string> {
   const file = join(SCREENSHOT_DIR, name);
   await mkdir(dirname(file), { recursive: true });
   await page.screenshot({ path: file as `${string}.png`, fullPage: true });
+  if (options.docs && DOCS_SCREENSHOTS) {
+    await mkdir(DOCS_SCREENSHOT_DIR, { recursive: true });
+    await copyFile(file, join(DOCS_SCREENSHOT_DIR, options.docs));
+  }
   return file;
 }

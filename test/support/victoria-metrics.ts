@@ -112,6 +112,21 @@ export class VmClient {
     }
   }
 
+  /**
+   * Waits until `count(last_over_time(<selector>[window]))` reaches `series`: new series can take a moment
+   * to reach the index of a busy VictoriaMetrics even after a flush, and queries would not see them yet.
+   */
+  async waitForSeries(selector: string, series: number, timeoutMs = 20_000, window = '1d'): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const data = await this.query(`count(last_over_time(${selector}[${window}]))`);
+      const found = Number(data.result[0]?.value?.[1] ?? 0);
+      if (found >= series) return;
+      if (Date.now() > until) throw new Error(`${selector}: ${found} of ${series} series searchable after ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+
   /** Instant query after a flush, bypassing the response cache. `time` defaults to now. */
   async query(expr: string, time?: Date): Promise<VmQueryData> {
     await this.flush();
