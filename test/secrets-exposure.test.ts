@@ -224,7 +224,7 @@ describe('URLs with credentials', () => {
     expect(link).toBe('http://127.0.0.1:8428/vmui/#/?g0.expr=up%20%3D%3D%200&g0.range_input=1h&g0.tab=0');
   });
 
-  it('periscope check --json prints no credential of --vm-url', async () => {
+  it('periscope check --json prints no credential of --vm-url or VM_UI_URL', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'periscope-secrets-'));
     try {
       const config = join(dir, 'rules.yml');
@@ -234,7 +234,8 @@ describe('URLs with credentials', () => {
       vm.password = 'hunter2-secret';
       vm.search = '?authToken=t0ken-secret';
       const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-        execFile(process.execPath, ['bin/periscope.js', 'check', '--config', config, '--vm-url', vm.href, '--json'], { timeout: 60_000, env: { ...process.env, SLACK_WEBHOOK_URL: '' } }, (error, out, err) =>
+        // The vmui link is printed only where a vmui is named (VM_UI_URL): given with the same credentials.
+        execFile(process.execPath, ['bin/periscope.js', 'check', '--config', config, '--vm-url', vm.href, '--json'], { timeout: 60_000, env: { ...process.env, SLACK_WEBHOOK_URL: '', VM_UI_URL: vm.href } }, (error, out, err) =>
           resolve({ code: error ? Number(error.code ?? 1) : 0, stdout: out, stderr: err }),
         ),
       );

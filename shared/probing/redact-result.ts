@@ -6,6 +6,9 @@ import type { SecretResolver } from '../config/index.js';
 import { redactSecrets } from '../observability/redact.js';
 import type { ProbeResult } from './types.js';
 
+/** The sample whose `message` label is the failure's free text (written so the UI can show what the CLI prints). */
+const FAILURE_MESSAGE_SAMPLE = 'probe_failure_message_info';
+
 /** A resolver that remembers what it handed out. */
 export interface RecordingResolver extends SecretResolver {
   readonly values: ReadonlySet<string>;
@@ -38,7 +41,8 @@ function redactDeep(value: unknown, secrets: ReadonlySet<string>): unknown {
  * The result with every resolved secret redacted from its free text: the message, the steps' messages,
  * --debug, the values a server returned (PostgreSQL's first value, gRPC's status message, the final URL).
  * Names, reasons and labels are from the configuration or a fixed vocabulary and are left as they are (a
- * one-letter secret must not turn "status_code" into something else). The same object when there is none.
+ * one-letter secret must not turn "status_code" into something else), except the one label that carries free
+ * text into VictoriaMetrics: probe_failure_message_info's message. The same object when there is none.
  */
 export function redactResult(result: ProbeResult, secrets: ReadonlySet<string>): ProbeResult {
   if (secrets.size === 0) return result;
@@ -51,5 +55,8 @@ export function redactResult(result: ProbeResult, secrets: ReadonlySet<string>):
     ...(result.postgres ? { postgres: redactDeep(result.postgres, secrets) as ProbeResult['postgres'] } : {}),
     ...(result.grpc?.status_message !== undefined ? { grpc: { ...result.grpc, status_message: text(result.grpc.status_message) } } : {}),
     ...(result.http ? { http: { ...result.http, final_url: text(result.http.final_url) } } : {}),
+    samples: result.samples.map((sample) =>
+      sample.name === FAILURE_MESSAGE_SAMPLE && sample.labels.message !== undefined ? { ...sample, labels: { ...sample.labels, message: text(sample.labels.message) } } : sample,
+    ),
   };
 }

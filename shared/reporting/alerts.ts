@@ -38,7 +38,9 @@ export interface AlertEpisode {
 
 /** Alerts written within this long count as current: two missed evaluations of a 1-minute rule group. */
 export const ACTIVE_WINDOW_MS = 3 * 60_000;
-const HIDDEN = new Set(['alertstate', '__name__', 'rollup']);
+// The anomaly check's bookkeeping labels on its own periscope_alert_* series (the rule an alert belongs to, the
+// query's values of labels the rule replaced) are not part of the alert: ALERTS and ALERTS_FOR_STATE lack them.
+const HIDDEN = new Set(['alertstate', '__name__', 'rollup', 'periscope_rule', 'periscope_query_labels']);
 
 export const alertIdentity = (labels: Record<string, string>): string =>
   JSON.stringify(Object.entries(labels).filter(([k]) => !HIDDEN.has(k)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
