@@ -17,6 +17,9 @@ import { testRulesCommand, type TestRulesFlags } from './test-rules-command.js';
 import { DEFAULT_UI_PORT, uiCommand, type UiFlags } from './ui-command.js';
 import { targetFromArgs, type ProbeFlags } from './target-from-args.js';
 import { errorMessage } from '../shared/observability/error-message.js';
+import { portNumber, wholeNumber } from './numeric-options.js';
+import { DEFAULT_DATA_DIR } from './run-state.js';
+import { readFileSync } from 'node:fs';
 
 const EXIT_BAD_INPUT = 2;
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -68,9 +71,15 @@ async function validateCommand(files: string[]): Promise<number> {
   return 0;
 }
 
+/** The version of package.json: the one place it is written. */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
 function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('periscope')
     .description('Synthetic monitoring: blackbox_exporter-compatible probes, VictoriaMetrics storage, alerts')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .exitOverride()
     .showHelpAfterError('(run periscope --help for usage)')
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
@@ -115,10 +124,10 @@ function buildProgram(setExit: (code: number) => void): Command {
     .command('check')
     .description('evaluate every alerting rule once and print its state and value (sends nothing unless --notify)')
     .option('-c, --config <file>', 'targets file with rules: / rule_files:', 'targets/local.yml')
-    .option('--vm-url <url>', 'VictoriaMetrics to query (default: $VM_URL)')
+    .option('--vm-url <url>', 'VictoriaMetrics to query (default: $VM_URL, else the one of the periscope run in --data-dir)')
     .option('--json', 'print the evaluation as JSON')
     .option('--notify', 'write alert state and send notifications, as the anomaly check does')
-    .option('--data-dir <dir>', 'where local state lives (slot claims shared with `periscope run`)', '.periscope')
+    .option('--data-dir <dir>', 'where local state lives (slot claims shared with `periscope run`)', DEFAULT_DATA_DIR)
     .option('--replay <range>', 'evaluate over a past range FROM..TO (e.g. 2026-11-01..2026-12-01, now-7d..now) and list the alerts that would have fired; writes and sends nothing')
     .option('--step <duration>', 'with --replay: evaluation step (default each group\'s interval)')
     .action(async (flags: CheckFlags & { replay?: string; step?: string }) => {
@@ -147,13 +156,13 @@ function buildProgram(setExit: (code: number) => void): Command {
     .description('probe every group of a targets file on its interval (the local run)')
     .option('-c, --config <file>', 'targets file', 'targets/local.yml')
     .option('--vm-url <url>', 'VictoriaMetrics to write to (default: $VM_URL, else start one)')
-    .option('--vm-port <port>', 'port of the VictoriaMetrics the run starts', '8428')
+    .option('--vm-port <port>', 'port of the VictoriaMetrics the run starts', portNumber, 8428)
     .option('--once', 'run every group once, print the summary and exit')
     .option('--demo', 'start the local demo service the local targets probe')
-    .option('--demo-http-port <port>', 'port of the demo service (targets/local.yml probes 18080)', '18080')
-    .option('--demo-https-port <port>', 'HTTPS port of the demo service (targets/local.yml probes 18443)', '18443')
-    .option('--data-dir <dir>', 'where local state lives', '.periscope')
-    .option('--concurrency <n>', 'probes in flight per group', '50')
+    .option('--demo-http-port <port>', 'port of the demo service (targets/local.yml probes 18080)', portNumber, 18080)
+    .option('--demo-https-port <port>', 'HTTPS port of the demo service (targets/local.yml probes 18443)', portNumber, 18443)
+    .option('--data-dir <dir>', 'where local state lives', DEFAULT_DATA_DIR)
+    .option('--concurrency <n>', 'probes in flight per group', wholeNumber(1, 10_000), 50)
     .option('--listen <address>', 'where the web UI listens (host:port)', `127.0.0.1:${DEFAULT_UI_PORT}`)
     .option('--no-ui', 'do not serve the web UI')
     .action(async (flags: RunFlags) => {
@@ -177,9 +186,10 @@ function buildProgram(setExit: (code: number) => void): Command {
   program
     .command('ui')
     .description('serve the web UI (read-only) over the data in a VictoriaMetrics')
-    .option('--vm-url <url>', 'VictoriaMetrics to read (default: $VM_URL)')
+    .option('--vm-url <url>', 'VictoriaMetrics to read (default: $VM_URL, else the one of the periscope run in --data-dir)')
     .option('-c, --config <file>', 'targets file: probe intervals (missing runs count as down), public flags, slo')
     .option('--listen <address>', 'host:port to listen on', `127.0.0.1:${DEFAULT_UI_PORT}`)
+    .option('--data-dir <dir>', 'data dir of the periscope run whose VictoriaMetrics to read', DEFAULT_DATA_DIR)
     .action(async (flags: UiFlags) => {
       setExit(await uiCommand(flags));
     });
@@ -187,10 +197,11 @@ function buildProgram(setExit: (code: number) => void): Command {
   program
     .command('report')
     .description('monthly uptime report: uptime %, downtime incidents and error budget per target')
-    .requiredOption('--month <YYYY-MM>', 'the month, e.g. 2026-11 (UTC)')
+    .option('--month <month>', 'YYYY-MM (UTC), last (the last complete month, the default) or current (the month so far)')
     .addOption(new Option('--format <format>', 'output format').choices(['md', 'html', 'csv', 'json']).default('md'))
     .option('-c, --config <file>', 'targets file (probe intervals and slo)', 'targets/local.yml')
-    .option('--vm-url <url>', 'VictoriaMetrics to read (default: $VM_URL)')
+    .option('--vm-url <url>', 'VictoriaMetrics to read (default: $VM_URL, else the one of the periscope run in --data-dir)')
+    .option('--data-dir <dir>', 'data dir of the periscope run whose VictoriaMetrics to read', DEFAULT_DATA_DIR)
     .option('--stage <stage>', 'only this stage')
     .option('--group <group>', 'only this group')
     .action(async (flags: ReportFlags) => {

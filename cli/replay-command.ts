@@ -8,6 +8,7 @@ import { formatNumber } from '../shared/alerting/anomaly.js';
 import { vmAuthFromEnv } from '../shared/victoria-metrics/index.js';
 import { formatDuration } from '../shared/config/duration.js';
 import { labelText } from './alert-output.js';
+import { vmUrlFor } from './run-state.js';
 
 export interface ReplayFlags {
   config: string;
@@ -15,6 +16,7 @@ export interface ReplayFlags {
   json?: boolean;
   replay: string;
   step?: string;
+  dataDir?: string;
 }
 
 const bad = (path: string, message: string) => new ConfigError('command line', [{ path, message }]);
@@ -66,8 +68,7 @@ export async function replayCommand(flags: ReplayFlags, nowMs = Date.now()): Pro
   }
   const file = await loadTargetsFile(flags.config);
   const config = await loadAlertingConfig(file, flags.config);
-  const vmUrl = flags.vmUrl ?? process.env.VM_URL;
-  if (!vmUrl) throw bad('--vm-url', 'give the VictoriaMetrics to query (--vm-url URL or VM_URL)');
+  const vmUrl = await vmUrlFor(flags.vmUrl, flags.dataDir);
   const readAuth = await vmAuthFromEnv(process.env, createSecretResolver(), 'VM_QUERY');
   const report = await replayAlerting(config, { url: vmUrl, timeoutMs: 120_000, ...(readAuth ? { auth: readAuth } : {}) }, { ...range, ...(stepMs ? { stepMs } : {}) });
   process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReplay(report)}\n`);

@@ -5,6 +5,8 @@ import { vmAuthFromEnv } from '../shared/victoria-metrics/index.js';
 import { catalogFromFile, createVmReader, emptyCatalog, type Catalog } from '../shared/reporting/index.js';
 import { redactUrl } from '../shared/victoria-metrics/index.js';
 import { startUiServer, type UiServer } from '../shared/ui/index.js';
+import { portInUseText } from './port-holder.js';
+import { vmUrlFor } from './run-state.js';
 
 export const DEFAULT_UI_PORT = 8430;
 
@@ -12,6 +14,7 @@ export interface UiFlags {
   vmUrl?: string;
   config?: string;
   listen: string;
+  dataDir?: string;
 }
 
 /** host:port, :port, a bare port, or a bare host (default port); IPv6 in brackets. */
@@ -34,15 +37,14 @@ export async function startUi(vmUrl: string, catalog: Catalog, listen: string, a
     return await startUiServer({ reader, catalog, source: redactUrl(vmUrl).replace(/\/$/, ''), host, port });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new ConfigError('command line', [{ path: '--listen', message: `${host}:${port} is in use; pass --listen with another port` }]);
+      throw new ConfigError('command line', [{ path: '--listen', message: `${host}:${port}: ${await portInUseText(port)}; pass --listen with another port` }]);
     }
     throw err;
   }
 }
 
 export async function uiCommand(flags: UiFlags): Promise<number> {
-  const vmUrl = flags.vmUrl ?? process.env.VM_URL;
-  if (!vmUrl) throw new ConfigError('command line', [{ path: '--vm-url', message: 'give the VictoriaMetrics to read (--vm-url URL or VM_URL)' }]);
+  const vmUrl = await vmUrlFor(flags.vmUrl, flags.dataDir);
   // The targets file adds what samples do not carry: intervals (missing runs count as down) and slo.
   const catalog = flags.config ? catalogFromFile(await loadTargetsFile(flags.config)) : emptyCatalog();
   const auth = await vmAuthFromEnv(process.env, createSecretResolver(), 'VM_QUERY');
