@@ -1,8 +1,6 @@
 // The `periscope` command line. Exit status: 0 success, 1 a probe failed, 2 bad input.
 import { Command, CommanderError, Option } from 'commander';
-import { readFile } from 'node:fs/promises';
-import { ConfigError, createSecretResolver, loadTargetsFile, parseYaml, SecretError } from '../shared/config/index.js';
-import { loadAlertingConfig, loadRuleFile, looksLikeRuleFile } from '../shared/alerting/load-rules.js';
+import { ConfigError, createSecretResolver, SecretError } from '../shared/config/index.js';
 import { runProbe } from '../shared/probing/index.js';
 import { formatDebug, formatWaterfall } from '../shared/probing/format.js';
 import { checkCommand, type CheckFlags } from './check-command.js';
@@ -20,6 +18,7 @@ import { errorMessage } from '../shared/observability/error-message.js';
 import { portNumber, wholeNumber } from './numeric-options.js';
 import { DEFAULT_DATA_DIR } from './run-state.js';
 import { readFileSync } from 'node:fs';
+import { validateCommand, type ValidateFlags } from './validate-command.js';
 
 const EXIT_BAD_INPUT = 2;
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -44,31 +43,6 @@ async function probeCommand(positional: string | undefined, flags: ProbeFlags & 
     if (flags.debug) process.stdout.write(`${formatDebug(result)}\n`);
   }
   return result.success ? 0 : 1;
-}
-
-async function readYamlFile(file: string): Promise<unknown> {
-  try {
-    return parseYaml(await readFile(file, 'utf8'), file);
-  } catch (err) {
-    if (err instanceof ConfigError) throw err;
-    return undefined; // unreadable: loadTargetsFile reports it with the file named
-  }
-}
-
-async function validateCommand(files: string[]): Promise<number> {
-  for (const file of files) {
-    if (looksLikeRuleFile(await readYamlFile(file))) {
-      const groups = await loadRuleFile(file);
-      process.stdout.write(`${file}: ok (rule file: ${groups.length} rule groups, ${groups.reduce((n, g) => n + g.rules.length, 0)} rules)\n`);
-      continue;
-    }
-    const config = await loadTargetsFile(file);
-    const alerting = await loadAlertingConfig(config, file);
-    const targets = config.groups.reduce((sum, g) => sum + g.targets.length, 0);
-    const rules = alerting.groups.reduce((sum, g) => sum + g.rules.length, 0);
-    process.stdout.write(`${file}: ok (${config.groups.length} groups, ${targets} targets${rules ? `, ${alerting.groups.length} rule groups, ${rules} rules` : ''})\n`);
-  }
-  return 0;
 }
 
 /** The version of package.json: the one place it is written. */
@@ -114,10 +88,11 @@ function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('validate')
-    .description('check targets files; exits 2 at the first invalid one')
-    .argument('<files...>', 'targets files')
-    .action(async (files: string[]) => {
-      setExit(await validateCommand(files));
+    .description('check targets files and rule files, and that the files they name exist; exits 2 at the first invalid one')
+    .argument('<files...>', 'targets files and rule files')
+    .option('--stage <name>', "check as this stage's targets file: what `sls package --stage NAME` would refuse (default: the stage serverless.yml names for the file, if any)")
+    .action(async (files: string[], flags: ValidateFlags) => {
+      setExit(await validateCommand(files, flags));
     });
 
   program
