@@ -116,7 +116,7 @@ describe('file references of a targets file', () => {
     expect(p?.postgres?.password_from).toBe('file:/srv/secrets/db');
     expect(r?.grpc?.metadata_from).toEqual({ authorization: 'file:/srv/targets/grpc-token', other: 'ssm:/periscope/s/x' });
     // The input is not changed.
-    expect(raw.groups[0]?.targets[0]?.http?.tls_config.ca_file).toBe('ca.pem');
+    expect(raw.groups[0]?.targets?.[0]?.http?.tls_config.ca_file).toBe('ca.pem');
   });
 });
 

@@ -6,6 +6,7 @@
 import { formatDuration, parseDuration } from '../config/duration.js';
 import { RESERVED_LABELS } from '../config/schema.js';
 import { mapBlackboxModule, type MappedModule, type ModuleContext } from './blackbox-modules.js';
+import { lambdaIntervalMs } from './lambda-stage.js';
 import { parseRelabelRule, relabel, RelabelConfigError, type Labels, type RelabelRule } from './relabel.js';
 import { addressFor, hidePassword } from './probe-address.js';
 import { isMapping, type SourceFile, type YamlPath } from './source.js';
@@ -172,7 +173,9 @@ class JobImporter {
       ['__scheme__', String(job.scheme ?? 'http')],
     ];
 
-    const group: ImportedGroup = { name: this.uniqueGroupName(jobName), interval: formatDuration(parseDuration(intervalText) ?? 60_000), targets: [] };
+    const scrapeIntervalMs = parseDuration(intervalText) ?? 60_000;
+    const intervalMs = this.ctx.lambdaSchedules ? lambdaIntervalMs(scrapeIntervalMs) : scrapeIntervalMs;
+    const group: ImportedGroup = { name: this.uniqueGroupName(jobName), interval: formatDuration(intervalMs), targets: [] };
     const jobLabels = new Set<string>();
     for (const targetGroup of this.targetGroups(job, jobPath)) {
       for (const address of targetGroup.targets) {
@@ -199,7 +202,10 @@ class JobImporter {
       return;
     }
     this.groups.push(group);
-    this.report.mapped(where, `scrape job ${jobName} → group ${group.name} (${group.targets.length} targets, every ${group.interval})`);
+    this.report.mapped(where, `scrape job ${jobName} → group ${group.name} (${group.targets.length} target${group.targets.length === 1 ? '' : 's'}, every ${group.interval})`);
+    if (intervalMs !== scrapeIntervalMs) {
+      this.report.approximated(where, `scrape job ${jobName}: scrape_interval ${formatDuration(scrapeIntervalMs)} → interval ${group.interval}: Lambda schedules run on whole minutes, at most once a minute`);
+    }
     this.report.approximated(
       where,
       `scrape job ${jobName}: series carried job="${[...jobLabels].join('", "')}"; Periscope writes job="periscope" and group="${group.name}" (rules and dashboards selecting job need the new labels)`,
