@@ -9,6 +9,7 @@ import { vmAuthFromEnv } from '../shared/victoria-metrics/index.js';
 import { formatDuration } from '../shared/config/duration.js';
 import { labelText } from './alert-output.js';
 import { vmUrlFor } from './run-state.js';
+import { plural } from './plural.js';
 
 export interface ReplayFlags {
   config: string;
@@ -45,7 +46,7 @@ export function parseRange(text: string, nowMs: number): { fromMs: number; toMs:
 }
 
 export function formatReplay(report: ReplayReport): string {
-  const lines = [`replay ${report.from} .. ${report.to}: ${report.rules} rules, ${report.evaluations} evaluations, ${report.incidents.length} alerts would have fired`];
+  const lines = [`replay ${report.from} .. ${report.to}: ${plural(report.rules, 'rule')}, ${plural(report.evaluations, 'evaluation')}, ${plural(report.incidents.length, 'alert')} would have fired`];
   for (const i of report.incidents) {
     const end = i.ended_at ? `until ${i.ended_at}` : 'still firing at the end';
     lines.push(`  ${i.alertname}  {${labelText(i.labels)}}`);
@@ -55,7 +56,7 @@ export function formatReplay(report: ReplayReport): string {
   }
   if (report.pending_only) lines.push(`  ${report.pending_only} more became pending but never fired`);
   for (const e of report.errors) lines.push(`  rule ${e.rule} (group ${e.group}) NOT EVALUATED: ${e.error}`);
-  lines.push(`  ${report.notifications.length} notifications would have been sent; ${report.range_requests} range queries, ${report.duration_ms} ms`);
+  lines.push(`  ${plural(report.notifications.length, 'notification')} would have been sent; ${plural(report.range_requests, 'range query', 'range queries')}, ${report.duration_ms} ms`);
   return lines.join('\n');
 }
 

@@ -44,11 +44,11 @@ export interface RunFlags {
 
 function summaryLine(s: RunSummary): string {
   return (
-    `group ${s.group}: ${s.succeeded}/${s.targets} ok, ${s.samples_written} samples written` +
+    `group ${s.group}: ${s.succeeded}/${s.targets} ok, ${plural(s.samples_written, 'sample')} written` +
     (s.replayed ? ` (${s.replayed} replayed from the spool)` : '') +
     (s.spooled ? `, ${s.spooled} spooled` : '') +
     (s.rejected ? `, ${s.rejected} rejected` : '') +
-    (s.spool_depth ? `, spool holds ${s.spool_depth} batches` : '') +
+    (s.spool_depth ? `, spool holds ${plural(s.spool_depth, 'batch', 'batches')}` : '') +
     `, ${s.duration_ms} ms`
   );
 }

@@ -101,6 +101,12 @@ describe('details in the waterfall', () => {
     const text = formatWaterfall(result({ module: 'dns', success: true, reason: null, grpc: undefined, dns: { transport: 'udp', rcode: 'NOERROR', answers, answer_rrs: 25, authority_rrs: 0, additional_rrs: 0 } }));
     expect(text).toContain('  answer: a.test. 30 IN A 10.0.0.1\n  answer: a.test. 30 IN A 10.0.0.2\n  … 23 more answers');
   });
+
+  it("never sends a server's control characters to the terminal", () => {
+    const hostile = formatWaterfall(result({ module: 'dns', grpc: undefined, dns: { transport: 'udp', rcode: 'NOERROR', answers: ['\u001b[2Jx.test.\t30\tIN\tCNAME\ty\u0007.test.'], answer_rrs: 1, authority_rrs: 0, additional_rrs: 0 } }));
+    expect(hostile).toContain('answer: \\027[2Jx.test. 30 IN CNAME y\\007.test.');
+    expect(hostile).not.toMatch(/[\u0000-\u0008\u000b-\u001f]/);
+  });
 });
 
 describe('plural', () => {

@@ -25,6 +25,11 @@ export function daysUntil(unixSeconds: number, nowMs = Date.now()): number {
   return Math.floor((unixSeconds * 1000 - nowMs) / 86_400_000);
 }
 
+/** Control characters (C0, DEL, C1) as \DDD, the way miekg/dns escapes bytes it does not print. */
+function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\${String(c.charCodeAt(0)).padStart(3, '0')}`);
+}
+
 const TIMED_OUT = new Set(['timeout', 'connect_timeout', 'deadline']);
 
 /**
@@ -85,9 +90,10 @@ export function formatWaterfall(result: ProbeResult, nowMs = Date.now()): string
     if (!result.tls.verified) facts.push(`not verified: ${result.tls.verify_error ?? 'skipped'}`);
   }
   if (facts.length) lines.push(`  ${facts.join(' · ')}`);
-  // The records themselves, tabs as spaces: what a person checking a DNS target wants to see first.
+  // The records themselves, tabs as spaces: what a person checking a DNS target wants to see first. A name is the
+  // server's bytes: control characters are written as miekg writes them (\DDD), never sent to the terminal.
   const answers = result.dns?.answers ?? [];
-  for (const record of answers) lines.push(`  answer: ${record.replace(/\t/g, ' ')}`);
+  for (const record of answers) lines.push(`  answer: ${printable(record.replace(/\t/g, ' '))}`);
   if (result.dns && result.dns.answer_rrs > answers.length && answers.length > 0) lines.push(`  … ${result.dns.answer_rrs - answers.length} more answers (--json has the first ${answers.length})`);
   return lines.join('\n');
 }
