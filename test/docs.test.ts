@@ -11,10 +11,10 @@
 // A command in the docs that is none of these fails the test, and so does an entry no doc shows any more.
 // `npm start` runs once for the whole file (ports moved, writing to the suite's VictoriaMetrics); the commands
 // that need it wait for it. Everything else runs concurrently.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { chmod, cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { docCommands, type DocCommand } from './support/doc-commands.js';
 import { startDnsmasq, type DnsmasqHandle } from './support/dns-servers.js';
@@ -312,6 +312,26 @@ function helpPage(subcommands: string[]): Promise<Run> {
   return page;
 }
 
+async function copyCheckout(work: string): Promise<void> {
+  let tracked: string[] | undefined;
+  try {
+    tracked = execFileSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' }).split('\0').filter(Boolean);
+  } catch {
+    tracked = undefined;
+  }
+  if (!tracked) {
+    const skip = new Set(['node_modules', '.git', '.periscope', '.serverless', '.esbuild', 'coverage']);
+    await cp(ROOT, work, { recursive: true, filter: (source) => !skip.has(relative(ROOT, source).split(/[\\/]/)[0] ?? '') });
+    return;
+  }
+  for (const file of tracked) {
+    await mkdir(dirname(join(work, file)), { recursive: true });
+    await cp(join(ROOT, file), join(work, file)).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err; // deleted here, not yet committed
+    });
+  }
+}
+
 async function writeStagingStage(work: string): Promise<void> {
   // deploy.md: "Add a stage to params: in serverless.yml" — its block, the placeholders given values.
   const deploy = await readFile(join(ROOT, 'docs/deploy.md'), 'utf8');
@@ -330,9 +350,9 @@ async function writeStagingStage(work: string): Promise<void> {
 beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), 'periscope-docs-'));
   const work = join(scratch, 'checkout');
-  // A clean checkout: the tracked files as they are here, no .periscope, no build output; node_modules linked.
-  const skip = new Set(['node_modules', '.git', '.periscope', '.serverless', '.esbuild', 'coverage']);
-  await cp(ROOT, work, { recursive: true, filter: (source) => !skip.has(relative(ROOT, source).split(/[\\/]/)[0] ?? '') });
+  // A clean checkout: the files git tracks, as they are here (so a targets/compose.yml left by someone's own
+  // import does not count), no .periscope, no build output; node_modules linked. Without git, all but those.
+  await copyCheckout(work);
   await symlink(join(ROOT, 'node_modules'), join(work, 'node_modules'), 'dir');
   const vmUrl = inject('vmUrl');
   const [ui, otherUi, http, https, closed] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
@@ -350,9 +370,16 @@ beforeAll(async () => {
   await mkdir(bin);
   await writeFile(join(bin, 'periscope'), `#!/bin/sh\nexec node "${join(work, 'bin/periscope.js')}" "$@"\n`);
   await chmod(join(bin, 'periscope'), 0o755);
-  // A person's shell: none of the npm_* settings the test runner was started with (npm_config_prefix among them).
-  const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name) && name !== 'VM_URL'));
-  Object.assign(env, { PATH: `${bin}:${process.env.PATH ?? ''}`, npm_config_update_notifier: 'false' });
+  // A person's shell: none of the npm_* settings the test runner was started with (npm_config_prefix among them),
+  // and no AWS credentials (nothing here may reach an account; sls package does not need one).
+  const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(npm_|AWS_)/i.test(name) && name !== 'VM_URL'));
+  Object.assign(env, {
+    PATH: `${bin}:${process.env.PATH ?? ''}`,
+    npm_config_update_notifier: 'false',
+    AWS_SHARED_CREDENTIALS_FILE: join(scratch, 'no-credentials'),
+    AWS_CONFIG_FILE: join(scratch, 'no-config'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+  });
   const [dns, grpc, pg] = await Promise.all([
     startDnsmasq(['--address=/orders.internal/10.1.2.3']),
     startGrpcHealthServer({ statuses: { '': 'SERVING', 'orders.v1.Orders': 'SERVING' } }),
