@@ -115,8 +115,11 @@ describe('file references of a targets file', () => {
     expect(resolved.groups[0]?.labels).toEqual({ ca_file: 'a label, not a path' });
     expect(p?.postgres?.password_from).toBe('file:/srv/secrets/db');
     expect(r?.grpc?.metadata_from).toEqual({ authorization: 'file:/srv/targets/grpc-token', other: 'ssm:/periscope/s/x' });
-    // The input is not changed.
+    // The input is not changed; what holds no file is shared, not copied.
     expect(raw.groups[0]?.targets?.[0]?.http?.tls_config.ca_file).toBe('ca.pem');
+    expect(resolved.groups[1]).not.toBe(raw.groups[1]);
+    const plain = { groups: [{ name: 'g', targets: [{ name: 't', http: { url: 'https://x/', tls_config: { insecure_skip_verify: true } } }] }] };
+    expect(resolveFilePaths(plain, '/srv/targets')).toBe(plain);
   });
 });
 

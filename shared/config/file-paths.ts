@@ -29,52 +29,90 @@ export interface FileReference {
   secret: boolean;
 }
 
-function fieldName(parent: string, key: string | number): string {
-  return typeof key === 'number' ? `${parent}[${key}]` : parent ? `${parent}.${key}` : key;
+type FieldPath = Array<string | number>;
+
+/** groups[0].targets[1].http.tls_config.ca_file: built only for a reference found, not for every node walked. */
+function fieldName(path: FieldPath): string {
+  return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${key}` : key), '');
 }
 
-const resolveAgainst = (dir: string, path: string) => (isAbsolute(path) ? path : join(dir, path));
+/** A path as written → resolved against the targets file's directory; one join per distinct path (10 000 targets
+ *  sharing one ca_file join once). */
+type Resolver = (path: string) => string;
 
-/** Collects every file reference of `value` (a parsed targets file or part of one); with `rewrite`, returns a copy with them resolved. */
-function visit(value: unknown, field: string, dir: string, found: FileReference[], rewrite: boolean): unknown {
+function resolverFor(dir: string): Resolver {
+  const seen = new Map<string, string>();
+  return (path) => {
+    let resolved = seen.get(path);
+    if (resolved === undefined) seen.set(path, (resolved = isAbsolute(path) ? path : join(dir, path)));
+    return resolved;
+  };
+}
+
+/**
+ * Collects every file reference of `value` (a parsed targets file or part of one) and returns `value` with them
+ * resolved: a copy of each object on the way to a reference, the same object where nothing changed (a file
+ * without references costs one walk and no allocation — the probe runs this at its first invocation).
+ */
+function visit(value: unknown, path: FieldPath, dir: Resolver, found: FileReference[] | undefined): unknown {
   if (Array.isArray(value)) {
-    const out = value.map((item, index) => visit(item, fieldName(field, index), dir, found, rewrite));
-    return rewrite ? out : value;
+    let out: unknown[] | undefined;
+    value.forEach((item, index) => {
+      path.push(index);
+      const next = visit(item, path, dir, found);
+      path.pop();
+      if (next !== item) (out ??= [...value])[index] = next;
+    });
+    return out ?? value;
   }
   // Only plain objects are walked (and copied): anything else a schema made is left whole.
   if (value === null || typeof value !== 'object' || ![Object.prototype, null].includes(Object.getPrototypeOf(value) as object | null)) return value;
-  const out: Record<string, unknown> = {};
-  for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
-    const at = fieldName(field, key);
-    if (OPAQUE_KEYS.has(key)) out[key] = child;
-    else if (PATH_KEYS.has(key) && typeof child === 'string' && child !== '') {
-      const path = resolveAgainst(dir, child);
-      found.push({ field: at, written: child, path, secret: false });
-      out[key] = path;
-    } else if (REF_KEYS.has(key) && typeof child === 'string') out[key] = fileRef(child, at, dir, found);
-    else if (REF_MAP_KEYS.has(key) && child !== null && typeof child === 'object' && !Array.isArray(child)) {
-      out[key] = Object.fromEntries(Object.entries(child as Record<string, unknown>).map(([name, ref]) => [name, typeof ref === 'string' ? fileRef(ref, fieldName(at, name), dir, found) : ref]));
-    } else out[key] = visit(child, at, dir, found, rewrite);
+  const object = value as Record<string, unknown>;
+  let out: Record<string, unknown> | undefined;
+  for (const key in object) {
+    const child = object[key];
+    if (OPAQUE_KEYS.has(key) || child === null || (typeof child !== 'object' && typeof child !== 'string')) continue;
+    path.push(key);
+    let next: unknown = child;
+    if (PATH_KEYS.has(key) && typeof child === 'string' && child !== '') {
+      next = dir(child);
+      found?.push({ field: fieldName(path), written: child, path: next as string, secret: false });
+    } else if (REF_KEYS.has(key) && typeof child === 'string') next = fileRef(child, path, dir, found);
+    else if (REF_MAP_KEYS.has(key) && typeof child === 'object' && !Array.isArray(child)) {
+      const refs = child as Record<string, unknown>;
+      let resolved: Record<string, unknown> | undefined;
+      for (const name in refs) {
+        const ref = refs[name];
+        if (typeof ref !== 'string') continue;
+        path.push(name);
+        const r = fileRef(ref, path, dir, found);
+        path.pop();
+        if (r !== ref) (resolved ??= { ...refs })[name] = r;
+      }
+      next = resolved ?? child;
+    } else if (typeof child === 'object') next = visit(child, path, dir, found);
+    path.pop();
+    if (next !== child) (out ??= { ...object })[key] = next;
   }
-  return rewrite ? out : value;
+  return out ?? value;
 }
 
-function fileRef(ref: string, field: string, dir: string, found: FileReference[]): string {
+function fileRef(ref: string, field: FieldPath, dir: Resolver, found: FileReference[] | undefined): string {
   if (!ref.startsWith('file:') || ref.length === 5) return ref;
   const written = ref.slice(5);
-  const path = resolveAgainst(dir, written);
-  found.push({ field, written, path, secret: true });
+  const path = dir(written);
+  found?.push({ field: fieldName(field), written, path, secret: true });
   return `file:${path}`;
 }
 
 /** `targets` with every relative file path resolved against `dir`, the targets file's directory. */
 export function resolveFilePaths<T>(targets: T, dir: string): T {
-  return visit(targets, '', dir, [], true) as T;
+  return visit(targets, [], resolverFor(dir), undefined) as T;
 }
 
 /** Every file `targets` refers to, resolved against `dir`. */
 export function fileReferences(targets: unknown, dir: string): FileReference[] {
   const found: FileReference[] = [];
-  visit(targets, '', dir, found, false);
+  visit(targets, [], resolverFor(dir), found);
   return found;
 }
