@@ -99,6 +99,7 @@ const RUN: Record<string, RunSpec | Same> = {
     },
   },
   'npm start &': { same: NPM_START },
+  // npm run setup itself is in NOT_RUNNABLE (it installs packages); the npm start after it is this file's one run.
   'npm run setup && npm start': { same: NPM_START },
   'periscope run --config targets/local.yml --demo': { same: NPM_START },
   'npx periscope check': { after: () => startedReady, check: (r) => expect(r.stdout).toMatch(/^group periscope-probes at /m) },
