@@ -43,8 +43,10 @@ async function validateTargetsFile(file: string, flags: ValidateFlags): Promise<
   }
   const service = await readServerlessStages(dirname(file));
   const stage = flags.stage ?? (service ? stageOfTargetsFile(service, file) : undefined);
-  if (stage !== undefined && service) {
-    for (const problem of await lambdaStageProblems(service.serviceDir, relative(service.serviceDir, file), targets, stage)) {
+  if (stage !== undefined) {
+    // The service is where serverless.yml is (targets/ beside it); with none above the file, the working directory.
+    const serviceDir = service?.serviceDir ?? process.cwd();
+    for (const problem of await lambdaStageProblems(serviceDir, relative(serviceDir, file), targets, stage)) {
       // A missing file is reported above already.
       if (!problems.some((p) => p.path === problem.path)) problems.push(problem);
     }
