@@ -33,7 +33,8 @@ export async function performanceBlock(): Promise<string> {
 export async function costBlock(): Promise<string> {
   const measured = Boolean((JSON.parse(await readFile(RESULTS, 'utf8')) as { cost_profile?: unknown }).cost_profile);
   const estimates: CostEstimate[] = [];
-  for (const size of SIZES) estimates.push(await estimateForFile({ config: `bench/cost-samples/targets-${size}.yml`, profile: RESULTS }));
+  // us-east-1 list prices and a stage's own topic, as the table says; memory and concurrency: params.default.
+  for (const size of SIZES) estimates.push(await estimateForFile({ config: `bench/cost-samples/targets-${size}.yml`, profile: RESULTS, region: 'us-east-1', existingTopic: false, sharedKey: false }));
   const items = estimates[0]!.lines.map((l) => l.item);
   const header = `| | ${SIZES.map((s) => `${s.toLocaleString('en-US')} targets`).join(' | ')} |`;
   const rows = items.map((item, i) => `| ${item} | ${estimates.map((e) => money(e.lines[i]!.usd)).join(' | ')} |`);

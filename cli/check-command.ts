@@ -1,7 +1,7 @@
 // `periscope check`: evaluates every rule once and prints each rule's state and value. Read-only unless
 // --notify, which makes it a real evaluation (state written, notifications sent).
 import { join, resolve } from 'node:path';
-import { ConfigError, createSecretResolver, loadTargetsFile } from '../shared/config/index.js';
+import { createSecretResolver, loadTargetsFile } from '../shared/config/index.js';
 import { createFileClaimStore } from '../shared/alerting/file-claim-store.js';
 import { loadAlertingConfig } from '../shared/alerting/load-rules.js';
 import { runAlerting } from '../shared/alerting/run-alerting.js';
@@ -11,6 +11,7 @@ import { createTextLogger, type Logger } from '../shared/observability/logger.js
 import type { Notification } from '../shared/notify/types.js';
 import { terminalSafe, terminalSafeJson } from '../shared/observability/terminal-text.js';
 import { formatGroupReport, formatNotification } from './alert-output.js';
+import { DEFAULT_DATA_DIR, vmUrlFor } from './run-state.js';
 
 export interface CheckFlags {
   config: string;
@@ -43,12 +44,11 @@ export function localClaimStore(dataDir: string) {
 export async function checkCommand(flags: CheckFlags, nowMs = Date.now()): Promise<number> {
   const file = await loadTargetsFile(flags.config);
   const config = await loadAlertingConfig(file, flags.config);
-  const vmUrl = flags.vmUrl ?? process.env.VM_URL;
-  if (!vmUrl) throw new ConfigError('command line', [{ path: '--vm-url', message: 'give the VictoriaMetrics to query (--vm-url URL or VM_URL)' }]);
   if (config.groups.length === 0) {
     process.stderr.write(`periscope: ${flags.config} has no alerting rules (rules: or rule_files:)\n`);
     return 0;
   }
+  const vmUrl = await vmUrlFor(flags.vmUrl, flags.dataDir);
   const logger = createTextLogger();
   const secrets = createSecretResolver();
   const readAuth = await vmAuthFromEnv(process.env, secrets, 'VM_QUERY');
@@ -66,7 +66,7 @@ export async function checkCommand(flags: CheckFlags, nowMs = Date.now()): Promi
       region: process.env.AWS_REGION ?? 'local',
       // Links to vmui only where one is configured: Debian's VictoriaMetrics has none (/vmui is a 404).
       ...(process.env.VM_UI_URL ? { vmUiUrl: process.env.VM_UI_URL } : {}),
-      ...(flags.notify ? { mode: 'live' as const, claims: localClaimStore(flags.dataDir ?? '.periscope') } : { mode: 'dry' as const }),
+      ...(flags.notify ? { mode: 'live' as const, claims: localClaimStore(flags.dataDir ?? DEFAULT_DATA_DIR) } : { mode: 'dry' as const }),
     },
     { nowMs },
   );

@@ -1,14 +1,20 @@
 // `periscope cost`: the month's cost of a targets file deployed as a stage, with the formulas of docs/cost.md's
-// cost table (shared/cost), so the cost of a change is seen before it is deployed.
+// cost table (shared/cost), so the cost of a change is seen before it is deployed. The stage's params come from
+// serverless.yml — the stage --stage names, else the one whose targetsFile is the file, else params.default —
+// so `periscope cost --config targets/prod.yml` prices prod as it deploys (its region, memory, concurrency and
+// existing topic); flags override them.
 import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { ConfigError, loadTargetsFile, parseDuration } from '../shared/config/index.js';
-import { estimateCost, formatEstimate, PRICES, profileFromBench, scheduleLoads, DEFAULT_RUN_PROFILE, type CostEstimate, type RunProfile } from '../shared/cost/index.js';
+import { estimateCost, formatEstimate, PRICES, profileFromBench, scheduleLoads, DEFAULT_RUN_PROFILE, type CostEstimate, type RunProfile, type StageSetup } from '../shared/cost/index.js';
 import { DEFAULT_PROBE_CONCURRENCY, DEFAULT_PROBE_MEMORY_MB } from '../shared/cost/stage-defaults.js';
+import { paramsOf, readServerlessStages, stageOfTargetsFile } from './serverless-params.js';
 
 export interface CostFlags {
   config: string;
-  memory?: string;
-  concurrency?: string;
+  stage?: string;
+  memory?: number;
+  concurrency?: number;
   region?: string;
   latency?: string;
   existingTopic?: boolean;
@@ -19,13 +25,6 @@ export interface CostFlags {
 
 function bad(path: string, message: string): ConfigError {
   return new ConfigError('command line', [{ path, message }]);
-}
-
-function positiveInt(value: string | undefined, fallback: number, path: string, max: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw bad(path, `${JSON.stringify(value)} is not a whole number from 1 to ${max}`);
-  return n;
 }
 
 /** The CPU profile: a bench results file (default bench/results.json beside the package, when it exists). */
@@ -46,11 +45,54 @@ async function loadProfile(path: string | undefined): Promise<RunProfile> {
   }
 }
 
-export async function estimateForFile(flags: CostFlags): Promise<CostEstimate> {
+/** What the estimate assumed and where each setting came from (a flag, the stage's params, a default). */
+export interface PricedStage {
+  /** The stage of serverless.yml whose params were read; undefined: params.default (no stage names the file). */
+  stage?: string;
+  region: string;
+  memoryMb: number;
+  concurrency: number;
+  topic: 'own topic and KMS key' | 'existing topic' | 'own topic, shared KMS key';
+}
+
+/** A positive whole number from the params (probeMemoryMb: 1024, or '1024' as osls passes them). */
+function numberParam(value: unknown, name: string, flag: string, where: string): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const n = typeof value === 'number' ? value : /^\d+$/.test(String(value)) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < 1) throw bad(flag, `${where}.${name} is ${JSON.stringify(value)}, not a number this command can price: pass ${flag}`);
+  return n;
+}
+
+/** The stage's settings: flags first, then the stage's params in serverless.yml, then the stage defaults. */
+async function stageSettings(flags: CostFlags): Promise<PricedStage> {
+  const service = await readServerlessStages(dirname(resolve(flags.config)));
+  const stage = flags.stage ?? (service ? stageOfTargetsFile(service, flags.config) : undefined);
+  if (flags.stage !== undefined && service && !service.stages.has(flags.stage)) {
+    throw bad('--stage', `serverless.yml has no stage ${flags.stage} under params (stages: ${[...service.stages.keys()].join(', ')})`);
+  }
+  const params = service ? (stage !== undefined ? paramsOf(service, stage) : service.defaults) : {};
+  const where = stage !== undefined ? `params.${stage}` : 'params.default';
+  const region = flags.region ?? (typeof params.region === 'string' && params.region ? params.region : 'us-east-1');
+  if (PRICES[region] === undefined) {
+    const from = flags.region === undefined ? ` (${where}.region; pass --region to price another)` : '';
+    throw bad('--region', `no price table for ${region}${from} (known: ${Object.keys(PRICES).join(', ')})`);
+  }
+  const existingTopic = flags.existingTopic ?? params.createAlertsTopic === false;
+  const sharedKey = flags.sharedKey ?? (typeof params.alertsTopicKeyArn === 'string' && params.alertsTopicKeyArn !== '');
+  return {
+    ...(stage !== undefined ? { stage } : {}),
+    region,
+    memoryMb: flags.memory ?? numberParam(params.probeMemoryMb, 'probeMemoryMb', '--memory', where) ?? DEFAULT_PROBE_MEMORY_MB,
+    concurrency: flags.concurrency ?? numberParam(params.probeConcurrency, 'probeConcurrency', '--concurrency', where) ?? DEFAULT_PROBE_CONCURRENCY,
+    topic: existingTopic ? 'existing topic' : sharedKey ? 'own topic, shared KMS key' : 'own topic and KMS key',
+  };
+}
+
+export async function estimateForFile(flags: CostFlags): Promise<CostEstimate & { stage: PricedStage }> {
   const file = await loadTargetsFile(flags.config);
-  const region = flags.region ?? 'us-east-1';
-  const prices = PRICES[region];
-  if (prices === undefined) throw bad('--region', `no price table for ${flags.region} (known: ${Object.keys(PRICES).join(', ')})`);
+  const priced = await stageSettings(flags);
+  const prices = PRICES[priced.region];
+  if (prices === undefined) throw bad('--region', `no price table for ${priced.region}`);
   const profile = await loadProfile(flags.profile);
   let latency = profile.targetLatencyMs;
   if (flags.latency !== undefined) {
@@ -58,21 +100,17 @@ export async function estimateForFile(flags: CostFlags): Promise<CostEstimate> {
     if (parsed === undefined) throw bad('--latency', `${JSON.stringify(flags.latency)} is not a duration such as 200ms`);
     latency = parsed;
   }
-  return estimateCost(
-    scheduleLoads(file),
-    {
-      // Lambda memory sizes run from 128 MB to 10 240 MB.
-      memoryMb: positiveInt(flags.memory, DEFAULT_PROBE_MEMORY_MB, '--memory', 10_240),
-      concurrency: positiveInt(flags.concurrency, DEFAULT_PROBE_CONCURRENCY, '--concurrency', 10_000),
-      ownTopicKey: !flags.existingTopic && !flags.sharedKey,
-    },
-    { ...profile, targetLatencyMs: latency },
-    prices,
-  );
+  const setup: StageSetup = { memoryMb: priced.memoryMb, concurrency: priced.concurrency, ownTopicKey: priced.topic === 'own topic and KMS key' };
+  return { ...estimateCost(scheduleLoads(file), setup, { ...profile, targetLatencyMs: latency }, prices), stage: priced };
+}
+
+function stageLine(config: string, priced: PricedStage): string {
+  const which = priced.stage !== undefined ? `stage ${priced.stage}` : `params.default (no stage of serverless.yml names ${config}; --stage NAME prices a stage)`;
+  return `${which}: ${priced.region}, ${priced.memoryMb} MB, ${priced.concurrency} probes in flight, ${priced.topic}`;
 }
 
 export async function costCommand(flags: CostFlags): Promise<number> {
   const estimate = await estimateForFile(flags);
-  process.stdout.write(flags.json ? `${JSON.stringify(estimate, null, 2)}\n` : `${formatEstimate(estimate)}\n`);
+  process.stdout.write(flags.json ? `${JSON.stringify(estimate, null, 2)}\n` : `${stageLine(flags.config, estimate.stage)}\n${formatEstimate(estimate)}\n`);
   return 0;
 }

@@ -7,6 +7,8 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { sleep } from '../shared/async/sleep.js';
 import { isHealthy } from '../shared/victoria-metrics/index.js';
+import { ConfigError } from '../shared/config/index.js';
+import { portInUseText } from './port-holder.js';
 
 export interface LocalVictoriaMetrics {
   url: string;
@@ -18,7 +20,7 @@ const CANDIDATES = ['/usr/bin/victoria-metrics', '/usr/local/bin/victoria-metric
 function findBinary(): string {
   const found = CANDIDATES.find((path) => existsSync(path));
   if (!found) {
-    throw new Error("victoria-metrics is not installed: run 'sudo apt-get install -y victoria-metrics' (or 'npm run setup'), or pass --vm-url");
+    throw new ConfigError('command line', [{ path: '--vm-url', message: "victoria-metrics is not installed: run 'sudo apt-get install -y victoria-metrics' (or 'npm run setup'), or pass --vm-url" }]);
   }
   return found;
 }
@@ -75,7 +77,12 @@ export async function startLocalVictoriaMetrics(dataDir: string, preferredPort =
   // A fixed port, so targets/local.yml can probe it and the UI address stays the same between runs.
   const port = options.anyPort ? await anyFreePort() : preferredPort;
   if (!options.anyPort && !(await portFree(port))) {
-    throw new Error(`port ${port} is in use (another VictoriaMetrics?): pass --vm-url http://127.0.0.1:${port} to write to it, or --vm-port to start one elsewhere`);
+    throw new ConfigError('command line', [
+      {
+        path: '--vm-port',
+        message: `${await portInUseText(port)}: pass --vm-url http://127.0.0.1:${port} to write to it if that is a VictoriaMetrics, or --vm-port to start one on another port`,
+      },
+    ]);
   }
   const url = `http://127.0.0.1:${port}`;
   const [command, args] = withParentDeathSignal(binary, [

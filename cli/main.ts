@@ -1,8 +1,6 @@
 // The `periscope` command line. Exit status: 0 success, 1 a probe failed, 2 bad input.
 import { Command, CommanderError, Option } from 'commander';
-import { readFile } from 'node:fs/promises';
-import { ConfigError, createSecretResolver, loadTargetsFile, parseYaml, SecretError } from '../shared/config/index.js';
-import { loadAlertingConfig, loadRuleFile, looksLikeRuleFile } from '../shared/alerting/load-rules.js';
+import { ConfigError, createSecretResolver, SecretError } from '../shared/config/index.js';
 import { runProbe } from '../shared/probing/index.js';
 import { formatDebug, formatWaterfall } from '../shared/probing/format.js';
 import { terminalSafe, terminalSafeJson } from '../shared/observability/terminal-text.js';
@@ -20,6 +18,10 @@ import { DEFAULT_UI_PORT, uiCommand, type UiFlags } from './ui-command.js';
 import { targetFromArgs, type ProbeFlags } from './target-from-args.js';
 import { errorMessage } from '../shared/observability/error-message.js';
 import { SpoolWriteError } from '../shared/storage/file-spool.js';
+import { portNumber, wholeNumber } from './numeric-options.js';
+import { DEFAULT_DATA_DIR } from './run-state.js';
+import { readFileSync } from 'node:fs';
+import { validateCommand, type ValidateFlags } from './validate-command.js';
 
 const EXIT_BAD_INPUT = 2;
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -47,34 +49,15 @@ async function probeCommand(positional: string | undefined, flags: ProbeFlags & 
   return result.success ? 0 : 1;
 }
 
-async function readYamlFile(file: string): Promise<unknown> {
-  try {
-    return parseYaml(await readFile(file, 'utf8'), file);
-  } catch (err) {
-    if (err instanceof ConfigError) throw err;
-    return undefined; // unreadable: loadTargetsFile reports it with the file named
-  }
-}
-
-async function validateCommand(files: string[]): Promise<number> {
-  for (const file of files) {
-    if (looksLikeRuleFile(await readYamlFile(file))) {
-      const groups = await loadRuleFile(file);
-      process.stdout.write(`${file}: ok (rule file: ${groups.length} rule groups, ${groups.reduce((n, g) => n + g.rules.length, 0)} rules)\n`);
-      continue;
-    }
-    const config = await loadTargetsFile(file);
-    const alerting = await loadAlertingConfig(config, file);
-    const targets = config.groups.reduce((sum, g) => sum + g.targets.length, 0);
-    const rules = alerting.groups.reduce((sum, g) => sum + g.rules.length, 0);
-    process.stdout.write(`${file}: ok (${config.groups.length} groups, ${targets} targets${rules ? `, ${alerting.groups.length} rule groups, ${rules} rules` : ''})\n`);
-  }
-  return 0;
+/** The version of package.json: the one place it is written. */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
 function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('periscope')
     .description('Synthetic monitoring: blackbox_exporter-compatible probes, VictoriaMetrics storage, alerts')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .exitOverride()
     .showHelpAfterError('(run periscope --help for usage)')
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
@@ -109,20 +92,21 @@ function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('validate')
-    .description('check targets files; exits 2 at the first invalid one')
-    .argument('<files...>', 'targets files')
-    .action(async (files: string[]) => {
-      setExit(await validateCommand(files));
+    .description('check targets files and rule files, and that the files they name exist; exits 2 at the first invalid one')
+    .argument('<files...>', 'targets files and rule files')
+    .option('--stage <name>', "check as this stage's targets file: what `sls package --stage NAME` would refuse (default: the stage serverless.yml names for the file, if any)")
+    .action(async (files: string[], flags: ValidateFlags) => {
+      setExit(await validateCommand(files, flags));
     });
 
   program
     .command('check')
     .description('evaluate every alerting rule once and print its state and value (sends nothing unless --notify)')
     .option('-c, --config <file>', 'targets file with rules: / rule_files:', 'targets/local.yml')
-    .option('--vm-url <url>', 'VictoriaMetrics to query (default: $VM_URL)')
+    .option('--vm-url <url>', 'VictoriaMetrics to query (default: $VM_URL, else the one of the periscope run in --data-dir)')
     .option('--json', 'print the evaluation as JSON')
     .option('--notify', 'write alert state and send notifications, as the anomaly check does')
-    .option('--data-dir <dir>', 'where local state lives (slot claims shared with `periscope run`)', '.periscope')
+    .option('--data-dir <dir>', 'where local state lives (slot claims shared with `periscope run`)', DEFAULT_DATA_DIR)
     .option('--replay <range>', 'evaluate over a past range FROM..TO (e.g. 2026-11-01..2026-12-01, now-7d..now) and list the alerts that would have fired; writes and sends nothing')
     .option('--step <duration>', 'with --replay: evaluation step (default each group\'s interval)')
     .action(async (flags: CheckFlags & { replay?: string; step?: string }) => {
@@ -151,13 +135,13 @@ function buildProgram(setExit: (code: number) => void): Command {
     .description('probe every group of a targets file on its interval (the local run)')
     .option('-c, --config <file>', 'targets file', 'targets/local.yml')
     .option('--vm-url <url>', 'VictoriaMetrics to write to (default: $VM_URL, else start one)')
-    .option('--vm-port <port>', 'port of the VictoriaMetrics the run starts', '8428')
+    .option('--vm-port <port>', 'port of the VictoriaMetrics the run starts', portNumber, 8428)
     .option('--once', 'run every group once, print the summary and exit')
     .option('--demo', 'start the local demo service the local targets probe')
-    .option('--demo-http-port <port>', 'port of the demo service (targets/local.yml probes 18080)', '18080')
-    .option('--demo-https-port <port>', 'HTTPS port of the demo service (targets/local.yml probes 18443)', '18443')
-    .option('--data-dir <dir>', 'where local state lives', '.periscope')
-    .option('--concurrency <n>', 'probes in flight per group', '50')
+    .option('--demo-http-port <port>', 'port of the demo service (targets/local.yml probes 18080)', portNumber, 18080)
+    .option('--demo-https-port <port>', 'HTTPS port of the demo service (targets/local.yml probes 18443)', portNumber, 18443)
+    .option('--data-dir <dir>', 'where local state lives', DEFAULT_DATA_DIR)
+    .option('--concurrency <n>', 'probes in flight per group', wholeNumber(1, 10_000), 50)
     .option('--listen <address>', 'where the web UI listens (host:port)', `127.0.0.1:${DEFAULT_UI_PORT}`)
     .option('--allowed-hosts <names>', 'host names the web UI answers for besides IP addresses and localhost, comma-separated')
     .option('--no-ui', 'do not serve the web UI')
@@ -182,10 +166,11 @@ function buildProgram(setExit: (code: number) => void): Command {
   program
     .command('ui')
     .description('serve the web UI (read-only) over the data in a VictoriaMetrics')
-    .option('--vm-url <url>', 'VictoriaMetrics to read (default: $VM_URL)')
+    .option('--vm-url <url>', 'VictoriaMetrics to read (default: $VM_URL, else the one of the periscope run in --data-dir)')
     .option('-c, --config <file>', 'targets file: probe intervals (coverage), public flags, slo, rule annotations')
     .option('--listen <address>', 'host:port to listen on', `127.0.0.1:${DEFAULT_UI_PORT}`)
     .option('--allowed-hosts <names>', 'host names it answers for besides IP addresses and localhost, comma-separated')
+    .option('--data-dir <dir>', 'data dir of the periscope run whose VictoriaMetrics to read', DEFAULT_DATA_DIR)
     .action(async (flags: UiFlags) => {
       setExit(await uiCommand(flags));
     });
@@ -193,10 +178,11 @@ function buildProgram(setExit: (code: number) => void): Command {
   program
     .command('report')
     .description('monthly uptime report: uptime %, downtime incidents and error budget per target')
-    .requiredOption('--month <YYYY-MM>', 'the month, e.g. 2026-11 (UTC)')
+    .option('--month <month>', 'YYYY-MM (UTC), last (the last complete month, the default) or current (the month so far)')
     .addOption(new Option('--format <format>', 'output format').choices(['md', 'html', 'csv', 'json']).default('md'))
     .option('-c, --config <file>', 'targets file (probe intervals and slo)', 'targets/local.yml')
-    .option('--vm-url <url>', 'VictoriaMetrics to read (default: $VM_URL)')
+    .option('--vm-url <url>', 'VictoriaMetrics to read (default: $VM_URL, else the one of the periscope run in --data-dir)')
+    .option('--data-dir <dir>', 'data dir of the periscope run whose VictoriaMetrics to read', DEFAULT_DATA_DIR)
     .option('--stage <stage>', 'only this stage')
     .option('--group <group>', 'only this group')
     .action(async (flags: ReportFlags) => {
@@ -215,12 +201,13 @@ function buildProgram(setExit: (code: number) => void): Command {
     .command('cost')
     .description("estimate the month's AWS cost of a targets file deployed as a stage (the formulas of docs/cost.md)")
     .requiredOption('-c, --config <file>', 'targets file, e.g. targets/prod.yml')
-    .option('--memory <mb>', 'probe Lambda memory in MB (default: serverless.yml probeMemoryMb)')
-    .option('--concurrency <n>', 'probes in flight per run (default: serverless.yml probeConcurrency)')
+    .option('--stage <name>', "price with this stage's params in serverless.yml (default: the stage whose targetsFile is --config, else params.default)")
+    .option('--memory <mb>', "probe Lambda memory in MB (default: the stage's probeMemoryMb)", wholeNumber(128, 10_240))
+    .option('--concurrency <n>', "probes in flight per run (default: the stage's probeConcurrency)", wholeNumber(1, 10_000))
     .option('--latency <duration>', 'how long your targets take to answer, e.g. 300ms (default 200ms)')
-    .option('--region <region>', 'price table: us-east-1 or eu-central-1', 'us-east-1')
-    .option('--existing-topic', 'the stage publishes to an existing topic (no KMS key of its own)')
-    .option('--shared-key', "the stage's own topic uses an existing KMS key (params.alertsTopicKeyArn): no key of its own")
+    .option('--region <region>', "price table: us-east-1 or eu-central-1 (default: the stage's region)")
+    .option('--existing-topic', 'the stage publishes to an existing topic (no KMS key of its own; default: createAlertsTopic: false)')
+    .option('--shared-key', "the stage's own topic uses an existing KMS key (default: alertsTopicKeyArn set)")
     .option('--profile <file>', 'CPU per probe from this bench results file (default bench/results.json)')
     .option('--json', 'print the estimate as JSON')
     .action(async (flags: CostFlags) => {

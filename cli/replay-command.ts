@@ -8,6 +8,8 @@ import { formatNumber } from '../shared/alerting/anomaly.js';
 import { vmAuthFromEnv } from '../shared/victoria-metrics/index.js';
 import { formatDuration } from '../shared/config/duration.js';
 import { labelText } from './alert-output.js';
+import { vmUrlFor } from './run-state.js';
+import { plural } from './plural.js';
 
 export interface ReplayFlags {
   config: string;
@@ -15,6 +17,7 @@ export interface ReplayFlags {
   json?: boolean;
   replay: string;
   step?: string;
+  dataDir?: string;
 }
 
 const bad = (path: string, message: string) => new ConfigError('command line', [{ path, message }]);
@@ -43,7 +46,7 @@ export function parseRange(text: string, nowMs: number): { fromMs: number; toMs:
 }
 
 export function formatReplay(report: ReplayReport): string {
-  const lines = [`replay ${report.from} .. ${report.to}: ${report.rules} rules, ${report.evaluations} evaluations, ${report.incidents.length} alerts would have fired`];
+  const lines = [`replay ${report.from} .. ${report.to}: ${plural(report.rules, 'rule')}, ${plural(report.evaluations, 'evaluation')}, ${plural(report.incidents.length, 'alert')} would have fired`];
   for (const i of report.incidents) {
     const end = i.ended_at ? `until ${i.ended_at}` : 'still firing at the end';
     lines.push(`  ${i.alertname}  {${labelText(i.labels)}}`);
@@ -53,8 +56,8 @@ export function formatReplay(report: ReplayReport): string {
   }
   if (report.pending_only) lines.push(`  ${report.pending_only} more became pending but never fired`);
   for (const e of report.errors) lines.push(`  rule ${e.rule} (group ${e.group}) NOT EVALUATED: ${e.error}`);
-  if (report.recorded_samples) lines.push(`  recording rules wrote ${report.recorded_samples} samples back to VictoriaMetrics`);
-  lines.push(`  ${report.notifications.length} notifications would have been sent; ${report.range_requests} range queries, ${report.duration_ms} ms`);
+  if (report.recorded_samples) lines.push(`  recording rules wrote ${plural(report.recorded_samples, 'sample')} back to VictoriaMetrics`);
+  lines.push(`  ${plural(report.notifications.length, 'notification')} would have been sent; ${plural(report.range_requests, 'range query', 'range queries')}, ${report.duration_ms} ms`);
   return lines.join('\n');
 }
 
@@ -67,8 +70,7 @@ export async function replayCommand(flags: ReplayFlags, nowMs = Date.now()): Pro
   }
   const file = await loadTargetsFile(flags.config);
   const config = await loadAlertingConfig(file, flags.config);
-  const vmUrl = flags.vmUrl ?? process.env.VM_URL;
-  if (!vmUrl) throw bad('--vm-url', 'give the VictoriaMetrics to query (--vm-url URL or VM_URL)');
+  const vmUrl = await vmUrlFor(flags.vmUrl, flags.dataDir);
   const secrets = createSecretResolver();
   const readAuth = await vmAuthFromEnv(process.env, secrets, 'VM_QUERY');
   // Recording rules' results are written back for the rules after them, as vmalert's replay does.

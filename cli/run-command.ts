@@ -22,61 +22,105 @@ import { catalogFromFile, withAlertRules } from '../shared/reporting/catalog.js'
 import { startUi } from './ui-command.js';
 import { errorMessage } from '../shared/observability/error-message.js';
 import { terminalSafe } from '../shared/observability/terminal-text.js';
+import { ConfigError } from '../shared/config/index.js';
+import { DEMO_ERRORS_GROUP } from './demo-service.js';
+import { plural } from './plural.js';
+import { portInUseText } from './port-holder.js';
+import { readRunState, removeRunState, writeRunState } from './run-state.js';
 
 export interface RunFlags {
   config: string;
   vmUrl?: string;
-  vmPort: string;
+  vmPort: number;
   once?: boolean;
   demo?: boolean;
   dataDir: string;
-  concurrency: string;
+  concurrency: number;
   listen: string;
   /** Host names the web UI answers for besides addresses and localhost. */
   allowedHosts?: string;
-  demoHttpPort: string;
-  demoHttpsPort: string;
+  demoHttpPort: number;
+  demoHttpsPort: number;
   /** false with --no-ui. */
   ui: boolean;
 }
 
 function summaryLine(s: RunSummary): string {
   return (
-    `group ${s.group}: ${s.succeeded}/${s.targets} ok, ${s.samples_written} samples written` +
+    `group ${s.group}: ${s.succeeded}/${s.targets} ok, ${plural(s.samples_written, 'sample')} written` +
     (s.replayed ? ` (${s.replayed} replayed from the spool)` : '') +
     (s.spooled ? `, ${s.spooled} spooled` : '') +
     (s.rejected ? `, ${s.rejected} rejected` : '') +
-    (s.spool_depth ? `, spool holds ${s.spool_depth} batches` : '') +
+    (s.spool_depth ? `, spool holds ${plural(s.spool_depth, 'batch', 'batches')}` : '') +
     `, ${s.duration_ms} ms`
   );
+}
+
+/** A second run with the same data dir would fight the first over ports, the spool and VictoriaMetrics' data. */
+async function refuseSecondRun(dataDir: string, shownDir: string): Promise<void> {
+  const other = await readRunState(dataDir);
+  if (!other || other.pid === process.pid) return;
+  const where = [`VictoriaMetrics ${redactUrl(other.vm_url)}`, ...(other.ui_url ? [`UI ${other.ui_url}`] : [])].join(', ');
+  throw new ConfigError('command line', [
+    {
+      path: '--data-dir',
+      message:
+        `periscope run is already running with data dir ${shownDir} (pid ${other.pid}, since ${other.started_at}; ${where}): ` +
+        `stop it first (Ctrl-C in its terminal, or kill ${other.pid}), or give this run its own --data-dir, --vm-port, --listen and --demo-*-port`,
+    },
+  ]);
+}
+
+/** The demo's ports; a port taken by something else is bad input naming the port and its holder. */
+async function startDemo(dataDir: string, flags: RunFlags): Promise<DemoService> {
+  try {
+    return await startDemoService({ dataDir, httpPort: flags.demoHttpPort, httpsPort: flags.demoHttpsPort });
+  } catch (err) {
+    const port = (err as NodeJS.ErrnoException & { port?: number }).port;
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || port === undefined) throw err;
+    const option = port === flags.demoHttpsPort ? '--demo-https-port' : '--demo-http-port';
+    throw new ConfigError('command line', [{ path: option, message: `${await portInUseText(port)}; the demo service needs it (pass ${option} with another port, and change the targets file to match)` }]);
+  }
 }
 
 export async function runCommand(flags: RunFlags): Promise<number> {
   const file: TargetsFile = await loadTargetsFile(flags.config);
   const alerting = await loadAlertingConfig(file, flags.config);
   const dataDir = resolve(flags.dataDir);
-  const concurrency = Math.max(1, Number(flags.concurrency) || 50);
+  const concurrency = flags.concurrency;
+  await refuseSecondRun(dataDir, flags.dataDir);
   const cleanups: Array<() => Promise<void>> = [];
   try {
     let vmUrl = flags.vmUrl ?? process.env.VM_URL;
     if (!vmUrl) {
-      const vm: LocalVictoriaMetrics = await startLocalVictoriaMetrics(dataDir, Number(flags.vmPort));
+      const vm: LocalVictoriaMetrics = await startLocalVictoriaMetrics(dataDir, flags.vmPort);
       cleanups.push(() => vm.stop());
       vmUrl = vm.url;
       process.stdout.write(`VictoriaMetrics: ${vm.url}, data in ${join(dataDir, 'victoria-metrics')}\n`);
     } else process.stdout.write(`VictoriaMetrics: ${redactUrl(vmUrl)}\n`);
     // A single round (--once) ends before anyone could look at a page.
+    let uiUrl: string | undefined;
     if (flags.ui !== false && !flags.once) {
       // Reading takes VM_QUERY_* credentials, else the write credentials (one vmauth user for both).
       const readAuth = (await vmAuthFromEnv(process.env, createSecretResolver(), 'VM_QUERY')) ?? (await vmAuthFromEnv(process.env, createSecretResolver()));
       const ui = await startUi(vmUrl, withAlertRules(catalogFromFile(file), alerting), flags.listen, readAuth, flags.allowedHosts);
       cleanups.push(() => ui.close());
+      uiUrl = ui.url;
       process.stdout.write(`Periscope UI: ${ui.url}\n`);
     }
     if (flags.demo) {
-      const demo: DemoService = await startDemoService({ dataDir, httpPort: Number(flags.demoHttpPort), httpsPort: Number(flags.demoHttpsPort) });
+      const demo = await startDemo(dataDir, flags);
       cleanups.push(() => demo.close());
-      process.stdout.write(`demo service: ${demo.httpUrl} and ${demo.httpsUrl}\n`);
+      process.stdout.write(`demo service: ${demo.httpUrl} and ${demo.httpsUrl} (certificate ${demo.certFile}, valid until ${demo.certValidUntil})\n`);
+      const errors = file.groups.find((g) => g.name === DEMO_ERRORS_GROUP);
+      if (errors) {
+        process.stdout.write(`group ${DEMO_ERRORS_GROUP} fails on purpose (${errors.targets.map((t) => t.name).join(', ')}): it shows what a failing target and its alert look like\n`);
+      }
+    }
+    if (!flags.once) {
+      // `periscope check`, `report` and `ui` find this run's VictoriaMetrics here (run-state.ts).
+      await writeRunState(dataDir, { pid: process.pid, vm_url: vmUrl, ...(uiUrl ? { ui_url: uiUrl } : {}), config: flags.config, started_at: new Date().toISOString() });
+      cleanups.push(() => removeRunState(dataDir));
     }
     // Per-target lines and summaries are printed separately, so failed probes are not logged again.
     const logger = createTextLogger(['probe failed']);
@@ -137,12 +181,12 @@ export async function runCommand(flags: RunFlags): Promise<number> {
       let failed = 0;
       for (const group of file.groups) failed += (await runOnce(group)).failed;
       if (alerting.groups.length) await evaluateRules();
-      process.stdout.write(`done: ${file.groups.length} groups, ${failed} failed probes\n`);
+      process.stdout.write(`done: ${plural(file.groups.length, 'group')}, ${plural(failed, 'failed probe')}\n`);
       return 0;
     }
     const timers = file.groups.map((group) => {
       const interval = group.interval ?? file.defaults.interval;
-      process.stdout.write(`group ${group.name}: ${group.targets.length} targets every ${formatDuration(interval)}\n`);
+      process.stdout.write(`group ${group.name}: ${plural(group.targets.length, 'target')} every ${formatDuration(interval)}\n`);
       let running = false;
       const tick = async () => {
         if (running) return; // a round still running when the next is due is skipped, not stacked
@@ -159,7 +203,7 @@ export async function runCommand(flags: RunFlags): Promise<number> {
       return setInterval(() => void tick(), interval);
     });
     const ruleTimers = alerting.groups.map((group) => {
-      process.stdout.write(`rule group ${group.name}: ${group.rules.length} rules every ${formatDuration(group.intervalMs)}\n`);
+      process.stdout.write(`rule group ${group.name}: ${plural(group.rules.length, 'rule')} every ${formatDuration(group.intervalMs)}\n`);
       let running = false;
       const tick = async () => {
         if (running) return;

@@ -1,5 +1,8 @@
 // Builds a target from `periscope probe` arguments: a URL or host:port plus flags, or a named target of a
 // targets file. The result goes through the same schema as a file, so errors read the same.
+import { constants } from 'node:fs';
+import { access } from 'node:fs/promises';
+import { readProblem } from '../shared/config/read-text.js';
 import {
   ConfigError,
   loadTargetsFile,
@@ -150,8 +153,19 @@ export interface ResolvedTarget {
   defaultTimeoutMs?: number;
 }
 
+/** A file named on the command line must be there: a missing --ca is bad input (exit 2), not a failed probe. */
+async function checkReadable(path: string | undefined, flag: string): Promise<void> {
+  if (path === undefined) return;
+  try {
+    await access(path, constants.R_OK);
+  } catch (err) {
+    bad(flag, `${path}: ${readProblem(err)}`);
+  }
+}
+
 export async function targetFromArgs(positional: string | undefined, flags: ProbeFlags): Promise<ResolvedTarget> {
   const timeout = timeoutFlag(flags.timeout);
+  await checkReadable(flags.ca, '--ca');
   if (flags.config) {
     const name = flags.target ?? positional;
     if (!name) bad('--target', 'name the target to probe from the file (--target NAME)');

@@ -7,6 +7,8 @@ import { withAlertRules } from '../shared/reporting/catalog.js';
 import { loadAlertingConfig } from '../shared/alerting/load-rules.js';
 import { redactUrl } from '../shared/victoria-metrics/index.js';
 import { parseAllowedHosts, startUiServer, type UiServer } from '../shared/ui/index.js';
+import { portInUseText } from './port-holder.js';
+import { vmUrlFor } from './run-state.js';
 
 export const DEFAULT_UI_PORT = 8430;
 
@@ -16,6 +18,7 @@ export interface UiFlags {
   listen: string;
   /** Comma-separated host names a browser may use besides addresses and localhost (DNS rebinding guard). */
   allowedHosts?: string;
+  dataDir?: string;
 }
 
 /** host:port, :port, a bare port, or a bare host (default port); IPv6 in brackets. */
@@ -44,15 +47,14 @@ export async function startUi(
     return await startUiServer({ reader, catalog, source: redactUrl(vmUrl).replace(/\/$/, ''), host, port, allowedHosts: parseAllowedHosts(allowedHosts) });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new ConfigError('command line', [{ path: '--listen', message: `${host}:${port} is in use; pass --listen with another port` }]);
+      throw new ConfigError('command line', [{ path: '--listen', message: `${host}:${port}: ${await portInUseText(port)}; pass --listen with another port` }]);
     }
     throw err;
   }
 }
 
 export async function uiCommand(flags: UiFlags): Promise<number> {
-  const vmUrl = flags.vmUrl ?? process.env.VM_URL;
-  if (!vmUrl) throw new ConfigError('command line', [{ path: '--vm-url', message: 'give the VictoriaMetrics to read (--vm-url URL or VM_URL)' }]);
+  const vmUrl = await vmUrlFor(flags.vmUrl, flags.dataDir);
   // The targets file adds what samples do not carry: intervals (coverage), slo, and the rules' annotations.
   const file = flags.config ? await loadTargetsFile(flags.config) : undefined;
   const catalog = file && flags.config ? withAlertRules(catalogFromFile(file), await loadAlertingConfig(file, flags.config)) : emptyCatalog();

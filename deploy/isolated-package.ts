@@ -24,11 +24,16 @@ export interface PackageResult {
   cleanup(): Promise<void>;
 }
 
+export interface PackageOptions {
+  /** Runs in the copy before packaging (e.g. `periscope import` writing the stage's targets file there). */
+  prepare?: (serviceDir: string) => Promise<void>;
+}
+
 /**
  * Packages `stage` the way CI and `npm run deploy` do (`npx sls package`), offline and with every AWS
  * credential source removed, so a configuration that needs the account at package time fails here.
  */
-export async function packageStage(stage: string, extraArgs: string[] = [], timeoutMs = 400_000): Promise<PackageResult> {
+export async function packageStage(stage: string, extraArgs: string[] = [], timeoutMs = 400_000, options: PackageOptions = {}): Promise<PackageResult> {
   const scratch = await mkdtemp(join(tmpdir(), `periscope-package-${stage}-`));
   const service = join(scratch, 'service');
   const dir = join(scratch, 'package');
@@ -37,6 +42,12 @@ export async function packageStage(stage: string, extraArgs: string[] = [], time
     filter: (source) => !NOT_COPIED.has(relative(SERVICE_DIR, source).split(/[\\/]/)[0] ?? '') && basename(source) !== '.DS_Store',
   });
   await symlink(join(SERVICE_DIR, 'node_modules'), join(service, 'node_modules'), 'dir');
+  try {
+    await options.prepare?.(service);
+  } catch (err) {
+    await rm(scratch, { recursive: true, force: true });
+    throw err;
+  }
 
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) {

@@ -22,30 +22,36 @@ export class DeployConfigError extends Error {
 const cache = new Map();
 
 /**
- * The validated targets file at `file` (relative to the service directory). Cached per process: serverless
- * resolves several variables from it.
+ * The validated targets file at `file` (relative to the service directory), checked for what a Lambda stage
+ * cannot do (deploy/stage-files.ts; with `stage`, also its ssm: paths). Cached per process: serverless resolves
+ * several variables from it.
  * @param {string} serviceDir
  * @param {string} file
+ * @param {string} [stage]
  */
-export function loadStageTargets(serviceDir, file) {
-  const key = `${serviceDir}\0${file}`;
+export function loadStageTargets(serviceDir, file, stage) {
+  const prefix = `${serviceDir}\0${file}\0`;
+  // Without a stage (the snapshot's build), the stage's own load serves: the same file, checked more.
+  if (stage === undefined) for (const [key, loaded] of cache) if (key.startsWith(prefix)) return loaded;
+  const key = `${prefix}${stage ?? ''}`;
   let loaded = cache.get(key);
-  if (!loaded) cache.set(key, (loaded = load(serviceDir, file)));
+  if (!loaded) cache.set(key, (loaded = load(serviceDir, file, stage)));
   return loaded;
 }
 
 /**
  * @param {string} serviceDir
  * @param {string} file
+ * @param {string} [stage]
  * @returns {Promise<StageFiles>}
  */
-async function load(serviceDir, file) {
+async function load(serviceDir, file, stage) {
   const { tsImport } = await import('tsx/esm/api');
   // One import: the schema, the rule loader and their error classes come from one module graph.
   /** @type {typeof import('./stage-files.js')} */
   const { loadStageFiles, StageFileError } = await tsImport('./stage-files.ts', import.meta.url);
   try {
-    return await loadStageFiles(serviceDir, file);
+    return await loadStageFiles(serviceDir, file, stage);
   } catch (err) {
     if (err instanceof StageFileError) throw new DeployConfigError(err.message);
     throw err;

@@ -1,6 +1,6 @@
 // The periscope command as a user runs it: a child process, its output and its exit status.
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -130,17 +130,28 @@ describe('periscope probe', () => {
 });
 
 describe('periscope validate', () => {
+  /** A copy of the checkout's targets/ with the demo certificate `npm start` makes (local.yml names it). */
+  async function checkoutWithDemoCert(): Promise<string> {
+    const root = await mkdtemp(join(dir, 'checkout-'));
+    await cp('targets', join(root, 'targets'), { recursive: true });
+    await mkdir(join(root, '.periscope/demo'), { recursive: true });
+    await writeFile(join(root, '.periscope/demo/demo-cert.pem'), 'made by npm start\n');
+    return root;
+  }
+
   it('accepts the shipped files', async () => {
-    const run = await periscope(['validate', 'targets/local.yml', 'targets/example.yml']);
+    const root = await checkoutWithDemoCert();
+    const run = await periscope(['validate', join(root, 'targets/local.yml'), 'targets/example.yml']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('targets/local.yml: ok (2 groups, 8 targets, 1 rule groups, 9 rules)');
+    expect(run.stdout).toContain('targets/local.yml: ok (2 groups, 8 targets, 1 rule group, 9 rules)');
     expect(run.stdout).toContain('targets/example.yml: ok (2 groups, 7 targets)');
   });
 
   it('exits 2 at the first invalid file, naming file, field and problem', async () => {
+    const root = await checkoutWithDemoCert();
     const bad = join(dir, 'bad.yml');
     await writeFile(bad, 'groups:\n  - name: g\n    targets:\n      - name: a\n        http: { url: "http://127.0.0.1/", valid_status_codes: [999] }\n');
-    const run = await periscope(['validate', 'targets/local.yml', bad, 'targets/example.yml']);
+    const run = await periscope(['validate', join(root, 'targets/local.yml'), bad, 'targets/example.yml']);
     expect(run.code).toBe(2);
     expect(run.stdout).toContain('targets/local.yml: ok');
     expect(run.stdout).not.toContain('example.yml');
@@ -158,7 +169,7 @@ describe('periscope validate with rules', () => {
   it('accepts a public rule file on its own', async () => {
     const run = await periscope(['validate', 'test/fixtures/blackbox-exporter-alerts.yml', 'targets/rules/probes.yml']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('blackbox-exporter-alerts.yml: ok (rule file: 1 rule groups, 9 rules)');
+    expect(run.stdout).toContain('blackbox-exporter-alerts.yml: ok (rule file: 1 rule group, 9 rules)');
   });
 
   it.each([

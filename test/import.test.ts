@@ -116,10 +116,11 @@ describe('importing the fixture setups', () => {
   it('turns every /probe job into a group with the labels Prometheus gives each target', () => {
     const file = parseTargetsFile(compose.yaml, 'targets/compose.yml');
     expect(file.labels).toEqual({ monitor: 'compose-stack' });
+    // scrape_interval 30s, for a stage: a Lambda schedule runs at most once a minute (the local run keeps 30s).
     expect(file.groups.map((g) => [g.name, g.interval, g.targets.length])).toEqual([
-      ['blackbox-http', 30_000, 3],
-      ['blackbox-mixed', 30_000, 4],
-      ['blackbox-tcp', 30_000, 2],
+      ['blackbox-http', 60_000, 3],
+      ['blackbox-mixed', 60_000, 4],
+      ['blackbox-tcp', 60_000, 2],
     ]);
     const mixed = file.groups[1]?.targets ?? [];
     expect(mixed.map((t) => [t.http?.url, t.http?.method, t.labels])).toEqual([
@@ -138,7 +139,7 @@ describe('importing the fixture setups', () => {
       ['closed.example:9', 5000],
     ]);
     expect(file.rule_files).toEqual(['../test/fixtures/import/compose/rules/*.yml']);
-    expect(file.alerting).toEqual({ evaluation_interval: '30s', repeat_interval: '3h' });
+    expect(file.alerting).toEqual({ evaluation_interval: '1m', repeat_interval: '3h' });  // 30s in prometheus.yml: a minute for a stage
   });
 
   it('reads file_sd files (JSON and YAML) and applies labelmap, drop and labeldrop', () => {
@@ -399,7 +400,7 @@ describe('periscope import (the command)', { timeout: 180_000 }, () => {
     expect(result.stdout).toMatch(/aws ssm put-parameter --type SecureString --name \/periscope\/compose\/slack-webhook/);
     expect(result.stdout).toMatch(/wrote .*compose.yml: 3 groups, 9 targets/);
     const validate = await run(['validate', out]);
-    expect([validate.code, validate.stdout.trim()]).toEqual([0, `${out}: ok (3 groups, 9 targets, 1 rule groups, 1 rules)`]);
+    expect([validate.code, validate.stdout.trim()]).toEqual([0, `${out}: ok (3 groups, 9 targets, 1 rule group, 1 rule)`]);
   });
 
   it('imports DNS and gRPC jobs into a file periscope validate accepts, nothing left out', async () => {
@@ -408,8 +409,14 @@ describe('periscope import (the command)', { timeout: 180_000 }, () => {
     expect([result.code, result.stderr]).toEqual([0, '']);
     expect(result.stdout).toMatch(/Left out \(not imported\): 0/);
     expect(result.stdout).toMatch(/wrote .*platform.yml: 4 groups, 12 targets/);
+    // The modules' CA file lives on blackbox_exporter's host: the report says so, and validate names it.
+    expect(result.stdout).toContain('/etc/blackbox/internal-ca.pem (tls_config.ca_file of 2 targets): file not found here');
     const validate = await run(['validate', out]);
-    expect([validate.code, validate.stdout.trim()]).toEqual([0, `${out}: ok (4 groups, 12 targets)`]);
+    expect(validate.code).toBe(2);
+    expect(validate.stderr.trim().split('\n').map((line) => line.replace(/^periscope: /, '').replace(/: \/etc.*$/, ''))).toEqual([
+      `${out}: groups[1].targets[2].dns.tls_config.ca_file`,
+      `${out}: groups[3].targets[2].grpc.tls_config.ca_file`,
+    ]);
   });
 
   it('--strict exits 1 and writes nothing when something was left out', async () => {

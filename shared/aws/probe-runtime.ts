@@ -4,7 +4,8 @@
 // the targets file has no snapshot), discovery, the probers' libraries.
 import { readConfigText } from '../config/read-text.js';
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { resolveFilePaths } from '../config/file-paths.js';
 import { ConfigError } from '../config/errors.js';
 import type { TargetsFile } from '../config/index.js';
 import { createSecretResolver } from '../config/secrets.js';
@@ -39,7 +40,8 @@ export function accountFromArn(arn: string | undefined): string {
 
 /**
  * The targets file at `path`, validated: from the snapshot at `snapshotPath` (written at package time) when
- * it was made from this very file, else parsed and validated here.
+ * it was made from this very file, else parsed and validated here. Either way the files it names (CA files,
+ * `file:` secrets) are resolved against its directory, in the package as on the machine that packaged it.
  */
 export async function loadProbeTargets(path: string, snapshotPath?: string): Promise<TargetsFile> {
   const text = await readConfigText(path);
@@ -48,10 +50,10 @@ export async function loadProbeTargets(path: string, snapshotPath?: string): Pro
   if (snapshot) {
     // Validating the file would have loaded the RE2 engine for its patterns; the probers expect it loaded.
     if (snapshot.regexes) await loadRegexEngine();
-    return snapshot.targets;
+    return resolveFilePaths(snapshot.targets, dirname(path));
   }
   const [{ parseTargetsFile }, { withRegexEngine }] = await Promise.all([import('../config/load.js'), import('../regex/index.js')]);
-  return withRegexEngine(() => parseTargetsFile(text, path));
+  return resolveFilePaths(await withRegexEngine(() => parseTargetsFile(text, path)), dirname(path));
 }
 
 /** Discovery, created (with its clients and its per-container cache) when the first discovery group runs. */

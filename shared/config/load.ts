@@ -1,5 +1,7 @@
 // Reading targets files: YAML → schema → typed config, every failure a ConfigError naming file and field.
+import { dirname } from 'node:path';
 import { readConfigText } from './read-text.js';
+import { resolveFilePaths } from './file-paths.js';
 import { parseYaml } from './yaml.js';
 import { withRegexEngine } from '../regex/index.js';
 import { ConfigError, problemsFromZod } from './errors.js';
@@ -21,9 +23,10 @@ export function parseTargetsFile(text: string, file: string): TargetsFile {
   return parsed.data;
 }
 
+/** Reads, parses and validates a targets file; the files it names are resolved against its directory (file-paths.ts). */
 export async function loadTargetsFile(file: string): Promise<TargetsFile> {
   const text = await readConfigText(file);
-  return withRegexEngine(() => parseTargetsFile(text, file));
+  return resolveFilePaths(await withRegexEngine(() => parseTargetsFile(text, file)), dirname(file));
 }
 
 /**

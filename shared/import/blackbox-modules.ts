@@ -25,6 +25,8 @@ export interface ModuleContext {
   report: ImportReport;
   /** The reference a secret of this module becomes, e.g. ssm:/periscope/prod/http-auth-password. */
   secretRef: (module: string, what: string) => string;
+  /** For a Lambda stage: intervals become whole minutes of at least one (lambda-stage.ts). */
+  lambdaSchedules?: boolean;
 }
 
 /** Keys with the same name and meaning in both. */

@@ -10,6 +10,8 @@ import { importAlertmanager } from './alertmanager.js';
 import { ImportReport } from './report.js';
 import { importScrapeJobs, type ScrapeSources } from './scrape-jobs.js';
 import { isMapping } from './source.js';
+import { lambdaIntervalMs } from './lambda-stage.js';
+import { formatDuration, parseDuration } from '../config/duration.js';
 import type { SourceFile } from './source.js';
 
 export { ImportReport, formatReport, secretHint, type ReportItem, type ReportKind } from './report.js';
@@ -21,10 +23,16 @@ export interface ImportSources extends ScrapeSources {
 }
 
 export interface ImportOptions {
-  /** Stage the file is for: secrets become ssm:/periscope/<stage>/… references (else env: references). */
+  /**
+   * Stage the file is for: secrets become ssm:/periscope/<stage>/… references (else env: references), and
+   * intervals whole minutes of at least one, as Lambda schedules run (lambda-stage.ts).
+   */
   stage?: string;
-  /** Rewrites a rule_files entry of prometheus.yml so it resolves from the output file's directory. */
-  rulePath: (entry: string) => string;
+  /**
+   * Rewrites a rule_files entry of prometheus.yml so it resolves from the output file's directory; for a stage,
+   * the copies under targets/ a pattern's files were given (the Lambdas' packages hold targets/ only).
+   */
+  rulePath: (entry: string) => string | string[];
   /** Named in the header comment and in validation messages. */
   outputName: string;
 }
@@ -73,12 +81,21 @@ function remoteWriteParams(prom: SourceFile, report: ImportReport, secretRef: (s
   return params;
 }
 
+/** evaluation_interval as written; for a stage, whole minutes (the anomaly check runs once a minute). */
+function evaluationInterval(text: string, lambda: boolean, prom: SourceFile, report: ImportReport): string {
+  const ms = parseDuration(text);
+  if (!lambda || ms === undefined || lambdaIntervalMs(ms) === ms) return text;
+  const rounded = formatDuration(lambdaIntervalMs(ms));
+  report.approximated(prom.keyAt(['global', 'evaluation_interval']), `evaluation_interval ${text} → ${rounded}: the anomaly check Lambda runs once a minute`);
+  return rounded;
+}
+
 /** Builds the targets file; throws ConfigError only if the result does not validate (a bug, reported as such). */
 export async function importSetup(sources: ImportSources, options: ImportOptions): Promise<ImportResult> {
   await loadRegexEngine(); // relabel regexes and the schema's are RE2
   const report = new ImportReport();
   const secretRef = secretRefFor(options.stage);
-  const groups = importScrapeJobs(sources, { report, secretRef: (module, what) => secretRef(`${module}-${what}`) });
+  const groups = importScrapeJobs(sources, { report, secretRef: (module, what) => secretRef(`${module}-${what}`), lambdaSchedules: options.stage !== undefined });
   const prom = isMapping(sources.prometheus.data) ? sources.prometheus.data : {};
   const global = isMapping(prom.global) ? prom.global : {};
 
@@ -98,11 +115,11 @@ export async function importSetup(sources: ImportSources, options: ImportOptions
   file.groups = groups;
   const ruleFiles = Array.isArray(prom.rule_files) ? prom.rule_files.map(String) : [];
   if (ruleFiles.length > 0) {
-    file.rule_files = ruleFiles.map(options.rulePath);
+    file.rule_files = ruleFiles.flatMap(options.rulePath);
     report.mapped(sources.prometheus.keyAt(['rule_files']), `rule_files referenced as they are (${ruleFiles.length})`);
   }
   const alerting: Record<string, unknown> = {};
-  if (global.evaluation_interval !== undefined) alerting.evaluation_interval = String(global.evaluation_interval);
+  if (global.evaluation_interval !== undefined) alerting.evaluation_interval = evaluationInterval(String(global.evaluation_interval), options.stage !== undefined, sources.prometheus, report);
   const params = remoteWriteParams(sources.prometheus, report, secretRef);
   if (sources.alertmanager) {
     const am = importAlertmanager(sources.alertmanager, report, secretRef);

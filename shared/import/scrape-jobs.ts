@@ -8,6 +8,7 @@ import { goString } from '../config/go-scalars.js';
 import { RESERVED_LABELS } from '../config/schema.js';
 import { checkBlackboxConfig, type CheckedBlackboxConfig } from './blackbox-config.js';
 import { mapBlackboxModule, type MappedModule, type ModuleContext } from './blackbox-modules.js';
+import { lambdaIntervalMs } from './lambda-stage.js';
 import { parseRelabelRule, relabel, RelabelConfigError, type Labels, type RelabelRule } from './relabel.js';
 import { formatPrometheusDuration, parsePrometheusDuration } from './go-types.js';
 import { addressFor, hidePassword } from './probe-address.js';
@@ -241,7 +242,8 @@ class JobImporter {
       ['__scheme__', String(job.scheme ?? 'http')],
     ];
 
-    const group: ImportedGroup = { name: this.uniqueGroupName(jobName), interval: formatDuration(timing.intervalMs), targets: [] };
+    const intervalMs = this.ctx.lambdaSchedules ? lambdaIntervalMs(timing.intervalMs) : timing.intervalMs;
+    const group: ImportedGroup = { name: this.uniqueGroupName(jobName), interval: formatDuration(intervalMs), targets: [] };
     const jobLabels = new Set<string>();
     for (const targetGroup of this.targetGroups(job, jobPath)) {
       for (const address of targetGroup.targets) {
@@ -268,7 +270,10 @@ class JobImporter {
       return;
     }
     this.groups.push(group);
-    this.report.mapped(where, `scrape job ${jobName} → group ${group.name} (${group.targets.length} targets, every ${group.interval})`);
+    this.report.mapped(where, `scrape job ${jobName} → group ${group.name} (${group.targets.length} target${group.targets.length === 1 ? '' : 's'}, every ${group.interval})`);
+    if (intervalMs !== timing.intervalMs) {
+      this.report.approximated(where, `scrape job ${jobName}: scrape_interval ${formatDuration(timing.intervalMs)} → interval ${group.interval}: Lambda schedules run on whole minutes, at most once a minute`);
+    }
     this.report.approximated(
       where,
       `scrape job ${jobName}: series carried job="${[...jobLabels].join('", "')}"; Periscope writes job="periscope" and group="${group.name}" (rules and dashboards selecting job need the new labels)`,

@@ -1,6 +1,7 @@
 // Human-readable rendering of probe results: the one-line summary used by the local run and the waterfall
 // printed by `periscope probe`. Pure functions: text in, text out.
-import type { ProbeResult } from './types.js';
+import { statusName } from './grpc/status-names.js';
+import type { PhaseTiming, ProbeResult } from './types.js';
 
 const BAR_WIDTH = 40;
 
@@ -14,7 +15,7 @@ export function formatSummaryLine(result: ProbeResult): string {
   const status = result.success ? 'OK  ' : 'FAIL';
   const detail = result.http
     ? String(result.http.status_code || '-')
-    : result.dns?.rcode ?? result.grpc?.serving_status ?? (result.steps ? result.steps.map((s) => s.status_code || '-').join('→') : result.module);
+    : result.dns?.rcode ?? (result.grpc ? result.grpc.serving_status ?? statusName(result.grpc.status_code) : undefined) ?? (result.steps ? result.steps.map((s) => s.status_code || '-').join('→') : result.module);
   const why = result.success ? '' : `  ${result.reason ?? ''}${result.message ? `: ${result.message}` : ''}`;
   return `${status}  ${result.target.padEnd(20)} ${result.instance.padEnd(40)} ${detail.padStart(5)} ${ms(result.duration_seconds).padStart(7)} ms${why}`;
 }
@@ -24,6 +25,24 @@ export function daysUntil(unixSeconds: number, nowMs = Date.now()): number {
   return Math.floor((unixSeconds * 1000 - nowMs) / 86_400_000);
 }
 
+/** Control characters (C0, DEL, C1) as \DDD, the way miekg/dns escapes bytes it does not print. */
+function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\${String(c.charCodeAt(0)).padStart(3, '0')}`);
+}
+
+const TIMED_OUT = new Set(['timeout', 'connect_timeout', 'deadline']);
+
+/**
+ * The phases as the waterfall shows them: a phase the probe was still in when it ended gets the time the
+ * measured phases leave out (the prober's metrics give it 0, as blackbox's do), so a timeout shows where the
+ * time went instead of 0.0 ms everywhere.
+ */
+function shownPhases(result: ProbeResult): Array<PhaseTiming & { unfinished: boolean }> {
+  const measured = result.phases.reduce((sum, p) => sum + p.seconds, 0);
+  const rest = Math.max(0, result.duration_seconds - measured);
+  return result.phases.map((p) => (p.phase === result.unfinished_phase ? { ...p, seconds: p.seconds + rest, unfinished: true } : { ...p, unfinished: false }));
+}
+
 export function formatWaterfall(result: ProbeResult, nowMs = Date.now()): string {
   const lines: string[] = [];
   lines.push(
@@ -31,14 +50,16 @@ export function formatWaterfall(result: ProbeResult, nowMs = Date.now()): string
       (result.success ? '' : `  reason=${result.reason ?? 'unknown'}`),
   );
   if (!result.success && result.message) lines.push(`  ${result.message}`);
-  const total = Math.max(result.duration_seconds, result.phases.reduce((sum, p) => sum + p.seconds, 0), 1e-9);
-  const nameWidth = Math.max(10, ...result.phases.map((p) => p.phase.length));
+  const phases = shownPhases(result);
+  const total = Math.max(result.duration_seconds, phases.reduce((sum, p) => sum + p.seconds, 0), 1e-9);
+  const nameWidth = Math.max(10, ...phases.map((p) => p.phase.length));
+  const endedHere = TIMED_OUT.has(result.reason ?? '') ? '  ← timed out in this phase' : '  ← ended in this phase';
   let offset = 0;
-  for (const { phase, seconds } of result.phases) {
+  for (const { phase, seconds, unfinished } of phases) {
     const start = Math.round((offset / total) * BAR_WIDTH);
     const width = seconds > 0 ? Math.max(1, Math.round((seconds / total) * BAR_WIDTH)) : 0;
     const bar = ' '.repeat(Math.min(start, BAR_WIDTH)) + '█'.repeat(Math.min(width, BAR_WIDTH - Math.min(start, BAR_WIDTH)));
-    lines.push(`  ${phase.padEnd(nameWidth)} ${ms(seconds).padStart(8)} ms  |${bar.padEnd(BAR_WIDTH)}|`);
+    lines.push(`  ${phase.padEnd(nameWidth)} ${ms(seconds).padStart(8)} ms  |${bar.padEnd(BAR_WIDTH)}|${unfinished ? endedHere : ''}`);
     offset += seconds;
   }
   const facts: string[] = [];
@@ -54,7 +75,8 @@ export function formatWaterfall(result: ProbeResult, nowMs = Date.now()): string
     if (dns.serial !== undefined) facts.push(`serial ${dns.serial}`);
   }
   if (result.grpc) {
-    facts.push(`gRPC status ${result.grpc.status_code}${result.grpc.status_message ? ` (${result.grpc.status_message})` : ''}`);
+    const { status_code: code, status_message: message } = result.grpc;
+    facts.push(`gRPC status ${statusName(code)} (${code})${message ? `: ${message}` : ''}`);
     if (result.grpc.serving_status) facts.push(result.grpc.serving_status);
   }
   if (result.steps) facts.push(result.steps.map((s) => `${s.name} ${s.status_code || '-'}${s.success ? '' : ' ✗'}`).join(' → '));
@@ -68,6 +90,11 @@ export function formatWaterfall(result: ProbeResult, nowMs = Date.now()): string
     if (!result.tls.verified) facts.push(`not verified: ${result.tls.verify_error ?? 'skipped'}`);
   }
   if (facts.length) lines.push(`  ${facts.join(' · ')}`);
+  // The records themselves, tabs as spaces: what a person checking a DNS target wants to see first. A name is the
+  // server's bytes: control characters are written as miekg writes them (\DDD), never sent to the terminal.
+  const answers = result.dns?.answers ?? [];
+  for (const record of answers) lines.push(`  answer: ${printable(record.replace(/\t/g, ' '))}`);
+  if (result.dns && result.dns.answer_rrs > answers.length && answers.length > 0) lines.push(`  … ${result.dns.answer_rrs - answers.length} more answers (--json has the first ${answers.length})`);
   return lines.join('\n');
 }
 

@@ -15,6 +15,8 @@ export interface ProbeOutcome {
   failure?: { reason: FailureReason; message: string };
   /** Phase label → seconds, in the order they should print; written as the module's duration metric. */
   phases: PhaseTiming[];
+  /** The phase still running when the probe ended, when `phases` gives it no time (see ProbeResult). */
+  unfinishedPhase?: string;
   /** Metric name for phases, e.g. probe_http_duration_seconds. */
   phaseMetric?: string;
   samples: Sample[];
@@ -84,6 +86,7 @@ export function buildResult(outcome: ProbeOutcome): ProbeResult {
     duration_seconds: outcome.durationSeconds,
     timeout_seconds: outcome.timeoutMs / 1000,
     phases: outcome.phases,
+    ...(outcome.unfinishedPhase ? { unfinished_phase: outcome.unfinishedPhase } : {}),
     ...outcome.extra,
     samples,
     ...(outcome.debug ? { debug: outcome.debug } : {}),

@@ -104,6 +104,8 @@ export interface DnsDetails {
   /** udp, tcp, or tcp+tls; "udp→tcp" when a truncated UDP reply was retried over TCP. */
   transport: string;
   rcode?: string;
+  /** The answer records in miekg/dns text form (as validate_answer_rrs matches them), the first 20. */
+  answers?: string[];
   answer_rrs: number;
   authority_rrs: number;
   additional_rrs: number;
@@ -154,6 +156,12 @@ export interface ProbeResult {
   duration_seconds: number;
   timeout_seconds: number;
   phases: PhaseTiming[];
+  /**
+   * The phase the probe was still in when it ended (a timeout, a refused connection), for probers whose phase
+   * timings give an unfinished phase no time (HTTP and DNS, as blackbox reports them): the waterfall shows the
+   * time the phases leave out there. Absent when every phase finished.
+   */
+  unfinished_phase?: string;
   http?: HttpDetails;
   tls?: TlsInfo;
   postgres?: { server_version?: string; value?: string };

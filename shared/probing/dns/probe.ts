@@ -28,6 +28,9 @@ export function splitServer(server: string, dot: boolean): { host: string; port:
   return { host: match?.[1] ?? server, port: match?.[2] ? Number(match[2]) : defaultPort };
 }
 
+/** Answer records kept in the result for people (the waterfall, --json); the counts are always complete. */
+const MAX_ANSWERS_SHOWN = 20;
+
 class DnsProbeRun {
   readonly phases = { resolve: 0, connect: 0, request: 0 };
   readonly log: string[] | undefined;
@@ -36,6 +39,8 @@ class DnsProbeRun {
   tls: TlsInfo | undefined;
   transport: string;
   failure: { reason: FailureReason; message: string } | undefined;
+  /** Where the probe is: the waterfall's unfinished phase when it ends before a reply (phases.* get time only then). */
+  stage: 'resolve' | 'exchange' | 'done' = 'resolve';
   private connected = false;
 
   constructor(
@@ -79,6 +84,7 @@ class DnsProbeRun {
       questions: [{ name: module.query_name.replace(/\.$/, ''), type: module.query_type as 'A', class: module.query_class as 'IN' }],
     });
     this.debug(`query ${module.query_name.replace(/\.?$/, '.')} ${module.query_class} ${module.query_type}${module.recursion_desired ? ' (recursion desired)' : ''} over ${this.transport}`);
+    this.stage = 'exchange';
 
     let raw: Buffer;
     if (module.transport_protocol === 'udp') {
@@ -112,6 +118,7 @@ class DnsProbeRun {
   }
 
   private add(exchange: Exchange): Buffer {
+    this.stage = 'done';
     this.connected = true;
     this.phases.connect += exchange.connectSeconds;
     this.phases.request += exchange.requestSeconds;
@@ -131,11 +138,19 @@ class DnsProbeRun {
     return samples;
   }
 
+  /** The phase still running when the probe ended: a UDP "connect" is local, so over UDP the wait is the request. */
+  unfinishedPhase(): string | undefined {
+    if (this.failure === undefined || this.stage === 'done') return undefined;
+    if (this.stage === 'resolve') return 'resolve';
+    const connecting = this.failure.reason === 'connect_timeout' || this.failure.reason === 'refused' || this.failure.reason === 'tls_handshake';
+    return this.transport !== 'udp' && connecting ? 'connect' : 'request';
+  }
+
   details(): DnsDetails {
     const reply = this.reply;
     return {
       transport: this.transport,
-      ...(reply ? { rcode: rcodeName(reply.rcode) } : {}),
+      ...(reply ? { rcode: rcodeName(reply.rcode), answers: reply.answers.slice(0, MAX_ANSWERS_SHOWN) } : {}),
       answer_rrs: reply?.answers.length ?? 0,
       authority_rrs: reply?.authorities.length ?? 0,
       additional_rrs: reply?.additionals.length ?? 0,
@@ -162,6 +177,7 @@ export async function probeDns(targetName: string, module: DnsModule, options: P
     ...(run.resolved ? { resolved: run.resolved } : {}),
     ...(run.failure ? { failure: run.failure } : {}),
     phases,
+    ...(run.unfinishedPhase() ? { unfinishedPhase: run.unfinishedPhase() } : {}),
     phaseMetric: 'probe_dns_duration_seconds',
     samples: run.samples(),
     extra: { dns: run.details(), ...(run.tls ? { tls: run.tls } : {}) },

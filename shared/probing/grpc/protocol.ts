@@ -8,20 +8,11 @@ export const HEALTH_CHECK_PATH = '/grpc.health.v1.Health/Check';
 /** grpc.health.v1.HealthCheckResponse.ServingStatus, by number. */
 export const SERVING_STATUSES = ['UNKNOWN', 'SERVING', 'NOT_SERVING', 'SERVICE_UNKNOWN'] as const;
 
-/** gRPC status codes by number (google.golang.org/grpc/codes). */
-export const STATUS_NAMES = [
-  'OK', 'CANCELLED', 'UNKNOWN', 'INVALID_ARGUMENT', 'DEADLINE_EXCEEDED', 'NOT_FOUND', 'ALREADY_EXISTS', 'PERMISSION_DENIED',
-  'RESOURCE_EXHAUSTED', 'FAILED_PRECONDITION', 'ABORTED', 'OUT_OF_RANGE', 'UNIMPLEMENTED', 'INTERNAL', 'UNAVAILABLE', 'DATA_LOSS',
-  'UNAUTHENTICATED',
-] as const;
+export { STATUS_NAMES, statusName } from './status-names.js';
 export const Status = { OK: 0, UNKNOWN: 2, DEADLINE_EXCEEDED: 4, RESOURCE_EXHAUSTED: 8, UNIMPLEMENTED: 12, INTERNAL: 13, UNAVAILABLE: 14 } as const;
 
 /** grpc-go's default largest message a client receives (defaultClientMaxReceiveMessageSize). */
 export const MAX_RECEIVE_MESSAGE_BYTES = 4 * 1024 * 1024;
-
-export function statusName(code: number): string {
-  return STATUS_NAMES[code] ?? `CODE_${code}`;
-}
 
 /** HealthCheckRequest { string service = 1; }, framed: compressed flag 0, big-endian length, message. */
 export function healthCheckRequest(service: string): Buffer {

@@ -48,6 +48,19 @@ export function httpPhases(traces: readonly HopTrace[], end: number): PhaseTimin
 }
 
 /**
+ * The phase a hop was in when the probe ended: httpPhases gives it no time (blackbox's metrics do the same), so
+ * the waterfall puts the rest of the probe's duration there. Undefined when the response head arrived (a body
+ * cut short is timed as transfer already).
+ */
+export function unfinishedHttpPhase(trace: HopTrace | undefined): string | undefined {
+  if (trace === undefined || trace.resolved === undefined) return 'resolve';
+  if (trace.connected === undefined) return 'connect';
+  if (trace.gotConn === undefined) return 'tls';
+  if (trace.firstByte === undefined) return 'processing';
+  return undefined;
+}
+
+/**
  * The probe_http_* samples (0 where there was no response, as Go's empty http.Response gives), plus the
  * certificate samples of the last hop's TLS connection, verified or not.
  */

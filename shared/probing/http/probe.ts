@@ -15,7 +15,7 @@ import { DebugRecorder, describeHop, scrubSecrets } from './debug.js';
 import type { ResponseHead } from './exchange.js';
 import { Hop } from './hop.js';
 import { hasJsonAssertions, jsonBodyFailure } from './json-body.js';
-import { type FinalResponse, httpPhases, httpSamples } from './metrics.js';
+import { type FinalResponse, httpPhases, httpSamples, unfinishedHttpPhase } from './metrics.js';
 import { HopTargets } from './targets.js';
 import {
   firstRequest,
@@ -244,6 +244,7 @@ class HttpProbeRun {
         this.hops.map((hop) => hop.trace),
         this.failedAt ?? now,
       ),
+      ...(this.failure ? { unfinishedPhase: unfinishedHttpPhase(this.hops[this.hops.length - 1]?.trace) } : {}),
       phaseMetric: 'probe_http_duration_seconds',
       samples: httpSamples(final, this.redirects, this.failedDueToRegex, tls),
       extra: {
