@@ -172,6 +172,15 @@ const RUN: Record<string, RunSpec | Same> = {
       for (const guide of ['docs/cost.md', 'docs/performance.md']) expect(await readFile(join(c.work, guide), 'utf8'), `${guide} is not what npm run docs:tables writes`).toBe(await readFile(join(ROOT, guide), 'utf8'));
     },
   },
+  'periscope status-page --config targets/local.yml --out /tmp/status --vm-url http://127.0.0.1:8428': {
+    // targets/local.yml names the demo certificate npm start makes; the page is written into the copy.
+    after: () => startedReady,
+    as: (text, c) => text.replace('/tmp/status', join(c.work, 'status-preview')),
+    check: async (_r, c) => {
+      expect(await readFile(join(c.work, 'status-preview', 'index.html'), 'utf8')).toContain('<html');
+      expect(JSON.parse(await readFile(join(c.work, 'status-preview', 'status.json'), 'utf8'))).toHaveProperty('services');
+    },
+  },
   'node --import tsx dashboards/build.ts': {
     check: async (_r, c) => expect(await readFile(join(c.work, 'dashboards/periscope.json'), 'utf8'), 'dashboards/periscope.json is not what build.ts writes').toBe(await readFile(join(ROOT, 'dashboards/periscope.json'), 'utf8')),
   },
@@ -183,6 +192,8 @@ const NOT_RUNNABLE: Record<string, string> = {
   'npm ci': 'installs node_modules from the registry: CI runs it (.ci/run) before this suite',
   'npm run setup && npm test': 'npm test is the suite this test is part of; npm run setup installs packages (see above)',
   'npm test': 'the suite this test is part of',
+  'npm run docs:screenshots': 'rewrites the tracked screenshots (a browser run over 26 hours of seeded history); test/ui.test.ts takes the same pages into test-results/',
+  'periscope status-page': 'named in prose; its full form with --config and --out is run',
   'npm run bench': 'the full benchmark takes minutes and measures the machine; CI runs npm run bench:smoke',
   'npm run bench:smoke': 'minutes of benchmark: CI runs it after npm test (.ci/run)',
   'node --import tsx bench/run.ts --only=replay': 'a benchmark part (tens of seconds, measures the machine)',
@@ -228,7 +239,7 @@ function helpCheck(text: string): { subcommands: string[]; flags: string[] } {
   const tokens = text.replace(PERISCOPE_PREFIX, '').trim().split(' ').filter(Boolean);
   const subcommands: string[] = [];
   for (const token of tokens) {
-    if (!/^[a-z]+$/.test(token) || subcommands.length === (subcommands[0] === 'test' ? 2 : 1)) break;
+    if (!/^[a-z][a-z-]*$/.test(token) || subcommands.length === (subcommands[0] === 'test' ? 2 : 1)) break;
     subcommands.push(token);
   }
   const flags = tokens.flatMap((t) => /^\[?(--?[a-zA-Z][\w-]*)/.exec(t)?.[1] ?? []);

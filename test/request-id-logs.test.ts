@@ -109,7 +109,7 @@ beforeAll(async () => {
   - name: request-id-rules
     rules:
       - alert: Broken
-        expr: 'sum(rate(probe_success[5m]'
+        expr: 'aggr_over_time("no_such_func", probe_success[5m])'
       - alert: Quiet
         expr: 'vector(0) > 1'
 `,

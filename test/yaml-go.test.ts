@@ -78,7 +78,7 @@ describe('alias limits as yaml.v3 sets them', () => {
     const run = await periscope(['validate', file]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain(`${file}: ok (1 groups, 200 targets)`);
+    expect(run.stdout).toContain(`${file}: ok (1 group, 200 targets)`);
     const parsed = await withRegexEngine(() => parseTargetsFile(sharedAnchorTargets(200), 'shared.yml'));
     expect(parsed.groups[0]?.targets[199]?.http?.tls_config).toMatchObject({ insecure_skip_verify: true, server_name: 'internal.example' });
   });
@@ -185,6 +185,14 @@ describe('targets files read as Go reads YAML', () => {
     const data = parseYaml('__proto__: { polluted: true }\n', 'proto.yml') as Record<string, unknown>;
     expect(Object.keys(data)).toEqual(['__proto__']);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('scalars named like Object.prototype members (constructor, toString, hasOwnProperty) are text', () => {
+    expect(parseYaml('a: constructor\nb: toString\nlist: [hasOwnProperty, valueOf, __proto__]\n', 'names.yml')).toEqual({
+      a: 'constructor',
+      b: 'toString',
+      list: ['hasOwnProperty', 'valueOf', '__proto__'],
+    });
   });
 
   it('every failure is a ConfigError naming the file', () => {

@@ -4,10 +4,11 @@
 import type { ScalarTag, Tags } from 'yaml';
 
 const GO_FLOAT_RE = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
-const GO_SPECIAL_FLOATS: Record<string, number> = {};
-for (const text of ['.nan', '.NaN', '.NAN']) GO_SPECIAL_FLOATS[text] = NaN;
-for (const text of ['.inf', '.Inf', '.INF', '+.inf', '+.Inf', '+.INF']) GO_SPECIAL_FLOATS[text] = Infinity;
-for (const text of ['-.inf', '-.Inf', '-.INF']) GO_SPECIAL_FLOATS[text] = -Infinity;
+// A Map, not an object: a scalar such as `constructor` or `toString` must not find Object.prototype's members.
+const GO_SPECIAL_FLOATS = new Map<string, number>();
+for (const text of ['.nan', '.NaN', '.NAN']) GO_SPECIAL_FLOATS.set(text, NaN);
+for (const text of ['.inf', '.Inf', '.INF', '+.inf', '+.Inf', '+.INF']) GO_SPECIAL_FLOATS.set(text, Infinity);
+for (const text of ['-.inf', '-.Inf', '-.INF']) GO_SPECIAL_FLOATS.set(text, -Infinity);
 
 /** Go's strconv.ParseInt/ParseUint with base 0 (0x, 0o, 0b prefixes; a leading 0 is octal). */
 function goParseInt(text: string): number | undefined {
@@ -24,7 +25,7 @@ function goParseInt(text: string): number | undefined {
 
 /** What yaml.v3 resolves a plain scalar to, when it is a number: an int, a float, or neither (undefined). */
 export function goNumber(text: string): { value: number; int: boolean } | undefined {
-  const special = GO_SPECIAL_FLOATS[text];
+  const special = GO_SPECIAL_FLOATS.get(text);
   if (special !== undefined) return { value: special, int: false };
   const first = text[0];
   if (first === '.') return GO_FLOAT_RE.test(text) ? { value: Number(text), int: false } : undefined;
