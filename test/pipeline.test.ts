@@ -120,7 +120,10 @@ describe('runGroup against the shared VictoriaMetrics', () => {
     const put = metrics.calls[0];
     expect(put?.properties).toEqual({ stage: 'test', interval: '1m', group: 'pipeline-identity' });
     // Only what an alarm watches is a CloudWatch metric: one run per stage and interval.
-    expect(put?.metrics.filter((m) => m.dimensions)).toEqual([{ name: 'Runs', value: 1, unit: 'Count', dimensions: ['stage', 'interval'] }]);
+    expect(put?.metrics.filter((m) => m.dimensions)).toEqual([
+      { name: 'Runs', value: 1, unit: 'Count', dimensions: ['stage', 'interval'] },
+      { name: 'SpoolFailures', value: 0, unit: 'Count', dimensions: ['stage'] },
+    ]);
     const value = (name: string) => put?.metrics.find((m) => m.name === name)?.value;
     expect(value('ProbesRun')).toBe(3);
     expect(value('ProbesFailed')).toBe(2);
@@ -200,7 +203,7 @@ describe('when VictoriaMetrics fails', () => {
     });
   }
 
-  it('does not retry a 400 and reports it as rejected, not spooled', async () => {
+  it('does not retry a 400 and reports it as rejected, not spooled; a batch refused whatever its lines costs three requests', async () => {
     let calls = 0;
     const server: Server = createServer((_req, res) => {
       calls++;
@@ -211,7 +214,8 @@ describe('when VictoriaMetrics fails', () => {
     try {
       const file = fileWith('pipeline-400');
       const { summary } = await runGroup(deps(file, url, join(dir, 'mode-400')));
-      expect(calls).toBe(1);
+      // The batch, then its two halves refused with the same words: no line alone is the cause.
+      expect(calls).toBe(3);
       expect(summary.spooled).toBe(0);
       expect(summary.rejected).toBeGreaterThan(0);
     } finally {

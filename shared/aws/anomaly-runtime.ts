@@ -12,6 +12,7 @@ import { createEmfSink } from '../observability/metrics.js';
 import { vmAuthFromEnv } from '../victoria-metrics/auth.js';
 import { requiredEnv } from './probe-runtime.js';
 import { createDynamoDbClaimStore } from './dynamodb-claims.js';
+import { sdkClientSettings } from './sdk-clients.js';
 import { createSsmFetcher } from './ssm-secrets.js';
 
 export async function createAnomalyRuntime(
@@ -21,8 +22,8 @@ export async function createAnomalyRuntime(
   const stage = requiredEnv(env, 'STAGE');
   const topicArn = requiredEnv(env, 'ALERTS_TOPIC_ARN');
   const claimsTable = requiredEnv(env, 'CLAIMS_TABLE');
-  const sns = clients.sns ?? new SNSClient({});
-  const secrets = createSecretResolver({ env, ssm: createSsmFetcher(clients.ssm ?? new SSMClient({})) });
+  const sns = clients.sns ?? new SNSClient(sdkClientSettings());
+  const secrets = createSecretResolver({ env, ssm: createSsmFetcher(clients.ssm ?? new SSMClient(sdkClientSettings())) });
   const readAuth = await vmAuthFromEnv(env, secrets, 'VM_QUERY');
   const writeAuth = await vmAuthFromEnv(env, secrets, 'VM_WRITE');
   const logger = createJsonLogger();
@@ -43,9 +44,9 @@ export async function createAnomalyRuntime(
       ...(env.VM_UI_URL ? { vmUiUrl: env.VM_UI_URL } : {}),
       mode: 'live',
       // Overlapping invocations of a slot: exactly one sends (a conditional put; see dynamodb-claims.ts).
-      // Short timeouts: the claim stands before the sends, and an unreachable table (a VPC without a route
-      // to DynamoDB) must fall back to sending within the run, not hang it until the Lambda times out.
-      claims: createDynamoDbClaimStore(clients.dynamodb ?? new DynamoDBClient({ maxAttempts: 3, requestHandler: { connectionTimeout: 2_000, requestTimeout: 5_000 } }), claimsTable),
+      // Timeouts that fire (sdk-clients.ts): the claim stands before the sends, and an unreachable table (a VPC
+      // without a route to DynamoDB) must fall back to sending within the run, not hang it until the Lambda times out.
+      claims: createDynamoDbClaimStore(clients.dynamodb ?? new DynamoDBClient(sdkClientSettings()), claimsTable),
     },
   };
 }

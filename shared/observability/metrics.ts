@@ -74,6 +74,9 @@ export function createPrintingSink(write: (line: string) => void): MetricsSink {
 /** The dimensions of the one per-run CloudWatch metric, `Runs`: what the probes-stopped alarms watch. */
 export const RUNS_DIMENSIONS = ['stage', 'interval'] as const;
 
+/** SpoolFailures (the spool denied, unreachable or full): per stage, what the spool-failing alarm watches. */
+export const SPOOL_FAILURES_DIMENSIONS = ['stage'] as const;
+
 /** A group's interval as the `interval` dimension: `1m`, `5m`, `1h` — or seconds where it is not whole minutes. */
 export function intervalDimension(intervalMs: number): string {
   if (intervalMs % 3_600_000 === 0) return `${intervalMs / 3_600_000}h`;
