@@ -6,6 +6,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { resolve } from 'node:path';
 import { createSecretResolver } from '../config/index.js';
 import type { AnomalyCheckRuntime } from '../alerting/handle-anomaly-check.js';
+import type { ClaimStore } from '../alerting/claim-store.js';
 import { publishNotification } from '../notify/index.js';
 import { createJsonLogger } from '../observability/logger.js';
 import { createEmfSink } from '../observability/metrics.js';
@@ -13,6 +14,7 @@ import { vmAuthFromEnv } from '../victoria-metrics/auth.js';
 import { requiredEnv } from './probe-runtime.js';
 import { createDynamoDbClaimStore } from './dynamodb-claims.js';
 import { sdkClientSettings } from './sdk-clients.js';
+import { failFastAfterTimeout } from './fail-fast.js';
 import { createSsmFetcher } from './ssm-secrets.js';
 
 export async function createAnomalyRuntime(
@@ -30,14 +32,16 @@ export async function createAnomalyRuntime(
   return {
     targetsPath: resolve(env.LAMBDA_TASK_ROOT ?? process.cwd(), env.TARGETS_FILE ?? `targets/${stage}.yml`),
     scheduleRateMs: Number(env.SCHEDULE_RATE_MS ?? 60_000),
-    // Logged as one EMF line per run; no alarm watches these, so none is a billed CloudWatch metric.
+    // Logged as one EMF line per run; only NotificationFailures (per stage) is a CloudWatch metric, for its alarm.
     metrics: createEmfSink(),
     deps: {
       read: { url: requiredEnv(env, 'VM_QUERY_URL'), ...(readAuth ? { auth: readAuth } : {}) },
       write: { url: requiredEnv(env, 'VM_WRITE_URL'), ...(writeAuth ? { auth: writeAuth } : {}) },
       // Replaced by the file's alerting settings when the rules load.
       settings: { evaluation_interval: 60_000, repeat_interval: 4 * 3_600_000, maintenance: [], external_labels: {} },
-      notify: (n) => publishNotification(sns, topicArn, n),
+      // A failed publish (denied by a topic or key policy, SNS unreachable) is logged, counted in
+      // NotificationFailures and sent again by the next evaluation; an unreachable SNS costs one timeout per run.
+      notify: failFastAfterTimeout((n) => publishNotification(sns, topicArn, n), { name: 'SNS Publish' }),
       logger,
       stage,
       region: env.AWS_REGION ?? 'unknown',
@@ -46,7 +50,12 @@ export async function createAnomalyRuntime(
       // Overlapping invocations of a slot: exactly one sends (a conditional put; see dynamodb-claims.ts).
       // Timeouts that fire (sdk-clients.ts): the claim stands before the sends, and an unreachable table (a VPC
       // without a route to DynamoDB) must fall back to sending within the run, not hang it until the Lambda times out.
-      claims: createDynamoDbClaimStore(clients.dynamodb ?? new DynamoDBClient(sdkClientSettings()), claimsTable),
+      claims: failFastClaims(createDynamoDbClaimStore(clients.dynamodb ?? new DynamoDBClient(sdkClientSettings()), claimsTable)),
     },
   };
+}
+
+function failFastClaims(store: ClaimStore): ClaimStore {
+  const claim = failFastAfterTimeout((key: string, expiresAtMs: number) => store.claim(key, expiresAtMs), { name: 'DynamoDB claim' });
+  return { claim };
 }

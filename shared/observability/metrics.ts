@@ -77,6 +77,12 @@ export const RUNS_DIMENSIONS = ['stage', 'interval'] as const;
 /** SpoolFailures (the spool denied, unreachable or full): per stage, what the spool-failing alarm watches. */
 export const SPOOL_FAILURES_DIMENSIONS = ['stage'] as const;
 
+/** NotificationFailures (SNS denied or unreachable): per stage, what the notifications-failing alarm watches. */
+export const NOTIFICATION_FAILURES_DIMENSIONS = ['stage'] as const;
+
+/** StatusPagePublished: per stage, what the stale-status-page alarm counts. */
+export const STATUS_PAGE_DIMENSIONS = ['stage'] as const;
+
 /** A group's interval as the `interval` dimension: `1m`, `5m`, `1h` — or seconds where it is not whole minutes. */
 export function intervalDimension(intervalMs: number): string {
   if (intervalMs % 3_600_000 === 0) return `${intervalMs / 3_600_000}h`;
