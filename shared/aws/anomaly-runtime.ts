@@ -9,7 +9,7 @@ import type { AnomalyCheckRuntime } from '../alerting/handle-anomaly-check.js';
 import type { ClaimStore } from '../alerting/claim-store.js';
 import { publishNotification } from '../notify/index.js';
 import { createJsonLogger } from '../observability/logger.js';
-import { createEmfSink } from '../observability/metrics.js';
+import { CLAIM_FAILURES_DIMENSIONS, createEmfSink, type MetricsSink } from '../observability/metrics.js';
 import { vmAuthFromEnv } from '../victoria-metrics/auth.js';
 import { requiredEnv } from './probe-runtime.js';
 import { createDynamoDbClaimStore } from './dynamodb-claims.js';
@@ -29,11 +29,35 @@ export async function createAnomalyRuntime(
   const readAuth = await vmAuthFromEnv(env, secrets, 'VM_QUERY');
   const writeAuth = await vmAuthFromEnv(env, secrets, 'VM_WRITE');
   const logger = createJsonLogger();
+  // Claims that could not be made (the table denied or unreachable): the check then sends without one, a
+  // duplicate page rather than a lost one — counted here and reported with the run's metrics (ClaimFailures,
+  // alarmed), since the claim store is this wiring's part.
+  let claimFailures = 0;
+  const emf = createEmfSink();
+  const metrics: MetricsSink = {
+    put: (list, properties, atMs) => {
+      const failures = claimFailures;
+      claimFailures = 0;
+      return emf.put([...list, { name: 'ClaimFailures', value: failures, unit: 'Count', dimensions: CLAIM_FAILURES_DIMENSIONS }], properties, atMs);
+    },
+  };
+  const claimStore = failFastClaims(createDynamoDbClaimStore(clients.dynamodb ?? new DynamoDBClient(sdkClientSettings()), claimsTable));
+  const claims: ClaimStore = {
+    claim: async (key, expiresAtMs) => {
+      try {
+        return await claimStore.claim(key, expiresAtMs);
+      } catch (err) {
+        claimFailures++;
+        throw err;
+      }
+    },
+  };
   return {
     targetsPath: resolve(env.LAMBDA_TASK_ROOT ?? process.cwd(), env.TARGETS_FILE ?? `targets/${stage}.yml`),
     scheduleRateMs: Number(env.SCHEDULE_RATE_MS ?? 60_000),
-    // Logged as one EMF line per run; only NotificationFailures (per stage) is a CloudWatch metric, for its alarm.
-    metrics: createEmfSink(),
+    // Logged as one EMF line per run; only NotificationFailures and ClaimFailures (per stage) are CloudWatch
+    // metrics, for their alarms.
+    metrics,
     deps: {
       read: { url: requiredEnv(env, 'VM_QUERY_URL'), ...(readAuth ? { auth: readAuth } : {}) },
       write: { url: requiredEnv(env, 'VM_WRITE_URL'), ...(writeAuth ? { auth: writeAuth } : {}) },
@@ -50,7 +74,7 @@ export async function createAnomalyRuntime(
       // Overlapping invocations of a slot: exactly one sends (a conditional put; see dynamodb-claims.ts).
       // Timeouts that fire (sdk-clients.ts): the claim stands before the sends, and an unreachable table (a VPC
       // without a route to DynamoDB) must fall back to sending within the run, not hang it until the Lambda times out.
-      claims: failFastClaims(createDynamoDbClaimStore(clients.dynamodb ?? new DynamoDBClient(sdkClientSettings()), claimsTable)),
+      claims,
     },
   };
 }

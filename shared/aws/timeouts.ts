@@ -13,5 +13,8 @@ export const AWS_TIMEOUTS = {
   attempts: 3,
 } as const;
 
-/** The longest one call may take, retries and backoff included (the SDK's backoff stays below 1 s here). */
-export const AWS_CALL_BUDGET_MS = AWS_TIMEOUTS.attempts * AWS_TIMEOUTS.requestMs + 2_000;
+/**
+ * The longest one SDK call may take, retries and backoff included: less than attempts × requestMs, so that the
+ * shortest Lambda (notify-slack, 15 s) still logs and fails in time when its one call (SSM) never answers.
+ */
+export const AWS_CALL_BUDGET_MS = 12_000;

@@ -83,6 +83,9 @@ export const NOTIFICATION_FAILURES_DIMENSIONS = ['stage'] as const;
 /** StatusPagePublished: per stage, what the stale-status-page alarm counts. */
 export const STATUS_PAGE_DIMENSIONS = ['stage'] as const;
 
+/** ClaimFailures (the alert-claims table denied or unreachable): per stage, what the claims-failing alarm watches. */
+export const CLAIM_FAILURES_DIMENSIONS = ['stage'] as const;
+
 /** A group's interval as the `interval` dimension: `1m`, `5m`, `1h` — or seconds where it is not whole minutes. */
 export function intervalDimension(intervalMs: number): string {
   if (intervalMs % 3_600_000 === 0) return `${intervalMs / 3_600_000}h`;
