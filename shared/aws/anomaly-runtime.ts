@@ -13,7 +13,7 @@ import { CLAIM_FAILURES_DIMENSIONS, createEmfSink, type MetricsSink } from '../o
 import { vmAuthFromEnv } from '../victoria-metrics/auth.js';
 import { requiredEnv } from './probe-runtime.js';
 import { createDynamoDbClaimStore } from './dynamodb-claims.js';
-import { sdkClientSettings } from './sdk-clients.js';
+import { sdkClientSettings } from '../aws-sdk/client-settings.js';
 import { failFastAfterTimeout } from './fail-fast.js';
 import { createSsmFetcher } from './ssm-secrets.js';
 

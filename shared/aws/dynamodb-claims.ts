@@ -6,7 +6,7 @@
 import { ConditionalCheckFailedException, GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
 import type { ClaimStore } from '../alerting/claim-store.js';
-import { callWithin } from './sdk-clients.js';
+import { callWithin } from '../aws-sdk/client-settings.js';
 
 export function createDynamoDbClaimStore(client: DynamoDBClient, tableName: string): ClaimStore {
   return {

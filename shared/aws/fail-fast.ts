@@ -3,7 +3,7 @@
 // once with the same reason. A quick failure (AccessDenied, a throttle) does not trip it: those answer in
 // milliseconds and each call's own answer is the better report.
 import { errorMessage } from '../observability/error-message.js';
-import { AWS_TIMEOUTS } from './timeouts.js';
+import { AWS_TIMEOUTS } from '../aws-sdk/timeouts.js';
 
 export function failFastAfterTimeout<A extends unknown[], T>(call: (...args: A) => Promise<T>, options: { name: string; holdMs?: number; slowMs?: number; now?: () => number }): (...args: A) => Promise<T> {
   const now = options.now ?? Date.now;

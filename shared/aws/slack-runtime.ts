@@ -5,7 +5,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { createSecretResolver, type SsmFetcher } from '../config/secrets.js';
 import type { SlackHandlerDeps } from '../notify/slack-handler.js';
 import { createJsonLogger } from '../observability/logger.js';
-import { sdkClientSettings } from './sdk-clients.js';
+import { sdkClientSettings } from '../aws-sdk/client-settings.js';
 import { createSsmFetcher } from './ssm-secrets.js';
 
 /**

@@ -17,7 +17,7 @@ import { createVmReader } from '../reporting/vm-reader.js';
 import { publishStatusPage, type PublishResult } from '../status-page/index.js';
 import { vmAuthFromEnv } from '../victoria-metrics/auth.js';
 import { requiredEnv } from './probe-runtime.js';
-import { callWithin, s3ClientSettings, sdkClientSettings } from './sdk-clients.js';
+import { callWithin, s3ClientSettings, sdkClientSettings } from '../aws-sdk/client-settings.js';
 import { createSsmFetcher } from './ssm-secrets.js';
 
 export interface StatusPageRuntime {

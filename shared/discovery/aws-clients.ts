@@ -3,7 +3,7 @@
 // the bundle nothing; locally they come from node_modules.
 import type { DiscoveryApis } from './index.js';
 // Timeouts that fire, and a budget per call (shared/aws/timeouts.ts): discovery runs before the group probes.
-import { callWithin, sdkClientSettings } from '../aws/sdk-clients.js';
+import { callWithin, sdkClientSettings } from '../aws-sdk/client-settings.js';
 
 /**
  * In the CommonJS Lambda bundle `require` exists and finds the runtime's SDK through NODE_PATH (an ESM

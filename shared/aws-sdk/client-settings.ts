@@ -1,5 +1,5 @@
-// Settings every AWS SDK v3 client of the Lambdas is made with: connect and request timeouts that fire (see
-// timeouts.ts), a bounded number of attempts, and a signal per call that ends it, retries included, within
+// Settings every AWS SDK v3 client is made with (the Lambdas', and discovery's in the CLI too): connect and
+// request timeouts that fire (see timeouts.ts), a bounded number of attempts, and a signal per call that ends it, retries included, within
 // AWS_CALL_BUDGET_MS. An endpoint override (AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL) is honoured by the
 // SDK itself; S3 then addresses buckets by path, as a stand-in or a VPC interface endpoint needs.
 import { AWS_CALL_BUDGET_MS, AWS_TIMEOUTS } from './timeouts.js';
