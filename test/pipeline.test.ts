@@ -120,10 +120,7 @@ describe('runGroup against the shared VictoriaMetrics', () => {
     const put = metrics.calls[0];
     expect(put?.properties).toEqual({ stage: 'test', interval: '1m', group: 'pipeline-identity' });
     // Only what an alarm watches is a CloudWatch metric: one run per stage and interval.
-    expect(put?.metrics.filter((m) => m.dimensions)).toEqual([
-      { name: 'Runs', value: 1, unit: 'Count', dimensions: ['stage', 'interval'] },
-      { name: 'SpoolFailures', value: 0, unit: 'Count', dimensions: ['stage'] },
-    ]);
+    expect(put?.metrics.filter((m) => m.dimensions)).toEqual([{ name: 'Runs', value: 1, unit: 'Count', dimensions: ['stage', 'interval'] }]);
     const value = (name: string) => put?.metrics.find((m) => m.name === name)?.value;
     expect(value('ProbesRun')).toBe(3);
     expect(value('ProbesFailed')).toBe(2);

@@ -114,15 +114,12 @@ describe('probe handler', () => {
       ['fridge', '210987654321', 'eu-central-1', 'food', 0],
       ['oven', '210987654321', 'eu-central-1', 'food', 1],
     ]);
-    // One EMF line: the two CloudWatch metrics (Runs per stage and interval, SpoolFailures per stage), the rest logged beside it.
+    // One EMF line: the one CloudWatch metric (Runs, per stage and interval; SpoolFailures only in a run that had some), the rest logged beside it.
     const [emf, ...more] = emfLines();
     expect(more).toEqual([]);
     expect(emf).toMatchObject({ stage: 'test', interval: '1m', group: 'kitchen', Runs: 1, ProbesRun: 2, ProbesFailed: 1 });
     expect(emf).toMatchObject({ SpoolFailures: 0, SamplesLost: 0 });
-    expect((emf?._aws as { CloudWatchMetrics: unknown }).CloudWatchMetrics).toEqual([
-      { Namespace: 'Periscope', Dimensions: [['stage', 'interval']], Metrics: [{ Name: 'Runs', Unit: 'Count' }] },
-      { Namespace: 'Periscope', Dimensions: [['stage']], Metrics: [{ Name: 'SpoolFailures', Unit: 'Count' }] },
-    ]);
+    expect((emf?._aws as { CloudWatchMetrics: unknown }).CloudWatchMetrics).toEqual([{ Namespace: 'Periscope', Dimensions: [['stage', 'interval']], Metrics: [{ Name: 'Runs', Unit: 'Count' }] }]);
     expect(aws.callsOf('ReceiveMessage')).toHaveLength(1);
     expect(aws.callsOf('SendMessage')).toHaveLength(0);
     expect(aws.calls.every((c) => c.service === 'sqs')).toBe(true);

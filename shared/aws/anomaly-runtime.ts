@@ -9,7 +9,7 @@ import type { AnomalyCheckRuntime } from '../alerting/handle-anomaly-check.js';
 import type { ClaimStore } from '../alerting/claim-store.js';
 import { publishNotification } from '../notify/index.js';
 import { createJsonLogger } from '../observability/logger.js';
-import { CLAIM_FAILURES_DIMENSIONS, createEmfSink, type MetricsSink } from '../observability/metrics.js';
+import { CLAIM_FAILURES_DIMENSIONS, createEmfSink, failureCount, type MetricsSink } from '../observability/metrics.js';
 import { vmAuthFromEnv } from '../victoria-metrics/auth.js';
 import { requiredEnv } from './probe-runtime.js';
 import { createDynamoDbClaimStore } from './dynamodb-claims.js';
@@ -38,7 +38,7 @@ export async function createAnomalyRuntime(
     put: (list, properties, atMs) => {
       const failures = claimFailures;
       claimFailures = 0;
-      return emf.put([...list, { name: 'ClaimFailures', value: failures, unit: 'Count', dimensions: CLAIM_FAILURES_DIMENSIONS }], properties, atMs);
+      return emf.put([...list, failureCount('ClaimFailures', failures, CLAIM_FAILURES_DIMENSIONS)], properties, atMs);
     },
   };
   const claimStore = failFastClaims(createDynamoDbClaimStore(clients.dynamodb ?? new DynamoDBClient(sdkClientSettings()), claimsTable));
@@ -56,7 +56,7 @@ export async function createAnomalyRuntime(
     targetsPath: resolve(env.LAMBDA_TASK_ROOT ?? process.cwd(), env.TARGETS_FILE ?? `targets/${stage}.yml`),
     scheduleRateMs: Number(env.SCHEDULE_RATE_MS ?? 60_000),
     // Logged as one EMF line per run; only NotificationFailures and ClaimFailures (per stage) are CloudWatch
-    // metrics, for their alarms.
+    // metrics, for their alarms, and only in runs that had failures.
     metrics,
     deps: {
       read: { url: requiredEnv(env, 'VM_QUERY_URL'), ...(readAuth ? { auth: readAuth } : {}) },

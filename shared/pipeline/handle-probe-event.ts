@@ -99,9 +99,13 @@ export async function handleProbeEvent(raw: unknown, context: InvocationContext,
         ...(runtime.concurrency ? { concurrency: runtime.concurrency } : {}),
         ...(runtime.discover ? { discover: runtime.discover } : {}),
       });
-      // Samples neither written nor spooled anywhere: fail the invocation, so Lambda's Errors alarm fires too
-      // (the run's summary and SpoolFailures are already logged).
+      // After writing what it could and reporting Runs and the summary: samples lost, or a spool that failed (the
+      // next VictoriaMetrics outage would lose samples), fail the invocation — the probe-errors alarm (a free
+      // AWS/Lambda metric) then pages, with the reason in the error and the log.
       if (summary.lost > 0) throw new Error(`${summary.lost} samples of group ${summary.group} lost: VictoriaMetrics and the spool both failed (see the log)`);
+      if (summary.spool_failures > 0) {
+        throw new Error(`the spool failed ${summary.spool_failures} time(s) in this run of group ${summary.group} (see "spool operation failed" in the log); ${summary.samples_written} samples written, ${summary.spooled_to_fallback} batches kept in /tmp, none lost`);
+      }
       return summary;
     }
     let target: TargetSpec;

@@ -5,7 +5,7 @@
 // probes-stopped alarms count, is reported whatever happened (a discovery group that cannot discover included).
 import type { GroupSpec, SecretResolver, TargetsFile } from '../config/index.js';
 import type { Logger } from '../observability/logger.js';
-import { intervalDimension, RUNS_DIMENSIONS, SPOOL_FAILURES_DIMENSIONS, type MetricsSink, type SelfMetric } from '../observability/metrics.js';
+import { failureCount, intervalDimension, RUNS_DIMENSIONS, SPOOL_FAILURES_DIMENSIONS, type MetricsSink, type SelfMetric } from '../observability/metrics.js';
 import type { ProbeResult } from '../probing/index.js';
 import type { Spool } from '../storage/spool.js';
 import { replaySpool, writeSamples, type WriteSamplesResult } from '../storage/write-samples.js';
@@ -165,12 +165,12 @@ async function probeAndWrite(deps: RunGroupDeps, identity: RunIdentity, started:
     event_loop_lag_ms: { max: probed.lag.max_ms, p99: probed.lag.p99_ms },
   };
   // CloudWatch metrics (with dimensions) only for what an alarm watches: Runs per stage and interval (the
-  // probes-stopped alarms), SpoolFailures per stage (the spool-failing alarm); the rest is logged on the same
-  // line and visible in VictoriaMetrics as probe samples.
+  // probes-stopped alarms). SpoolFailures is one only in a run that had some (CloudWatch bills a custom metric
+  // for the hours it is sent: nothing while the spool works); the probe handler then fails the invocation, which
+  // the probe-errors alarm watches. The rest is logged on the same line and visible in VictoriaMetrics.
   const metrics: SelfMetric[] = [
     { name: 'Runs', value: 1, unit: 'Count', dimensions: RUNS_DIMENSIONS },
-    // A dry run touches no spool: nothing to report (and no datapoint, which the alarm treats as fine).
-    ...(deps.dryRun ? [] : [{ name: 'SpoolFailures', value: summary.spool_failures + (summary.lost > 0 ? 1 : 0), unit: 'Count' as const, dimensions: SPOOL_FAILURES_DIMENSIONS }]),
+    failureCount('SpoolFailures', summary.spool_failures + (summary.lost > 0 ? 1 : 0), SPOOL_FAILURES_DIMENSIONS),
     { name: 'ProbesRun', value: summary.targets, unit: 'Count' },
     { name: 'ProbesFailed', value: summary.failed, unit: 'Count' },
     { name: 'SamplesWritten', value: summary.samples_written, unit: 'Count' },
@@ -184,3 +184,4 @@ async function probeAndWrite(deps: RunGroupDeps, identity: RunIdentity, started:
   (summary.lost > 0 ? deps.logger.error : deps.logger.info)('run finished', { ...summary });
   return { summary, results, metrics };
 }
+
