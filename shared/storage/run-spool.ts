@@ -29,6 +29,8 @@ export interface RunSpoolOptions {
   logger: Logger;
   /** Epoch ms by which every spool operation must be over. */
   deadlineMs: number;
+  /** The last part of the time, kept for the fallback (default 0.5 s). */
+  fallbackMarginMs?: number;
   now?: () => number;
 }
 
@@ -57,7 +59,7 @@ export function createRunSpool(options: RunSpoolOptions): RunSpool {
   const now = options.now ?? Date.now;
   const { primary, fallback, logger } = options;
   // The primary gets less time than the whole: what it could not take still reaches the fallback in time.
-  const fallbackMarginMs = fallback ? 500 : 0;
+  const fallbackMarginMs = fallback ? (options.fallbackMarginMs ?? 500) : 0;
   const state = { failures: 0, fellBack: 0, primaryFailed: undefined as string | undefined };
 
   const call = async <T>(deadlineMs: number, which: 'primary' | 'fallback', operation: string, work: (o: SpoolCallOptions) => Promise<T>): Promise<T> => {

@@ -46,6 +46,14 @@ export function rejectedStatus(status: number): boolean {
   return status === 400 || status === 422;
 }
 
+/**
+ * vmauth (1.79) answers an unknown bearer token with 400 "cannot find the provided auth token …": a credential
+ * a person fixes, like a 401, not a malformed batch — the batch is kept for later, not set aside.
+ */
+export function credentialRefusal(status: number, text: string): boolean {
+  return status === 400 && /cannot find the provided auth token|missing authorization|unauthorized/i.test(text);
+}
+
 /** The default upper bound of one write attempt. */
 export const WRITE_ATTEMPT_TIMEOUT_MS = 5_000;
 
@@ -75,12 +83,12 @@ export async function writeBatch(body: string | Buffer, conn: VmConnection, opti
         return { value: { ok: true, attempts }, retry: false };
       }
       const message = `VictoriaMetrics at ${redactUrl(url)} answered ${status}: ${vmErrorDetail(text, conn)}`;
-      if (rejectedStatus(status)) {
+      if (rejectedStatus(status) && !credentialRefusal(status, text)) {
         // VictoriaMetrics is up and answering: a rejection says nothing against the next batch.
         circuit?.succeeded();
         return { value: { ok: false, retriable: false, attempts, status, message }, retry: false };
       }
-      const retryNow = retriableStatus(status);
+      const retryNow = retriableStatus(status) && !credentialRefusal(status, text);
       circuit?.failed(started, message, { now: !retryNow });
       outcome = { value: { ok: false, retriable: true, attempts, status, message }, retry: retryNow };
     } catch (err) {
