@@ -417,8 +417,9 @@ cases.push({
     const c = await caseContext(runtime);
     try {
       const event = { target: { name: 'slow', timeout: '30s', http: { url: `${target.url}/slow` } } };
-      const inv = await invoke(runtime, 'probe', event, probeEnv(c, vm.url, join(scratch, `${c.id}-fallback`)), 15_000);
-      within(inv, 'probe', 15_000);
+      // 20 s, less than the target's 30 s: unclamped, the probe alone would outlive the invocation.
+      const inv = await invoke(runtime, 'probe', event, probeEnv(c, vm.url, join(scratch, `${c.id}-fallback`)), 20_000);
+      within(inv, 'probe', 20_000);
       expect(inv.result, inv.text).toMatchObject({ success: false, written: { spooled: 0 } });
       expect(Number((inv.result?.written as { samples: number }).samples)).toBeGreaterThan(0);
     } finally {

@@ -34,9 +34,12 @@ export interface RunWrites {
   circuit: WriteCircuit;
 }
 
-/** The reserve by default: a quarter of the run, between 1 and 6 seconds. */
+/**
+ * The reserve by default: a quarter of the run, between 2 and 6 seconds (less than 2 s left no room for a
+ * busy process's late timers: a cold start that ate most of a short invocation then lost its samples).
+ */
 export function defaultReserveMs(totalMs: number): number {
-  return Math.floor(Math.min(6_000, Math.max(1_000, totalMs / 4)));
+  return Math.floor(Math.min(6_000, Math.max(2_000, totalMs / 4)));
 }
 
 export function planRunWrites(input: RunWritesInput): RunWrites {
