@@ -4,6 +4,8 @@
 // failing alarms (it is probing its last known list). Nothing at all when no group uses discovery.
 // Used by serverless.yml: `resources: - ${file(./deploy/discovery.js):probeDiscoveryResources}`.
 import { stageTargets } from './stage.js';
+// Collisions of these names are refused at package time (deploy/stage-params.js).
+import { groupLogicalName } from './stage-params.js';
 /** @import { CfnResource, VariableResolver } from './stage.js' */
 
 /** @param {string} text */
@@ -17,16 +19,6 @@ function clusterName(cluster) {
   return cluster.includes('/') ? cluster.slice(cluster.lastIndexOf('/') + 1) : cluster;
 }
 
-/**
- * A group name as a CloudFormation id part: "orders-api" → "OrdersApi".
- * @param {string} group
- */
-function groupLogicalName(group) {
-  return group
-    .split('-')
-    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
-    .join('');
-}
 
 /**
  * Read-only statements for one group's discovery block (the fields read here of a validated one).

@@ -4,6 +4,7 @@
 // group's interval, with the event the probe Lambda expects: {"group": NAME} (plus "shard", "shards").
 // Used by serverless.yml: `events: ${file(./deploy/schedules.js):probeEvents}`.
 import { stageTargets } from './stage.js';
+import { checkStageParams } from './stage-params.js';
 /** @import { VariableResolver } from './stage.js' */
 
 /** A late probe is worthless: the next one is already on its way. */
@@ -40,6 +41,10 @@ function probeScheduleLogicalId(position) {
  * @param {VariableResolver} resolver
  */
 export async function probeEvents(resolver) {
+  // Every stage resolves this (the probe is in every stage): the params are checked here once — URLs, VPC, name
+  // lengths, logical ids — so a stage that could only fail in AWS fails the packaging (deploy/stage-params.js).
+  const { stage, targets } = await stageTargets(resolver);
+  await checkStageParams(resolver, stage, targets.groups.filter((g) => g.discovery).map((g) => g.name));
   return (await probeInvocations(resolver)).map((invocation) => ({
     schedule: {
       method: 'scheduler',

@@ -105,9 +105,10 @@ describe('anomaly-check handler', () => {
     const message = JSON.parse(input.Message ?? '{}') as { email: string; lambda: string };
     expect(message.email).toContain('pizza-service: 640 failed orders in the last hour');
     expect(message.email).toContain('https://vm.example.com/vmui/');
-    // Self-metrics are one log line (EMF fields, none a billed CloudWatch metric: no alarm watches them).
+    // Self-metrics are one log line; only what an alarm watches is a CloudWatch metric — failed publishes and
+    // claims, and only in a run that had some: here none.
     const metrics = stdout.records().find((r) => r.message === 'self-metrics');
-    expect(metrics).toMatchObject({ stage: 'prod', NotificationsSent: 1, RuleEvaluationFailures: 0 });
+    expect(metrics).toMatchObject({ stage: 'prod', NotificationsSent: 1, RuleEvaluationFailures: 0, NotificationFailures: 0, ClaimFailures: 0 });
     expect(metrics?._aws).toBeUndefined();
     // It claimed the slot in the claims table before sending; and, as no evaluation had committed the
     // previous slot, that one's claim too (so no late evaluation of it can send the same alert).

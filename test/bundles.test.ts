@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gunzipSync, inflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packageStage, type PackageResult } from '../deploy/isolated-package.js';
+import { packagedStage } from './support/packaged-stages.js';
 import { parseTargetsFile, withRegexEngine } from '../shared/config/index.js';
 import { makeTargetsSnapshot } from '../shared/config/make-targets-snapshot.js';
 import { snapshotFor } from '../shared/config/targets-snapshot.js';
@@ -74,7 +74,6 @@ function unzip(zip: Buffer): Map<string, Buffer> {
 }
 
 let scratch: string;
-let packaged: PackageResult | undefined;
 const roots = {} as Record<FunctionName, string>;
 const contents = {} as Record<FunctionName, string[]>;
 let vm: Awaited<ReturnType<typeof recordingServer>>;
@@ -85,9 +84,8 @@ let target: Awaited<ReturnType<typeof recordingServer>>;
 beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), 'periscope-bundles-'));
   // What CI and a deploy run; the monitoring stage has all three functions.
-  packaged = await packageStage('monitoring');
-  if (packaged.code !== 0) throw new Error(`sls package failed (${packaged.code}):\n${packaged.output}`);
-  const out = packaged.dir;
+  // The packaging the other suites share (test/support/packaged-stages.ts).
+  const out = await packagedStage('monitoring');
 
   for (const name of Object.keys(FUNCTIONS) as FunctionName[]) {
     const root = join(scratch, name);
@@ -116,7 +114,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([vm, aws, slack, target].map((s) => s?.close()));
   await rm(scratch, { recursive: true, force: true });
-  await packaged?.cleanup();
 });
 
 interface Invocation {

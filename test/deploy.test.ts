@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageStage, SERVICE_DIR, type PackageResult } from '../deploy/isolated-package.js';
+import { packagedStage, packagedStageOutput } from './support/packaged-stages.js';
 import { bucket } from '../deploy/status-page.js';
 import { loadTargetsFile, type TargetsFile } from '../shared/config/index.js';
 import { DEFAULT_PROBE_CONCURRENCY, DEFAULT_PROBE_MEMORY_MB } from '../shared/cost/stage-defaults.js';
@@ -34,6 +35,11 @@ const packaged: Packaged[] = [];
 let scratch: string;
 
 async function slsPackage(stage: string, extraArgs: string[] = []): Promise<Packaged> {
+  // A sample stage as it is: the packaging the other suites share (test/support/packaged-stages.ts).
+  if (extraArgs.length === 0) {
+    const dir = await packagedStage(stage);
+    return { code: 0, output: await packagedStageOutput(stage), dir, cleanup: async () => {} };
+  }
   const result = await packageStage(stage, extraArgs);
   packaged.push(result);
   return result;
@@ -87,6 +93,7 @@ let badField: Packaged;
 let subMinute: Packaged;
 let foreignSecret: Packaged;
 let foreignParam: Packaged;
+let brokenParams: Packaged;
 
 
 beforeAll(async () => {
@@ -95,15 +102,21 @@ beforeAll(async () => {
   await writeFile(bad, 'groups:\n  - name: api\n    targets:\n      - name: a\n        http:\n          url: https://a.example.com/\n          valid_status_codes: [ok]\n');
   const fast = join(scratch, 'fast.yml');
   await writeFile(fast, 'groups:\n  - name: fast\n    interval: 30s\n    targets:\n      - name: a\n        tcp: { address: "a.example.com:443" }\n');
+  // Two discovery groups whose logical ids collide (A1b), for a stage whose name is too long for IAM.
+  const collide = join(scratch, 'collide.yml');
+  const discovering = (name: string) => `  - name: ${name}\n    discovery:\n      cloud_map: { namespace: ns.local, service: ${name} }\n      target: { name: "{{instance_id}}", http: { url: "http://{{address}}:{{port}}/" } }\n`;
+  await writeFile(collide, `groups:\n${discovering('a-1b')}${discovering('a1b')}`);
   const foreign = join(scratch, 'foreign.yml');
   await writeFile(foreign, 'groups:\n  - name: db\n    targets:\n      - name: a\n        postgres:\n          url: postgres://monitor@db.example.com/app\n          password_from: ssm:/periscope/prod/db-password\n');
   // Two cores: the three real builds first, then the failures (which stop before building).
   const built = await Promise.all([slsPackage('dev'), slsPackage('monitoring'), slsPackage('prod')]);
-  [badField, subMinute, foreignSecret, foreignParam] = await Promise.all([
+  [badField, subMinute, foreignSecret, foreignParam, brokenParams] = await Promise.all([
     slsPackage('dev', ['--param', `targetsFile=${bad}`]),
     slsPackage('dev', ['--param', `targetsFile=${fast}`]),
     slsPackage('dev', ['--param', `targetsFile=${foreign}`]),
     slsPackage('dev', ['--param', 'vmWritePasswordFrom=ssm:/periscope/prod/vm-password']),
+    // A stage with no params of its own: no VictoriaMetrics, no VPC; its name makes role names too long.
+    slsPackage('customer-facing-synthetics-sandbox', ['--param', `targetsFile=${collide}`]),
   ]);
   const [devBuilt, monitoringBuilt, prodBuilt] = built as [Packaged, Packaged, Packaged];
   [devPackage, monitoringPackage] = [devBuilt, monitoringBuilt];
@@ -211,6 +224,18 @@ describe('invalid targets files', () => {
     expect(subMinute.output).toContain('fast.yml: groups[0].interval: 30s is below 1 minute');
   });
 
+  it('refuse a stage that could only fail in AWS, naming the stage and each param', () => {
+    expect(brokenParams.code).not.toBe(0);
+    expect(brokenParams.output).not.toContain('Service packaged');
+    const stage = 'stage customer-facing-synthetics-sandbox';
+    expect(brokenParams.output).toContain(`${stage}: params.vmWriteUrl: is empty; every probe run writes its samples there`);
+    expect(brokenParams.output).toContain(`${stage}: params.subnetIds: no subnet given`);
+    expect(brokenParams.output).toContain(`${stage}: params.securityGroupIds: no security group given`);
+    // periscope-<stage>-anomaly-check-eu-central-1 is 71 characters.
+    expect(brokenParams.output).toContain(`${stage}: the IAM role name periscope-customer-facing-synthetics-sandbox-anomaly-check-eu-central-1 is 71 characters, over AWS's 64`);
+    expect(brokenParams.output).toContain(`${stage}: discovery groups "a-1b" and "a1b" both become "A1b" in CloudFormation logical ids`);
+  });
+
   it('reject secret references the stage role could not read', () => {
     expect(foreignSecret.code).not.toBe(0);
     expect(foreignSecret.output).toContain('ssm:/periscope/prod/db-password is outside ssm:/periscope/dev/');
@@ -264,7 +289,7 @@ describe('alarms independent of VictoriaMetrics', () => {
   it('have a dead-man switch per stage and interval on Periscope/Runs that knows every group and treats missing data as breaching', () => {
     const stopped = ofType(dev, 'AWS::CloudWatch::Alarm')
       .map(([, r]) => r.Properties)
-      .filter((p) => p.Namespace === 'Periscope');
+      .filter((p) => p.Namespace === 'Periscope' && p.MetricName === 'Runs');
     // dev has public-api every minute and backends every 5 minutes: one alarm per interval, none per group.
     expect(stopped.map((p) => p.AlarmName).sort()).toEqual(['periscope-dev-probes-stopped-1m', 'periscope-dev-probes-stopped-5m']);
     const byInterval = (interval: string) => stopped.find((p) => JSON.stringify(p.Dimensions).includes(`"${interval}"`));
@@ -305,7 +330,9 @@ describe('alarms independent of VictoriaMetrics', () => {
     // The whole layout of a stage: two probes-stopped alarms (one per interval), probe errors, spool not
     // draining, spool dead letters. Nothing scales with the number of groups.
     const all = ofType(dev, 'AWS::CloudWatch::Alarm').map(([, r]) => `${String(r.Properties.Namespace)}/${String(r.Properties.MetricName)}`).sort();
+    // The spool itself failing (denied, unreachable) fails the invocation: the probe-errors alarm, no metric of its own.
     expect(all).toEqual(['AWS/Lambda/Errors', 'AWS/SQS/ApproximateNumberOfMessagesVisible', 'AWS/SQS/ApproximateNumberOfMessagesVisible', 'Periscope/Runs', 'Periscope/Runs']);
+    expect(resource(dev, 'ProbeErrorsAlarm').Properties.AlarmDescription).toContain('its spool queue failed');
   });
 
   it('watch the anomaly check where it runs, and dead letters of the spool', () => {
@@ -316,6 +343,31 @@ describe('alarms independent of VictoriaMetrics', () => {
     });
     expect(resource(dev, 'SpoolDeadLettersAlarm').Properties).toMatchObject({ Namespace: 'AWS/SQS', AlarmActions: [topic] });
     expect(dev.Resources.AnomalyCheckErrorsAlarm).toBeUndefined();
+  });
+
+  it('watch failed alert publishes and a status page that fails or goes stale', () => {
+    expect(resource(monitoring, 'NotificationFailuresAlarm').Properties).toMatchObject({
+      Namespace: 'Periscope',
+      MetricName: 'NotificationFailures',
+      Dimensions: [{ Name: 'stage', Value: 'monitoring' }],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [topic],
+    });
+    expect(resource(monitoring, 'StatusPageErrorsAlarm').Properties).toMatchObject({ Namespace: 'AWS/Lambda', MetricName: 'Errors', Dimensions: [{ Name: 'FunctionName', Value: 'periscope-monitoring-status-page' }] });
+    // Three 5-minute schedule periods without a page written, or no report at all, is a stale page.
+    expect(resource(monitoring, 'StatusPageStaleAlarm').Properties).toMatchObject({
+      Namespace: 'Periscope',
+      MetricName: 'StatusPagePublished',
+      Dimensions: [{ Name: 'stage', Value: 'monitoring' }],
+      Period: 300,
+      EvaluationPeriods: 3,
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+    });
+    expect(dev.Resources.NotificationFailuresAlarm).toBeUndefined();
+    expect(dev.Resources.StatusPageStaleAlarm).toBeUndefined();
   });
 });
 
@@ -334,7 +386,8 @@ describe('IAM', () => {
 
   it('gives the probe its log group (self-metrics are EMF log lines), the spool queue and the stage secrets', () => {
     const list = statements(dev, 'ProbeRole');
-    expect(list.map((s) => s.Sid).sort()).toEqual(['DecryptStageSecrets', 'ReadStageSecrets', 'UseSpoolQueue', 'WriteOwnLogs']);
+    expect(list.map((s) => s.Sid).sort()).toEqual(['DecryptStageSecrets', 'KeepRefusedSamples', 'ReadStageSecrets', 'UseSpoolQueue', 'WriteOwnLogs']);
+    expect(bySid(list, 'KeepRefusedSamples')).toMatchObject({ Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': ['SpoolDeadLetterQueue', 'Arn'] } });
     expect(bySid(list, 'WriteOwnLogs')).toMatchObject({ Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: logsOf('periscope-dev-probe') });
     const sqs = bySid(list, 'UseSpoolQueue');
     expect(actions(sqs)).toEqual(['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage', 'sqs:SendMessage']);

@@ -107,17 +107,18 @@ describe('probe handler', () => {
     const summary = await handler({ group: 'kitchen' }, context());
     expect(summary).toMatchObject({ group: 'kitchen', targets: 2, succeeded: 1, failed: 1, spooled: 0 });
     expect(Object.keys(summary).sort()).toEqual(
-      ['duration_ms', 'event_loop_lag_ms', 'failed', 'group', 'rejected', 'replayed', 'samples_written', 'spool_depth', 'spooled', 'succeeded', 'targets'].sort(),
+      ['duration_ms', 'event_loop_lag_ms', 'failed', 'group', 'lost', 'rejected', 'replayed', 'samples_written', 'spool_depth', 'spool_failures', 'spooled', 'spooled_to_fallback', 'succeeded', 'targets'].sort(),
     );
     const series = await vm.exportSeries('probe_success{group="kitchen",stage="test"}');
     expect(series.map((s) => [s.metric.target, s.metric.account, s.metric.region, s.metric.team, s.values[0]]).sort()).toEqual([
       ['fridge', '210987654321', 'eu-central-1', 'food', 0],
       ['oven', '210987654321', 'eu-central-1', 'food', 1],
     ]);
-    // One EMF line: the one CloudWatch metric (Runs, per stage and interval), the rest logged beside it.
+    // One EMF line: the one CloudWatch metric (Runs, per stage and interval; SpoolFailures only in a run that had some), the rest logged beside it.
     const [emf, ...more] = emfLines();
     expect(more).toEqual([]);
     expect(emf).toMatchObject({ stage: 'test', interval: '1m', group: 'kitchen', Runs: 1, ProbesRun: 2, ProbesFailed: 1 });
+    expect(emf).toMatchObject({ SpoolFailures: 0, SamplesLost: 0 });
     expect((emf?._aws as { CloudWatchMetrics: unknown }).CloudWatchMetrics).toEqual([{ Namespace: 'Periscope', Dimensions: [['stage', 'interval']], Metrics: [{ Name: 'Runs', Unit: 'Count' }] }]);
     expect(aws.callsOf('ReceiveMessage')).toHaveLength(1);
     expect(aws.callsOf('SendMessage')).toHaveLength(0);

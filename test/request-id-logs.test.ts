@@ -216,7 +216,8 @@ describe('request ids in the handlers log lines', () => {
     });
     await handler({}, context('req-status-1'));
     const all = lines();
-    expect(all.map((l) => l.message)).toEqual(['status page published']);
+    // The log line and the self-metrics line (StatusPagePublished, which the stale-page alarm counts).
+    expect(all.map((l) => l.message)).toEqual(['status page published', 'self-metrics']);
     expect(s3.commandCalls(PutObjectCommand).length).toBeGreaterThan(0);
     for (const line of all) expect(line.requestId, JSON.stringify(line)).toBe('req-status-1');
   });

@@ -173,8 +173,12 @@ describe('behind vmauth', () => {
     // vmauth answers 'cannot find the provided auth token "Bearer tok-not-known-9" in config'.
     expect((wrongToken as Error).message).toMatch(/answered 400: cannot find the provided auth token/);
     expect((wrongToken as Error).message).not.toContain('tok-not-known-9');
+    // Refused credentials are kept for later (spooled), not set aside as malformed: a person fixes them.
     const noAuth = await writeBatch('x 1 1700000000000\n', { url: vmauth.url }, { deadlineMs: Date.now() + 10_000 });
-    expect(noAuth).toMatchObject({ ok: false, retriable: false, status: 401 });
+    expect(noAuth).toMatchObject({ ok: false, retriable: true, status: 401 });
+    const unknownToken = await writeBatch('x 1 1700000000000\n', { url: vmauth.url, auth: { type: 'bearer', token: 'tok-not-known-9' } }, { deadlineMs: Date.now() + 10_000 });
+    expect(unknownToken).toMatchObject({ ok: false, retriable: true, status: 400, attempts: 1 });
+    expect(JSON.stringify(unknownToken)).not.toContain('tok-not-known-9');
     const closed = `http://periscope:s3cret-pw@127.0.0.1:${await freePort()}/?auth_key=k3y-value`;
     const unreachable = await writeBatch('x 1 1700000000000\n', { url: closed }, { deadlineMs: Date.now() + 50, ...noSleep });
     const message = unreachable.ok ? '' : unreachable.message;

@@ -67,12 +67,14 @@ export async function evaluateGroupAt(group: CompiledGroup, slotMs: number, part
     rules: plan.reports,
     notifications: plan.notifications.map((n) => n.notification),
     sent: 0,
+    send_failures: 0,
     notified_by_this_evaluation: true,
     rule_errors: plan.ruleErrors,
   };
   if (!parts.delivery) return report;
   const delivered = await claimAndSend(plan.notifications, { group: group.name, slotMs, ...parts.delivery, logger: parts.logger });
   report.sent = delivered.sent.size;
+  report.send_failures = delivered.failed.size;
   report.notified_by_this_evaluation = delivered.claimed;
   // The claiming evaluation commits; the others leave the state to it.
   if (delivered.claimed) await parts.state.commit(group, slotMs, stateToCommit(plan, delivered.sent));

@@ -16,7 +16,7 @@ export interface AnomalyCheckRuntime {
 }
 
 export interface AnomalyCheckAnswer {
-  groups: Array<{ group: string; evaluated_at: string; firing: number; pending: number; notifications: number; sent: number; rule_errors: number }>;
+  groups: Array<{ group: string; evaluated_at: string; firing: number; pending: number; notifications: number; sent: number; send_failures: number; rule_errors: number }>;
   failed: AlertingRun['failed'];
   duration_ms: number;
 }
@@ -57,6 +57,7 @@ export async function handleAnomalyCheck(runtime: AnomalyCheckRuntime, nowMs = D
       pending: g.rules.reduce((n, r) => n + r.alerts.filter((a) => a.phase === 'pending').length, 0),
       notifications: g.notifications.length,
       sent: g.sent,
+      send_failures: g.send_failures,
       rule_errors: g.rule_errors,
     })),
     failed: run.failed,

@@ -33,6 +33,8 @@ export interface GroupReport {
   rules: RuleReport[];
   notifications: Notification[];
   sent: number;
+  /** Notifications this evaluation tried to send and could not (denied, unreachable): sent again next evaluation. */
+  send_failures: number;
   /** False when another evaluation of the same slot claimed the notifications. */
   notified_by_this_evaluation: boolean;
   rule_errors: number;

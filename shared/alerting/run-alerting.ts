@@ -4,6 +4,7 @@ import type { MetricsSink } from '../observability/metrics.js';
 import { alignSlot, evaluateGroup, type AlertingDeps, type GroupReport } from './evaluate-group.js';
 import type { AlertingConfig } from './load-rules.js';
 import { errorMessage } from '../observability/error-message.js';
+import { failureCount, NOTIFICATION_FAILURES_DIMENSIONS } from '../observability/metrics.js';
 
 export interface AlertingRun {
   groups: GroupReport[];
@@ -52,6 +53,8 @@ export async function runAlerting(config: AlertingConfig, deps: AlertingDeps, op
           { name: 'RuleEvaluationFailures', value: count((g) => g.rule_errors) + run.failed.length, unit: 'Count' },
           { name: 'AlertsFiring', value: count((g) => g.rules.reduce((n, r) => n + r.alerts.filter((a) => a.phase === 'firing').length, 0)), unit: 'Count' },
           { name: 'NotificationsSent', value: count((g) => g.sent), unit: 'Count' },
+          // A CloudWatch metric in runs that had failures (an alarm watches it): a denied or unreachable topic sends nothing.
+          failureCount('NotificationFailures', count((g) => g.send_failures), NOTIFICATION_FAILURES_DIMENSIONS),
           { name: 'EvaluationDuration', value: run.duration_ms, unit: 'Milliseconds' },
         ],
         { stage: deps.stage },

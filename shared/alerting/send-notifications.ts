@@ -14,6 +14,8 @@ export interface SendOutcome {
   /** False when another evaluation of the slot holds the claim: it sends, this one sends nothing. */
   claimed: boolean;
   sent: Set<PlannedNotification>;
+  /** Tried and not delivered: their state is not committed as sent (commit-state.ts), so the next evaluation sends them. */
+  failed: Set<PlannedNotification>;
 }
 
 /** How long a slot's claim is kept: far longer than any evaluation of it can run. */
@@ -28,7 +30,7 @@ export async function claimAndSend(
   planned: readonly PlannedNotification[],
   options: { group: string; slotMs: number; claims: ClaimStore; notify: NotifierSink; logger: Logger },
 ): Promise<SendOutcome> {
-  const outcome: SendOutcome = { claimed: true, sent: new Set() };
+  const outcome: SendOutcome = { claimed: true, sent: new Set(), failed: new Set() };
   if (planned.length === 0) return outcome;
   const { group, slotMs, logger } = options;
   try {
@@ -46,6 +48,7 @@ export async function claimAndSend(
       await options.notify(p.notification);
       outcome.sent.add(p);
     } catch (err) {
+      outcome.failed.add(p);
       const { alertname, status } = p.notification;
       logger.error('notification not sent; will retry next evaluation', { group, alertname, status, error: errorMessage(err) });
     }

@@ -6,6 +6,7 @@
 import { ConditionalCheckFailedException, GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
 import type { ClaimStore } from '../alerting/claim-store.js';
+import { callWithin } from '../aws-sdk/client-settings.js';
 
 export function createDynamoDbClaimStore(client: DynamoDBClient, tableName: string): ClaimStore {
   return {
@@ -19,11 +20,12 @@ export function createDynamoDbClaimStore(client: DynamoDBClient, tableName: stri
             ConditionExpression: 'attribute_not_exists(#claim)',
             ExpressionAttributeNames: { '#claim': 'claim' },
           }),
+          callWithin(),
         );
         return true;
       } catch (err) {
         if (!(err instanceof ConditionalCheckFailedException)) throw err;
-        const held = await client.send(new GetItemCommand({ TableName: tableName, Key: { claim: { S: key } }, ConsistentRead: true, ProjectionExpression: '#owner', ExpressionAttributeNames: { '#owner': 'owner' } }));
+        const held = await client.send(new GetItemCommand({ TableName: tableName, Key: { claim: { S: key } }, ConsistentRead: true, ProjectionExpression: '#owner', ExpressionAttributeNames: { '#owner': 'owner' } }), callWithin());
         return held.Item?.owner?.S === owner;
       }
     },

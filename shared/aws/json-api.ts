@@ -3,10 +3,13 @@
 // load time, while `aws4` (zero dependencies, the signer behind many AWS tools) is a few KiB. Credentials come
 // from the environment, as Lambda provides them (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN);
 // AWS_ENDPOINT_URL_<SERVICE> or AWS_ENDPOINT_URL point a service elsewhere, as for the SDK.
+// Every attempt has a connect timeout and an overall timeout (an endpoint that accepts and never answers, as
+// in a VPC without a route to the service, fails the attempt instead of holding it), and the answer is bounded.
 import aws4 from 'aws4';
 import { exponentialBackoff, retry, type AttemptOutcome } from '../async/retry.js';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { AWS_TIMEOUTS } from '../aws-sdk/timeouts.js';
 
 export interface AwsJsonService {
   /** Signing name and endpoint prefix: `sqs`, `ssm`. */
@@ -28,30 +31,59 @@ export class AwsApiError extends Error {
   }
 }
 
-export type AwsJsonCall = <T>(action: string, input: Record<string, unknown>) => Promise<T>;
+/** Per call: a signal that abandons it (the caller's deadline); no new attempt starts after it fired. */
+export interface AwsCallOptions {
+  signal?: AbortSignal;
+}
 
-const ATTEMPTS = 3;
-const REQUEST_TIMEOUT_MS = 5_000;
+export type AwsJsonCall = <T>(action: string, input: Record<string, unknown>, options?: AwsCallOptions) => Promise<T>;
 
-function endpointFor(service: string, env: NodeJS.ProcessEnv, region: string): URL {
-  const override = env[`AWS_ENDPOINT_URL_${service.toUpperCase()}`] ?? env.AWS_ENDPOINT_URL;
+export interface AwsJsonTimeouts {
+  /** TCP (and TLS) connection established within this. */
+  connectMs: number;
+  /** One attempt, connection to last byte of the answer. */
+  requestMs: number;
+  attempts: number;
+}
+
+/** SQS answers at most 10 messages of 256 KiB (base64 in JSON): far below this. */
+const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
+
+/** The endpoint of `service`: AWS_ENDPOINT_URL_<SERVICE>, else AWS_ENDPOINT_URL, else the regional one. */
+export function endpointFor(service: string, env: NodeJS.ProcessEnv, region: string): URL {
+  const override = env[`AWS_ENDPOINT_URL_${service.toUpperCase()}`] || env.AWS_ENDPOINT_URL;
   return new URL(override ?? `https://${service}.${region}.amazonaws.com/`);
 }
 
-function send(url: URL, options: aws4.Request & { headers: Record<string, string> }, body: string): Promise<{ status: number; text: string }> {
+function send(url: URL, options: aws4.Request & { headers: Record<string, string> }, body: string, timeouts: AwsJsonTimeouts, signal?: AbortSignal): Promise<{ status: number; text: string }> {
   const request = url.protocol === 'http:' ? httpRequest : httpsRequest;
   return new Promise((resolve, reject) => {
+    const attemptSignal = signal ? AbortSignal.any([signal, AbortSignal.timeout(timeouts.requestMs)]) : AbortSignal.timeout(timeouts.requestMs);
     const req = request(
-      { protocol: url.protocol, hostname: url.hostname, port: url.port || undefined, method: 'POST', path: options.path, headers: options.headers, timeout: REQUEST_TIMEOUT_MS },
+      { protocol: url.protocol, hostname: url.hostname, port: url.port || undefined, method: 'POST', path: options.path, headers: options.headers, signal: attemptSignal },
       (res) => {
         const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_ANSWER_BYTES) req.destroy(new Error(`answer larger than ${MAX_ANSWER_BYTES} bytes`));
+          else chunks.push(chunk);
+        });
         res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
         res.on('error', reject);
       },
     );
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms`)));
-    req.on('error', reject);
+    // The overall timeout covers the connection too; this one says which part failed, and sooner.
+    const connectTimer = setTimeout(() => req.destroy(new Error(`no connection to ${url.host} within ${timeouts.connectMs} ms`)), timeouts.connectMs);
+    req.on('socket', (socket) => {
+      if (!socket.connecting) clearTimeout(connectTimer);
+      else socket.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () => clearTimeout(connectTimer));
+    });
+    req.on('close', () => clearTimeout(connectTimer));
+    req.on('error', (err) => {
+      clearTimeout(connectTimer);
+      reject(attemptSignal.aborted && !signal?.aborted ? new Error(`no answer from ${url.host} within ${timeouts.requestMs} ms`) : err);
+    });
     req.end(body);
   });
 }
@@ -70,13 +102,17 @@ function apiError(status: number, text: string): AwsApiError {
   return new AwsApiError(code, message, status);
 }
 
-/** A caller for one service. Throttling, 5xx and network errors are retried twice with jittered backoff (~100 ms, ~200 ms). */
-export function createAwsJsonCall(spec: AwsJsonService, env: NodeJS.ProcessEnv = process.env): AwsJsonCall {
+/**
+ * A caller for one service. Throttling, 5xx, network errors and timeouts are retried (AWS_TIMEOUTS.attempts in
+ * all) with jittered backoff; a call therefore ends within about attempts × requestMs + 1.5 s, or at its signal.
+ */
+export function createAwsJsonCall(spec: AwsJsonService, env: NodeJS.ProcessEnv = process.env, timeouts: AwsJsonTimeouts = AWS_TIMEOUTS): AwsJsonCall {
   const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1';
   const url = endpointFor(spec.service, env, region);
-  return async <T>(action: string, input: Record<string, unknown>): Promise<T> => {
+  return async <T>(action: string, input: Record<string, unknown>, options: AwsCallOptions = {}): Promise<T> => {
     const body = JSON.stringify(input);
     const attempt = async (): Promise<AttemptOutcome<{ ok: true; value: T } | { ok: false; error: Error }>> => {
+      if (options.signal?.aborted) return { value: { ok: false, error: new Error(`${spec.service} ${action}: abandoned (${String(options.signal.reason)})`) }, retry: false };
       // Signed per attempt: the signature carries the time, and credentials may have been refreshed.
       const signed = aws4.sign(
         {
@@ -92,17 +128,24 @@ export function createAwsJsonCall(spec: AwsJsonService, env: NodeJS.ProcessEnv =
       ) as aws4.Request & { headers: Record<string, string> };
       let answer: { status: number; text: string };
       try {
-        answer = await send(url, signed, body);
+        answer = await send(url, signed, body, timeouts, options.signal);
       } catch (err) {
-        return { value: { ok: false, error: err as Error }, retry: true };
+        const error = err instanceof Error ? err : new Error(String(err));
+        return { value: { ok: false, error: new Error(`${spec.service} ${action}: ${error.message}`, { cause: error }) }, retry: !options.signal?.aborted };
       }
       const { status, text } = answer;
-      if (status >= 200 && status < 300) return { value: { ok: true, value: (text ? JSON.parse(text) : {}) as T }, retry: false };
+      if (status >= 200 && status < 300) {
+        try {
+          return { value: { ok: true, value: (text ? JSON.parse(text) : {}) as T }, retry: false };
+        } catch {
+          return { value: { ok: false, error: new AwsApiError('InvalidAnswer', `${spec.service} ${action}: answer is not JSON`, status) }, retry: true };
+        }
+      }
       const error = apiError(status, text);
       const throttled = status === 429 || /Throttl|RequestThrottled|TooManyRequests/.test(error.code);
       return { value: { ok: false, error }, retry: status >= 500 || throttled };
     };
-    const { value } = await retry(attempt, { maxAttempts: ATTEMPTS, backoffMs: exponentialBackoff({ baseMs: 100, capMs: 1_000, jitter: 'equal' }) });
+    const { value } = await retry(attempt, { maxAttempts: timeouts.attempts, backoffMs: exponentialBackoff({ baseMs: 100, capMs: 1_000, jitter: 'equal' }) });
     if (value.ok) return value.value;
     throw value.error;
   };

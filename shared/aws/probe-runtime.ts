@@ -16,6 +16,8 @@ import { createJsonLogger } from '../observability/logger.js';
 import { createEmfSink } from '../observability/metrics.js';
 import type { ProbeRuntime } from '../pipeline/handle-probe-event.js';
 import { createSqsSpool } from '../storage/sqs-spool.js';
+import { createFileSpool } from '../storage/file-spool.js';
+import type { Spool } from '../storage/spool.js';
 import { vmAuthFromEnv } from '../victoria-metrics/auth.js';
 import { createLazyDiscoveryApis } from '../discovery/aws-clients.js';
 import { createAwsJsonCall, type AwsJsonCall } from './json-api.js';
@@ -56,6 +58,21 @@ export async function loadProbeTargets(path: string, snapshotPath?: string): Pro
   return resolveFilePaths(await withRegexEngine(() => parseTargetsFile(text, path)), dirname(path));
 }
 
+/**
+ * The spool's fallback in Lambda: a file spool in the container's /tmp, made on first use. Batches land there
+ * only when VictoriaMetrics and SQS both failed; the container's next run replays them (to VictoriaMetrics).
+ */
+export function lazyFileSpool(dir: string): Spool {
+  let spool: Spool | undefined;
+  const get = () => (spool ??= createFileSpool(dir));
+  return {
+    put: (entry) => get().put(entry),
+    take: (limit) => get().take(limit),
+    depth: () => get().depth(),
+    deadLetter: (entry) => (get().deadLetter as NonNullable<Spool['deadLetter']>)(entry),
+  };
+}
+
 /** Discovery, created (with its clients and its per-container cache) when the first discovery group runs. */
 function lazyDiscovery(create: () => Promise<Discover>): Discover {
   let discover: Promise<Discover> | undefined;
@@ -89,7 +106,8 @@ export async function createProbeRuntime(env: NodeJS.ProcessEnv, calls?: Partial
     stage,
     region,
     vm: { url: requiredEnv(env, 'VM_WRITE_URL'), ...(auth ? { auth } : {}) },
-    spool: createSqsSpool(sqs, requiredEnv(env, 'SPOOL_QUEUE_URL')),
+    spool: createSqsSpool(sqs, requiredEnv(env, 'SPOOL_QUEUE_URL'), env.SPOOL_DEAD_LETTER_QUEUE_URL || undefined),
+    fallbackSpool: lazyFileSpool(env.FALLBACK_SPOOL_DIR ?? '/tmp/periscope-spool'),
     secrets,
     metrics,
     logger,

@@ -5,6 +5,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { createSecretResolver, type SsmFetcher } from '../config/secrets.js';
 import type { SlackHandlerDeps } from '../notify/slack-handler.js';
 import { createJsonLogger } from '../observability/logger.js';
+import { sdkClientSettings } from '../aws-sdk/client-settings.js';
 import { createSsmFetcher } from './ssm-secrets.js';
 
 /**
@@ -15,7 +16,7 @@ export function createSlackHandlerDeps(env: NodeJS.ProcessEnv, clients: { ssm?: 
   const ref = env.SLACK_WEBHOOK_FROM;
   // The SSM client is made only for an ssm: reference.
   let fetcher: SsmFetcher | undefined;
-  const resolver = createSecretResolver({ env, ssm: (path) => (fetcher ??= createSsmFetcher(clients.ssm ?? new SSMClient({})))(path) });
+  const resolver = createSecretResolver({ env, ssm: (path) => (fetcher ??= createSsmFetcher(clients.ssm ?? new SSMClient(sdkClientSettings())))(path) });
   let cached: Promise<string> | undefined;
   return {
     logger: createJsonLogger(),

@@ -5,7 +5,8 @@
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import type { SsmFetcher } from '../config/index.js';
 import { cachedSsmFetcher } from './ssm-parameters.js';
+import { callWithin } from '../aws-sdk/client-settings.js';
 
 export function createSsmFetcher(client: SSMClient): SsmFetcher {
-  return cachedSsmFetcher(async (path) => (await client.send(new GetParameterCommand({ Name: path, WithDecryption: true }))).Parameter?.Value);
+  return cachedSsmFetcher(async (path) => (await client.send(new GetParameterCommand({ Name: path, WithDecryption: true }), callWithin())).Parameter?.Value);
 }

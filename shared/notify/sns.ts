@@ -2,6 +2,7 @@
 // any protocol without its own key) and the Notification as JSON for the Lambda and SQS subscribers.
 // Attributes let subscriptions filter (e.g. only severity=critical to a pager).
 import { PublishCommand, type MessageAttributeValue, type SNSClient } from '@aws-sdk/client-sns';
+import { callWithin } from '../aws-sdk/client-settings.js';
 import { formatEmailText } from './email-text.js';
 import { alertCount, clipText } from './format.js';
 import type { Notification, NotifiedAlert } from './types.js';
@@ -19,7 +20,7 @@ export interface SnsMessage {
 }
 
 export async function publishNotification(client: SNSClient, topicArn: string, n: Notification): Promise<void> {
-  await client.send(new PublishCommand({ TopicArn: topicArn, ...formatSnsMessage(n) }));
+  await client.send(new PublishCommand({ TopicArn: topicArn, ...formatSnsMessage(n) }), callWithin());
 }
 
 /** The Publish input (without the topic): subject, per-protocol JSON envelope and filter attributes. */

@@ -74,6 +74,27 @@ export function createPrintingSink(write: (line: string) => void): MetricsSink {
 /** The dimensions of the one per-run CloudWatch metric, `Runs`: what the probes-stopped alarms watch. */
 export const RUNS_DIMENSIONS = ['stage', 'interval'] as const;
 
+/** SpoolFailures (the spool denied, unreachable or full): per stage, a CloudWatch metric in runs that had some. */
+export const SPOOL_FAILURES_DIMENSIONS = ['stage'] as const;
+
+/** NotificationFailures (SNS denied or unreachable): per stage, what the notifications-failing alarm watches. */
+export const NOTIFICATION_FAILURES_DIMENSIONS = ['stage'] as const;
+
+/** StatusPagePublished: per stage, what the stale-status-page alarm counts. */
+export const STATUS_PAGE_DIMENSIONS = ['stage'] as const;
+
+/** ClaimFailures (the alert-claims table denied or unreachable): per stage, what the claims-failing alarm watches. */
+export const CLAIM_FAILURES_DIMENSIONS = ['stage'] as const;
+
+/**
+ * A count that is a CloudWatch metric (with `dimensions`) only when it is above zero, a plain log field
+ * otherwise: CloudWatch bills a custom metric for the hours it is sent, so an alarm on failures (missing data
+ * = not breaching) costs nothing for the metric while nothing fails.
+ */
+export function failureCount(name: string, value: number, dimensions: readonly string[]): SelfMetric {
+  return value > 0 ? { name, value, unit: 'Count', dimensions } : { name, value, unit: 'Count' };
+}
+
 /** A group's interval as the `interval` dimension: `1m`, `5m`, `1h` — or seconds where it is not whole minutes. */
 export function intervalDimension(intervalMs: number): string {
   if (intervalMs % 3_600_000 === 0) return `${intervalMs / 3_600_000}h`;

@@ -12,6 +12,7 @@ import { runProbe, type ProbeResult } from '../probing/index.js';
 import type { Spool } from '../storage/spool.js';
 import type { VmWriteConfig } from '../victoria-metrics/index.js';
 import { writeSamples } from '../storage/write-samples.js';
+import { planRunWrites } from './run-writes.js';
 import type { Discover } from '../discovery/index.js';
 import { labelSamples } from './label-samples.js';
 import { parseScheduledEvent } from './scheduled-event.js';
@@ -24,6 +25,8 @@ export interface ProbeRuntime {
   region: string;
   vm: VmWriteConfig;
   spool: Spool;
+  /** Where batches go when the spool fails (a file spool in the container's /tmp). */
+  fallbackSpool?: Spool;
   secrets: SecretResolver;
   metrics: MetricsSink;
   logger: Logger;
@@ -87,6 +90,7 @@ export async function handleProbeEvent(raw: unknown, context: InvocationContext,
         identity: { stage: runtime.stage, account: context.account, region: runtime.region },
         vm: runtime.vm,
         spool: runtime.spool,
+        ...(runtime.fallbackSpool ? { fallbackSpool: runtime.fallbackSpool } : {}),
         secrets: runtime.secrets,
         metrics: runtime.metrics,
         logger: runtime.logger,
@@ -95,6 +99,13 @@ export async function handleProbeEvent(raw: unknown, context: InvocationContext,
         ...(runtime.concurrency ? { concurrency: runtime.concurrency } : {}),
         ...(runtime.discover ? { discover: runtime.discover } : {}),
       });
+      // After writing what it could and reporting Runs and the summary: samples lost, or a spool that failed (the
+      // next VictoriaMetrics outage would lose samples), fail the invocation — the probe-errors alarm (a free
+      // AWS/Lambda metric) then pages, with the reason in the error and the log.
+      if (summary.lost > 0) throw new Error(`${summary.lost} samples of group ${summary.group} lost: VictoriaMetrics and the spool both failed (see the log)`);
+      if (summary.spool_failures > 0) {
+        throw new Error(`the spool failed ${summary.spool_failures} time(s) in this run of group ${summary.group} (see "spool operation failed" in the log); ${summary.samples_written} samples written, ${summary.spooled_to_fallback} batches kept in /tmp, none lost`);
+      }
       return summary;
     }
     let target: TargetSpec;
@@ -108,13 +119,18 @@ export async function handleProbeEvent(raw: unknown, context: InvocationContext,
       const { loadTarget, targetInputFromUrl } = await import('../config/index.js');
       target = event.kind === 'url' ? await loadTarget(targetInputFromUrl(event.url, 'event'), 'event') : await loadTarget(event.target, 'event.target');
     }
-    const probeTimeout = Math.max(1, Math.min(target.timeout ?? timeoutMs, deadlineMs - Date.now()));
-    const result = await runProbe(target, { timeoutMs: probeTimeout, secrets: runtime.secrets, debug: event.debug });
+    // The target's own timeout (an event may say "timeout": "30s") never runs past the invocation: the probe
+    // ends in time to write (and spool) its samples before Lambda stops the invocation.
+    const writes = planRunWrites({ vm: runtime.vm, spool: runtime.spool, ...(runtime.fallbackSpool ? { fallbackSpool: runtime.fallbackSpool } : {}), logger: runtime.logger, deadlineMs, startedMs: Date.now() });
+    const probeEnd = event.dryRun ? deadlineMs : writes.probeDeadlineMs;
+    const probeTimeout = Math.max(1, Math.min(target.timeout ?? timeoutMs, probeEnd - Date.now()));
+    const result = await runProbe({ ...target, timeout: probeTimeout }, { timeoutMs: probeTimeout, secrets: runtime.secrets, debug: event.debug, signal: AbortSignal.timeout(Math.max(1, probeEnd - Date.now())) });
     const answer: ManualAnswer = event.debug ? { ...result, waterfall: formatWaterfall(result) } : { ...result };
     if (!event.dryRun) {
       const samples = labelSamples(result, { group, stage: runtime.stage, account: context.account, region: runtime.region }, labels);
-      const written = await writeSamples(samples, { vm: runtime.vm, spool: runtime.spool, logger: runtime.logger, deadlineMs });
+      const written = await writeSamples(samples, writes.write);
       answer.written = { samples: written.written, spooled: written.spooled, rejected: written.rejected + written.invalid };
+      if (written.lost > 0) throw new Error(`the probe's ${written.lost} samples were lost: VictoriaMetrics and the spool both failed (see the log)`);
     }
     runtime.logger.info('manual probe', { target: result.target, instance: result.instance, success: result.success, reason: result.reason, duration_ms: Math.round(result.duration_seconds * 1000) });
     return answer;

@@ -1,18 +1,21 @@
 // One scheduled run of a group — the probe Lambda's whole job, and the local run's per tick:
 // replay the spool (while probing), probe every target before the deadline, write, spool what fails,
-// report self-metrics and return a summary.
+// report self-metrics and return a summary. Nothing a dependency does ends a run early: the spool's failures are
+// contained (run-spool.ts), VictoriaMetrics' behind a circuit (run-writes.ts), and `Runs`, which the
+// probes-stopped alarms count, is reported whatever happened (a discovery group that cannot discover included).
 import type { GroupSpec, SecretResolver, TargetsFile } from '../config/index.js';
 import type { Logger } from '../observability/logger.js';
-import { intervalDimension, RUNS_DIMENSIONS, type MetricsSink, type SelfMetric } from '../observability/metrics.js';
+import { failureCount, intervalDimension, RUNS_DIMENSIONS, SPOOL_FAILURES_DIMENSIONS, type MetricsSink, type SelfMetric } from '../observability/metrics.js';
 import type { ProbeResult } from '../probing/index.js';
 import type { Spool } from '../storage/spool.js';
-import { replaySpool, writeSamples } from '../storage/write-samples.js';
+import { replaySpool, writeSamples, type WriteSamplesResult } from '../storage/write-samples.js';
 import type { VmWriteConfig } from '../victoria-metrics/index.js';
 import type { TimedSample } from '../storage/exposition.js';
 import type { Discover } from '../discovery/index.js';
 import { labelSamples, type RunIdentity } from './label-samples.js';
 import { probeGroup } from './probe-group.js';
 import { errorMessage } from '../observability/error-message.js';
+import { planRunWrites } from './run-writes.js';
 
 export interface RunGroupDeps {
   file: TargetsFile;
@@ -20,6 +23,8 @@ export interface RunGroupDeps {
   identity: Omit<RunIdentity, 'group'>;
   vm: VmWriteConfig;
   spool: Spool;
+  /** Where batches go when the spool fails (in Lambda: a file spool in /tmp, replayed by the container's next run). */
+  fallbackSpool?: Spool;
   secrets: SecretResolver;
   metrics: MetricsSink;
   logger: Logger;
@@ -44,7 +49,14 @@ export interface RunSummary {
   spooled: number;
   replayed: number;
   rejected: number;
-  spool_depth: number;
+  /** Samples neither written nor kept anywhere: VictoriaMetrics and every spool failed. */
+  lost: number;
+  /** Failed spool operations (SpoolFailures): the spool was denied, unreachable or full. */
+  spool_failures: number;
+  /** Batches kept in the fallback spool because the spool failed. */
+  spooled_to_fallback: number;
+  /** null: the spool could not say. */
+  spool_depth: number | null;
   duration_ms: number;
   /** Event-loop lag while probing: high values mean the prober, not the endpoints, was slow. */
   event_loop_lag_ms: { max: number; p99: number };
@@ -54,19 +66,50 @@ export async function runGroup(deps: RunGroupDeps): Promise<{ summary: RunSummar
   const now = deps.now ?? Date.now;
   const started = now();
   const identity: RunIdentity = { ...deps.identity, group: deps.group.name };
+  const interval = intervalDimension(deps.group.interval ?? deps.file.defaults.interval);
+  // Counted whatever happens below: a run that fails still ran (the Errors alarm says it failed).
+  let metrics: SelfMetric[] = [{ name: 'Runs', value: 1, unit: 'Count', dimensions: RUNS_DIMENSIONS }];
+  try {
+    const outcome = await probeAndWrite(deps, identity, started, now);
+    metrics = outcome.metrics;
+    return { summary: outcome.summary, results: outcome.results };
+  } finally {
+    try {
+      // Timestamped at the run's start, not its end: a run's length varies by seconds (a slow target), its start
+      // by far less, so a run near a period boundary rarely changes sides and the alarm's sums stay steady.
+      await deps.metrics.put(metrics, { stage: identity.stage, interval, group: identity.group }, started);
+    } catch (err) {
+      deps.logger.error('self-metrics not sent', { error: errorMessage(err) });
+    }
+  }
+}
+
+async function probeAndWrite(deps: RunGroupDeps, identity: RunIdentity, started: number, now: () => number): Promise<{ summary: RunSummary; results: ProbeResult[]; metrics: SelfMetric[] }> {
   let group = deps.group;
   if (group.discovery) {
     if (!deps.discover) throw new Error(`group ${group.name} uses discovery, but this runner has no AWS discovery clients`);
     group = await deps.discover(group, { stage: identity.stage, group: identity.group });
   }
-  const reserve = Math.floor(deps.writeReserveMs ?? Math.min(5_000, Math.max(500, (deps.deadlineMs - started) / 4)));
-  const probeDeadline = deps.deadlineMs - reserve;
-  const writeOptions = { vm: deps.vm, spool: deps.spool, logger: deps.logger, deadlineMs: deps.deadlineMs - Math.min(1_000, reserve / 2) };
+  const plan = planRunWrites({
+    vm: deps.vm,
+    spool: deps.spool,
+    ...(deps.fallbackSpool ? { fallbackSpool: deps.fallbackSpool } : {}),
+    logger: deps.logger,
+    deadlineMs: deps.deadlineMs,
+    startedMs: started,
+    ...(deps.writeReserveMs !== undefined ? { reserveMs: deps.writeReserveMs } : {}),
+  });
 
   // Probes stop at the probe deadline; whatever they measured until then is still written.
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), Math.max(0, probeDeadline - now()));
-  const replaying = deps.dryRun ? undefined : replaySpool({ ...writeOptions, deadlineMs: probeDeadline });
+  const timer = setTimeout(() => controller.abort(), Math.max(0, plan.probeDeadlineMs - now()));
+  // replaySpool never rejects (spool failures are contained); the catch is for what nobody expects.
+  const replaying = deps.dryRun
+    ? undefined
+    : replaySpool(plan.replay).catch((err: unknown) => {
+        deps.logger.error('spool replay failed', { error: errorMessage(err) });
+        return undefined;
+      });
   let probed: Awaited<ReturnType<typeof probeGroup>>;
   try {
     probed = await probeGroup(deps.file, group, {
@@ -77,6 +120,8 @@ export async function runGroup(deps: RunGroupDeps): Promise<{ summary: RunSummar
     });
   } finally {
     clearTimeout(timer);
+    // Settled before anything else uses the spool, even when probing threw.
+    await replaying;
   }
   const results = probed.results;
   const replay = (await replaying) ?? { replayedBatches: 0, replayedSamples: 0, stopped: false };
@@ -94,15 +139,15 @@ export async function runGroup(deps: RunGroupDeps): Promise<{ summary: RunSummar
     value: probed.lag.max_ms / 1000,
     timestampMs: started,
   });
-  const written = deps.dryRun
-    ? { written: 0, spooled: 0, spooledBatches: 0, rejected: 0, invalid: 0, failures: 0 }
-    : await writeSamples(samples, writeOptions);
+  const written: WriteSamplesResult = deps.dryRun
+    ? { written: 0, spooled: 0, spooledBatches: 0, rejected: 0, invalid: 0, failures: 0, lost: 0 }
+    : await writeSamples(samples, plan.write);
 
   const failed = results.filter((r) => !r.success);
   for (const result of failed) {
     deps.logger.warn('probe failed', { group: identity.group, target: result.target, instance: result.instance, reason: result.reason, error: result.message, duration_ms: Math.round(result.duration_seconds * 1000) });
   }
-  const spoolDepth = deps.dryRun ? 0 : await deps.spool.depth();
+  const spoolDepth = deps.dryRun ? 0 : await plan.spool.depthOrUndefined();
   const summary: RunSummary = {
     group: identity.group,
     targets: results.length,
@@ -112,31 +157,31 @@ export async function runGroup(deps: RunGroupDeps): Promise<{ summary: RunSummar
     spooled: written.spooled,
     replayed: replay.replayedSamples,
     rejected: written.rejected + written.invalid,
-    spool_depth: spoolDepth,
+    lost: written.lost,
+    spool_failures: plan.spool.failures,
+    spooled_to_fallback: plan.spool.fellBack,
+    spool_depth: spoolDepth ?? null,
     duration_ms: now() - started,
     event_loop_lag_ms: { max: probed.lag.max_ms, p99: probed.lag.p99_ms },
   };
-  // One CloudWatch metric per stage and interval (Runs: what the probes-stopped alarm counts, against every
-  // group's expected runs); the rest is logged on the same line and visible in VictoriaMetrics as probe samples.
+  // CloudWatch metrics (with dimensions) only for what an alarm watches: Runs per stage and interval (the
+  // probes-stopped alarms). SpoolFailures is one only in a run that had some (CloudWatch bills a custom metric
+  // for the hours it is sent: nothing while the spool works); the probe handler then fails the invocation, which
+  // the probe-errors alarm watches. The rest is logged on the same line and visible in VictoriaMetrics.
   const metrics: SelfMetric[] = [
     { name: 'Runs', value: 1, unit: 'Count', dimensions: RUNS_DIMENSIONS },
+    failureCount('SpoolFailures', summary.spool_failures + (summary.lost > 0 ? 1 : 0), SPOOL_FAILURES_DIMENSIONS),
     { name: 'ProbesRun', value: summary.targets, unit: 'Count' },
     { name: 'ProbesFailed', value: summary.failed, unit: 'Count' },
     { name: 'SamplesWritten', value: summary.samples_written, unit: 'Count' },
+    { name: 'SamplesLost', value: summary.lost, unit: 'Count' },
     { name: 'WriteFailures', value: written.failures, unit: 'Count' },
     { name: 'SpooledBatches', value: written.spooledBatches, unit: 'Count' },
-    { name: 'SpoolDepth', value: spoolDepth, unit: 'Count' },
+    ...(spoolDepth === undefined ? [] : [{ name: 'SpoolDepth', value: spoolDepth, unit: 'Count' as const }]),
     { name: 'RunDuration', value: summary.duration_ms, unit: 'Milliseconds' },
     { name: 'EventLoopLagMax', value: probed.lag.max_ms, unit: 'Milliseconds' },
   ];
-  const interval = intervalDimension(deps.group.interval ?? deps.file.defaults.interval);
-  try {
-    // Timestamped at the run's start, not its end: a run's length varies by seconds (a slow target), its start
-    // by far less, so a run near a period boundary rarely changes sides and the alarm's sums stay steady.
-    await deps.metrics.put(metrics, { stage: identity.stage, interval, group: identity.group }, started);
-  } catch (err) {
-    deps.logger.error('self-metrics not sent', { error: errorMessage(err) });
-  }
-  deps.logger.info('run finished', { ...summary });
-  return { summary, results };
+  (summary.lost > 0 ? deps.logger.error : deps.logger.info)('run finished', { ...summary });
+  return { summary, results, metrics };
 }
+

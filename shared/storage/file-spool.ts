@@ -80,5 +80,13 @@ export function createFileSpool(dir: string, files: SpoolFiles = { writeFile }):
     async depth() {
       return (await entries()).length;
     },
+    async deadLetter(entry: NewSpoolEntry) {
+      const rejected = join(dir, 'rejected');
+      await mkdir(rejected, { recursive: true });
+      const name = `${String(entry.createdMs).padStart(15, '0')}-${entry.samples}-${randomBytes(6).toString('hex')}.prom.gz`;
+      const tmp = join(rejected, `.${name}.tmp`);
+      await writeFile(tmp, entry.payload);
+      await rename(tmp, join(rejected, name));
+    },
   };
 }

@@ -28,7 +28,11 @@ export interface VmRequest {
   body?: Buffer | string;
   headers?: Record<string, string>;
   timeoutMs?: number;
+  /** A longer answer fails the request (default 256 MiB: exports for reports are the largest). */
+  maxResponseBytes?: number;
 }
+
+const DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
 
 /**
  * Sends one request to `url` (an endpoint of `conn`); network errors and timeouts throw QueryError('unreachable').
@@ -46,7 +50,13 @@ export function vmFetch(conn: VmConnection, url: URL, request: VmRequest = {}): 
     const signal = AbortSignal.timeout(Math.max(1, Math.floor(request.timeoutMs ?? conn.timeoutMs ?? 10_000)));
     const req = send(url, { method: request.method ?? 'GET', headers, signal }, (res: IncomingMessage) => {
       const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      const max = request.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > max) req.destroy(new Error(`answer longer than ${max} bytes`));
+        else chunks.push(chunk);
+      });
       res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
       res.on('error', fail);
     });

@@ -5,7 +5,8 @@ export { redactSecrets, vmAuthFromEnv, vmAuthHeaders, type VmAuth, type VmConnec
 export { QueryError, vmErrorDetail } from './http.js';
 export { importUrl, redactUrl, vmEndpoint } from './url.js';
 export { exportRaw, parseSampleValue, queryInstant, queryRange, type ExportedSeries, type InstantSample, type RangeSeries } from './query.js';
-export { deleteSeries, remoteWrite, retriableStatus, writeBatch, type WriteBatchOptions, type WriteBatchResult } from './write.js';
+export { deleteSeries, rejectedStatus, remoteWrite, retriableStatus, writeBatch, type WriteBatchOptions, type WriteBatchResult } from './write.js';
+export { createWriteCircuit, type WriteCircuit } from './write-circuit.js';
 export { forceFlush, isHealthy } from './admin.js';
 
 /** Older names of the connection, kept where they say which way the data goes. */
