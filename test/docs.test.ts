@@ -203,6 +203,7 @@ const NOT_RUNNABLE: Record<string, string> = {
   'sls package': 'named in prose; npx sls package --stage staging is run',
   'sls package --stage NAME': 'the form of npx sls package --stage staging, which is run',
   'sls deploy --stage X': AWS,
+  'sls deploy': 'named in prose (who runs it needs these permissions); needs AWS, as below',
   'npx sls deploy --stage dev': AWS,
   'npx sls deploy --stage staging': AWS,
   'npx sls logs -f probe --stage staging --tail': AWS,
