@@ -1,6 +1,6 @@
 // Alerts in the terminal: the local run's notifier and `periscope check`'s report.
-import type { GroupReport } from '../shared/alerting/evaluate-group.js';
-import { formatNumber } from '../shared/alerting/evaluate-group.js';
+import type { GroupReport } from '../shared/alerting/evaluation/evaluate-group.js';
+import { formatNumber } from '../shared/alerting/evaluation/evaluate-group.js';
 import type { Notification } from '../shared/notify/types.js';
 
 export function labelText(labels: Record<string, string>): string {

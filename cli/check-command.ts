@@ -2,9 +2,9 @@
 // --notify, which makes it a real evaluation (state written, notifications sent).
 import { join, resolve } from 'node:path';
 import { createSecretResolver, loadTargetsFile } from '../shared/config/index.js';
-import { createFileClaimStore } from '../shared/alerting/file-claim-store.js';
-import { loadAlertingConfig } from '../shared/alerting/load-rules.js';
-import { runAlerting } from '../shared/alerting/run-alerting.js';
+import { createFileClaimStore } from '../shared/alerting/state/file-claim-store.js';
+import { loadAlertingConfig } from '../shared/alerting/rules/load.js';
+import { runAlerting } from '../shared/alerting/evaluation/run-alerting.js';
 import { vmAuthFromEnv } from '../shared/victoria-metrics/index.js';
 import { createDirectSlackNotifier } from '../shared/notify/index.js';
 import { createTextLogger, type Logger } from '../shared/observability/logger.js';

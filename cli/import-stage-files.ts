@@ -3,7 +3,7 @@
 // targets file names the copies. Planned before the import (which wants the new paths), written after it.
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
-import { expandRuleFiles } from '../shared/alerting/load-rules.js';
+import { expandRuleFiles } from '../shared/alerting/rules/load.js';
 
 export interface RuleFileCopy {
   from: string;

@@ -2,9 +2,9 @@
 // past range of an existing VictoriaMetrics; prints every alert that would have fired and the
 // notifications it would have sent. Writes nothing, sends nothing.
 import { ConfigError, createSecretResolver, loadTargetsFile, parseDuration } from '../shared/config/index.js';
-import { loadAlertingConfig } from '../shared/alerting/load-rules.js';
+import { loadAlertingConfig } from '../shared/alerting/rules/load.js';
 import { replayAlerting, type ReplayReport } from '../shared/alerting/replay/replay.js';
-import { formatNumber } from '../shared/alerting/anomaly.js';
+import { formatNumber } from '../shared/alerting/evaluation/anomaly.js';
 import { vmAuthFromEnv } from '../shared/victoria-metrics/index.js';
 import { formatDuration } from '../shared/config/duration.js';
 import { labelText } from './alert-output.js';

@@ -4,8 +4,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadRuleTestFile, type LoadedTestFile } from '../shared/rule-tests/load-test-file.js';
-import { runRuleTest } from '../shared/rule-tests/run-test-file.js';
+import { loadRuleTestFile, type LoadedTestFile } from '../shared/alerting/rule-tests/load-test-file.js';
+import { runRuleTest } from '../shared/alerting/rule-tests/run-test-file.js';
 import { startLocalVictoriaMetrics } from './local-victoria-metrics.js';
 
 export interface TestRulesFlags {

@@ -4,7 +4,7 @@ import { ConfigError, createSecretResolver, loadTargetsFile } from '../shared/co
 import { vmAuthFromEnv } from '../shared/victoria-metrics/index.js';
 import { catalogFromFile, createVmReader, emptyCatalog, type Catalog } from '../shared/reporting/index.js';
 import { withAlertRules } from '../shared/reporting/catalog.js';
-import { loadAlertingConfig } from '../shared/alerting/load-rules.js';
+import { loadAlertingConfig } from '../shared/alerting/rules/load.js';
 import { redactUrl } from '../shared/victoria-metrics/index.js';
 import { parseAllowedHosts, startUiServer, type UiServer } from '../shared/ui/index.js';
 import { portInUseText } from './port-holder.js';

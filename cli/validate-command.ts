@@ -5,7 +5,7 @@
 // targets/, ssm: paths of another stage). Exits 2 at the first file with a problem, listing all of its problems.
 import { readFile } from 'node:fs/promises';
 import { dirname, relative } from 'node:path';
-import { loadAlertingConfig, loadRuleFile, looksLikeRuleFile } from '../shared/alerting/load-rules.js';
+import { loadAlertingConfig, loadRuleFile, looksLikeRuleFile } from '../shared/alerting/rules/load.js';
 import { ConfigError, parseTargetsFile, parseYaml, withRegexEngine, type ConfigProblem } from '../shared/config/index.js';
 import { fileReferences } from '../shared/config/file-paths.js';
 import { readConfigText } from '../shared/config/read-text.js';

@@ -1,14 +1,14 @@
 // The stage's files as `sls package` checks them, with the code the Lambdas run on them: the targets file
 // as the probe and the status page parse it (shared/config), the alerting rules — inline `rules:`, the files
 // `rule_files:` names, their annotation and label templates, the `alerting:` settings — as the anomaly check
-// loads them (shared/alerting/load-rules.ts). A file the Lambdas would reject fails the packaging instead.
+// loads them (shared/alerting/rules/load.ts). A file the Lambdas would reject fails the packaging instead.
 // Loaded by deploy/targets.js through tsx (osls runs plain JavaScript), all in one module graph; `periscope
 // validate --stage` runs the same checks (lambdaStageProblems) without packaging.
 import { isNotFound, readProblem } from '../shared/config/read-text.js';
 import { access, readFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
-import { expandRuleFiles, loadAlertingConfig } from '../shared/alerting/load-rules.js';
+import { expandRuleFiles, loadAlertingConfig } from '../shared/alerting/rules/load.js';
 import { ConfigError, formatDuration, parseTargetsFile, withRegexEngine, type ConfigProblem, type TargetsFile } from '../shared/config/index.js';
 import { fileReferences } from '../shared/config/file-paths.js';
 import { shardCount } from '../shared/pipeline/shards.js';

@@ -1,6 +1,6 @@
 // The anomaly-check Lambda: on its schedule, evaluates the alerting rules that are due and notifies SNS.
 import type { Context } from 'aws-lambda';
-import { handleAnomalyCheck } from '../shared/alerting/handle-anomaly-check.js';
+import { handleAnomalyCheck } from '../shared/alerting/evaluation/handle-anomaly-check.js';
 import { createAnomalyRuntime } from '../shared/aws/anomaly-runtime.js';
 import { withRequestContext } from '../shared/observability/request-context.js';
 

@@ -4,9 +4,9 @@
 // slot's claim so that a late evaluation of it sends nothing. Without that, both sent the same FIRING.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTargetsFile } from '../shared/config/index.js';
-import { createMemoryClaimStore, type ClaimStore } from '../shared/alerting/claim-store.js';
-import { evaluateGroup, type AlertingDeps } from '../shared/alerting/evaluate-group.js';
-import { loadAlertingConfig, type AlertingConfig } from '../shared/alerting/load-rules.js';
+import { createMemoryClaimStore, type ClaimStore } from '../shared/alerting/state/claim-store.js';
+import { evaluateGroup, type AlertingDeps } from '../shared/alerting/evaluation/evaluate-group.js';
+import { loadAlertingConfig, type AlertingConfig } from '../shared/alerting/rules/load.js';
 import { silentLogger } from '../shared/observability/logger.js';
 import type { Notification } from '../shared/notify/types.js';
 import { startDelayProxy, type DelayProxy } from './support/delay-proxy.js';

@@ -7,8 +7,8 @@
 // conditional put (here dynalite, a local implementation) has no such window.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTargetsFile } from '../shared/config/index.js';
-import { evaluateGroup, type AlertingDeps } from '../shared/alerting/evaluate-group.js';
-import { loadAlertingConfig } from '../shared/alerting/load-rules.js';
+import { evaluateGroup, type AlertingDeps } from '../shared/alerting/evaluation/evaluate-group.js';
+import { loadAlertingConfig } from '../shared/alerting/rules/load.js';
 import { createDynamoDbClaimStore } from '../shared/aws/dynamodb-claims.js';
 import { silentLogger } from '../shared/observability/logger.js';
 import type { Notification } from '../shared/notify/types.js';

@@ -3,9 +3,9 @@
 // sorted order, not the order the rule built them in), and a notification that counts as sent only after
 // the send succeeded (a failed firing, resolved or rule-health send is sent again at the next evaluation).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMemoryClaimStore } from '../shared/alerting/claim-store.js';
-import { evaluateGroup, type AlertingDeps } from '../shared/alerting/evaluate-group.js';
-import { loadAlertingConfig, type AlertingConfig } from '../shared/alerting/load-rules.js';
+import { createMemoryClaimStore } from '../shared/alerting/state/claim-store.js';
+import { evaluateGroup, type AlertingDeps } from '../shared/alerting/evaluation/evaluate-group.js';
+import { loadAlertingConfig, type AlertingConfig } from '../shared/alerting/rules/load.js';
 import { parseTargetsFile } from '../shared/config/index.js';
 import type { Notification } from '../shared/notify/types.js';
 import { silentLogger } from '../shared/observability/logger.js';

@@ -4,9 +4,9 @@
 // activeAt `periscope check` printed, fire when the rule fired and end at the resolved notification's
 // ended_at — to the second — and be the same on loads seven seconds apart.
 import { describe, expect, inject, it } from 'vitest';
-import { createMemoryClaimStore } from '../shared/alerting/claim-store.js';
-import { evaluateGroup, type AlertingDeps } from '../shared/alerting/evaluate-group.js';
-import { loadAlertingConfig } from '../shared/alerting/load-rules.js';
+import { createMemoryClaimStore } from '../shared/alerting/state/claim-store.js';
+import { evaluateGroup, type AlertingDeps } from '../shared/alerting/evaluation/evaluate-group.js';
+import { loadAlertingConfig } from '../shared/alerting/rules/load.js';
 import { parseTargetsFile } from '../shared/config/index.js';
 import type { Notification } from '../shared/notify/types.js';
 import { silentLogger } from '../shared/observability/logger.js';

@@ -1,10 +1,10 @@
 // The alert lifecycle and maintenance windows as pure functions: vmalert's state machine and
 // Alertmanager's notification rules, step by step.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fingerprint, stepAlerts, type AlertState } from '../shared/alerting/lifecycle.js';
-import { mutedBy, windowActive } from '../shared/alerting/maintenance.js';
-import { decodeStates, encodeGroupState } from '../shared/alerting/state-store.js';
-import type { MaintenanceWindow } from '../shared/alerting/rules-schema.js';
+import { fingerprint, stepAlerts, type AlertState } from '../shared/alerting/state/lifecycle.js';
+import { mutedBy, windowActive } from '../shared/alerting/rules/maintenance.js';
+import { decodeStates, encodeGroupState } from '../shared/alerting/state/state-store.js';
+import type { MaintenanceWindow } from '../shared/alerting/rules/schema.js';
 import { loadRegexEngine } from '../shared/regex/index.js';
 
 // Modules and templates are parsed synchronously here; the loaders load the RE2 engine themselves.

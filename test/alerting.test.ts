@@ -3,9 +3,9 @@
 // Time is simulated by evaluating at past instants; state is written at those instants, as in production.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTargetsFile } from '../shared/config/index.js';
-import { createMemoryClaimStore } from '../shared/alerting/claim-store.js';
-import { evaluateGroup, type AlertingDeps } from '../shared/alerting/evaluate-group.js';
-import { loadAlertingConfig, type AlertingConfig } from '../shared/alerting/load-rules.js';
+import { createMemoryClaimStore } from '../shared/alerting/state/claim-store.js';
+import { evaluateGroup, type AlertingDeps } from '../shared/alerting/evaluation/evaluate-group.js';
+import { loadAlertingConfig, type AlertingConfig } from '../shared/alerting/rules/load.js';
 import { silentLogger } from '../shared/observability/logger.js';
 import type { Notification } from '../shared/notify/types.js';
 import { prometheusLine, startVictoriaMetrics, type VmHandle } from './support/victoria-metrics.js';

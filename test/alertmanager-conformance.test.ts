@@ -11,10 +11,10 @@
 // lands between two steps and names the step it follows.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTargetsFile } from '../shared/config/index.js';
-import { createMemoryStateStore } from '../shared/alerting/alert-state-store.js';
-import { createMemoryClaimStore } from '../shared/alerting/claim-store.js';
-import { evaluateGroupAt, type EvaluationParts } from '../shared/alerting/evaluate-group.js';
-import { loadAlertingConfig } from '../shared/alerting/load-rules.js';
+import { createMemoryStateStore } from '../shared/alerting/state/alert-state-store.js';
+import { createMemoryClaimStore } from '../shared/alerting/state/claim-store.js';
+import { evaluateGroupAt, type EvaluationParts } from '../shared/alerting/evaluation/evaluate-group.js';
+import { loadAlertingConfig } from '../shared/alerting/rules/load.js';
 import { silentLogger } from '../shared/observability/logger.js';
 import type { Notification } from '../shared/notify/types.js';
 import { startAlertmanager, type AlertmanagerHandle, type PostedAlert } from './support/alertmanager.js';

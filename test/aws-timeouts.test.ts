@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failFastAfterTimeout } from '../shared/aws/fail-fast.js';
-import { createAwsJsonCall, endpointFor } from '../shared/aws/json-api.js';
+import { createAwsJsonCall, endpointFor } from '../shared/aws-sdk/json-api.js';
 import { callWithin, s3ClientSettings, sdkClientSettings } from '../shared/aws-sdk/client-settings.js';
 import { AWS_TIMEOUTS } from '../shared/aws-sdk/timeouts.js';
 

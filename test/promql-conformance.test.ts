@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { mapLimit } from '../shared/async/map-limit.js';
-import { loadPromqlParser, METRICSQL_FUNCTIONS, promqlProblem } from '../shared/alerting/promql/index.js';
+import { loadPromqlParser, METRICSQL_FUNCTIONS, promqlProblem } from '../shared/alerting/rules/promql/index.js';
 import { loadRegexEngine } from '../shared/regex/index.js';
 
 const vmUrl = inject('vmUrl');

@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTargetsFile } from '../shared/config/index.js';
-import { loadAlertingConfig, type AlertingConfig } from '../shared/alerting/load-rules.js';
+import { loadAlertingConfig, type AlertingConfig } from '../shared/alerting/rules/load.js';
 import { replayAlerting, replaySteps } from '../shared/alerting/replay/replay.js';
 import { fetchResults } from '../shared/alerting/replay/results-table.js';
 import { queryInstant } from '../shared/victoria-metrics/index.js';

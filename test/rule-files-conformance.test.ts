@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { mapLimit } from '../shared/async/map-limit.js';
-import { loadRuleFile } from '../shared/alerting/load-rules.js';
+import { loadRuleFile } from '../shared/alerting/rules/load.js';
 import { ConfigError } from '../shared/config/index.js';
 
 const run = promisify(execFile);

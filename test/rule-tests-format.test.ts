@@ -2,10 +2,10 @@
 // failure messages laid out as promtool prints them.
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../shared/config/index.js';
-import { compareAlerts, compareSamples, goExponent, promDuration } from '../shared/rule-tests/compare.js';
-import { encodeWriteRequest, snappyLiterals } from '../shared/rule-tests/remote-write.js';
-import { expandValues, formatLabels, parseSeriesSelector } from '../shared/rule-tests/series-notation.js';
-import { parseRuleTestFile, seriesSamples } from '../shared/rule-tests/test-file.js';
+import { compareAlerts, compareSamples, goExponent, promDuration } from '../shared/alerting/rule-tests/compare.js';
+import { encodeWriteRequest, snappyLiterals } from '../shared/alerting/rule-tests/remote-write.js';
+import { expandValues, formatLabels, parseSeriesSelector } from '../shared/alerting/rule-tests/series-notation.js';
+import { parseRuleTestFile, seriesSamples } from '../shared/alerting/rule-tests/test-file.js';
 
 const values = (text: string) => expandValues(text).map((p) => (p.kind === 'value' ? p.value : p.kind));
 

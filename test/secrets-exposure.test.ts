@@ -9,7 +9,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { queryUrl } from '../shared/alerting/plan-notifications.js';
+import { queryUrl } from '../shared/alerting/evaluation/plan-notifications.js';
 import { createSecretResolver, loadTarget, type TargetInput } from '../shared/config/index.js';
 import { redactSecrets, secretForms, withoutUserinfo } from '../shared/observability/redact.js';
 import { formatDebug, formatSummaryLine, formatWaterfall } from '../shared/probing/format.js';

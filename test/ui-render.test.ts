@@ -2,7 +2,7 @@
 // dates of status-page notes and which notes show; and the layout check itself, which must catch the
 // layouts the issue saw (a header over its neighbour, a URL broken mid-word) on a page made to have them.
 import { describe, expect, it } from 'vitest';
-import { queryUrl } from '../shared/alerting/plan-notifications.js';
+import { queryUrl } from '../shared/alerting/evaluation/plan-notifications.js';
 import { parseNoteDate, visibleNotes } from '../shared/status-page/content.js';
 import { breakable } from '../shared/ui/html.js';
 import { publicProblem, reasonPhrase } from '../shared/ui/reasons.js';

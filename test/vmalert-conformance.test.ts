@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { checkCommand } from '../cli/check-command.js';
 import { replayCommand } from '../cli/replay-command.js';
 import type { ReplayReport } from '../shared/alerting/replay/replay.js';
-import { labelFingerprint } from '../shared/alerting/label-fingerprint.js';
+import { labelFingerprint } from '../shared/alerting/state/label-fingerprint.js';
 import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.js';
 import { prometheusLine, startVictoriaMetrics, type VmHandle, type VmSeries } from './support/victoria-metrics.js';
 import { runVmalertReplay, startVmalert } from './support/vmalert.js';

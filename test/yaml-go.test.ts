@@ -13,10 +13,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { goString } from '../shared/config/go-scalars.js';
 import { ConfigError, parseTargetsFile, withRegexEngine } from '../shared/config/index.js';
 import { allowedAliasRatio, parseYaml, YamlError, YamlFile } from '../shared/config/yaml.js';
-import { loadRuleFile } from '../shared/alerting/load-rules.js';
+import { loadRuleFile } from '../shared/alerting/rules/load.js';
 import { importSetup } from '../shared/import/index.js';
 import { readImportSources } from '../shared/import/read-sources.js';
-import { parseRuleTestFile } from '../shared/rule-tests/test-file.js';
+import { parseRuleTestFile } from '../shared/alerting/rule-tests/test-file.js';
 
 function tool(command: string, args: string[]): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {

@@ -5,7 +5,7 @@
 // `expires_at` (epoch seconds) is the table's TTL attribute; claims are never read after their slot.
 import { ConditionalCheckFailedException, GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
-import type { ClaimStore } from '../alerting/claim-store.js';
+import type { ClaimStore } from '../alerting/state/claim-store.js';
 import { callWithin } from '../aws-sdk/client-settings.js';
 
 export function createDynamoDbClaimStore(client: DynamoDBClient, tableName: string): ClaimStore {

@@ -1,5 +1,5 @@
 // Wiring for the probe Lambda: settings from the environment, created once per container. No AWS SDK: the
-// self-metrics are EMF log lines, SQS and SSM are signed JSON calls (json-api.ts) — the cold start is the
+// self-metrics are EMF log lines, SQS and SSM are signed JSON calls (aws-sdk/json-api.ts) — the cold start is the
 // bundle's own code. What only some groups need is loaded when one does: the YAML parser and the schema (when
 // the targets file has no snapshot), discovery, the probers' libraries.
 import { readConfigText } from '../config/read-text.js';
@@ -20,7 +20,7 @@ import { createFileSpool } from '../storage/file-spool.js';
 import type { Spool } from '../storage/spool.js';
 import { vmAuthFromEnv } from '../victoria-metrics/auth.js';
 import { createLazyDiscoveryApis } from '../discovery/aws-clients.js';
-import { createAwsJsonCall, type AwsJsonCall } from './json-api.js';
+import { createAwsJsonCall, type AwsJsonCall } from '../aws-sdk/json-api.js';
 import { createSsmParameterFetcher, ssmJsonCall } from './ssm-parameters.js';
 
 /** The AWS APIs the probe calls; tests may pass their own. */

@@ -1,7 +1,7 @@
-// ssm:/path secret references without the AWS SDK: GetParameter through SSM's JSON protocol (json-api.ts).
+// ssm:/path secret references without the AWS SDK: GetParameter through SSM's JSON protocol (aws-sdk/json-api.ts).
 // Values are cached for the life of the container; a failed read is tried again on the next use.
 import { SecretError, type SsmFetcher } from '../config/secrets.js';
-import { createAwsJsonCall, type AwsJsonCall } from './json-api.js';
+import { createAwsJsonCall, type AwsJsonCall } from '../aws-sdk/json-api.js';
 
 /** The cache and the error messages (the parameter path, never a value) around any GetParameter transport. */
 export function cachedSsmFetcher(getParameter: (path: string) => Promise<string | undefined>): SsmFetcher {

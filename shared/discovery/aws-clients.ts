@@ -1,7 +1,7 @@
 // The AWS SDK clients discovery uses, loaded on first use: a group without discovery never loads them.
 // The probe bundle leaves these three packages out and Lambda's Node.js runtime provides them, so they cost
 // the bundle nothing; locally they come from node_modules.
-import type { DiscoveryApis } from './index.js';
+import type { DiscoveryApis } from './sources.js';
 // Timeouts that fire, and a budget per call (shared/aws/timeouts.ts): discovery runs before the group probes.
 import { callWithin, sdkClientSettings } from '../aws-sdk/client-settings.js';
 

@@ -3,7 +3,9 @@
 import { readProblem } from '../config/read-text.js';
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, basename } from 'node:path';
-import { fileSdPatterns, SourceFile, type ImportSources } from './index.js';
+import type { ImportSources } from './import-setup.js';
+import { fileSdPatterns } from './scrape-jobs.js';
+import { SourceFile } from './source.js';
 
 export class ImportInputError extends Error {}
 

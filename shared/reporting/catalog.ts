@@ -1,8 +1,8 @@
 // What the targets file says about each target that the samples do not: its probe interval (to count
 // missing runs), whether it is public (status page) and its availability objective (report).
 import type { TargetsFile } from '../config/index.js';
-import type { AlertingConfig } from '../alerting/load-rules.js';
-import type { CompiledRule } from '../alerting/compile.js';
+import type { AlertingConfig } from '../alerting/rules/load.js';
+import type { CompiledRule } from '../alerting/rules/compile.js';
 
 export interface TargetInfo {
   group: string;

@@ -2,8 +2,8 @@
 // at most 256 KiB). Samples VictoriaMetrics refuses (400/422) go to the dead-letter queue (deadLetterUrl, the
 // queue's redrive target): sent there, then deleted from the spool. Without deadLetterUrl a refused message is
 // left in the queue, and SQS moves it after maxReceiveCount receives. Calls go through SQS' JSON protocol
-// (shared/aws/json-api.ts), each abandoned at the caller's signal.
-import type { AwsJsonCall } from '../aws/json-api.js';
+// (shared/aws-sdk/json-api.ts), each abandoned at the caller's signal.
+import type { AwsJsonCall } from '../aws-sdk/json-api.js';
 import type { NewSpoolEntry, Spool, SpoolCallOptions, SpoolEntry } from './spool.js';
 
 export const SQS_MAX_BODY_BYTES = 256 * 1024;

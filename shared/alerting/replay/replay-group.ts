@@ -4,12 +4,12 @@
 // memory, notifications collected instead of sent. Turns the evaluations into incidents.
 import type { Notification } from '../../notify/types.js';
 import { silentLogger } from '../../observability/logger.js';
-import { createMemoryStateStore } from '../alert-state-store.js';
-import { createMemoryClaimStore } from '../claim-store.js';
-import type { CompiledGroup } from '../compile.js';
-import { evaluateGroupAt, type EvaluationParts, type GroupReport } from '../evaluate-group.js';
-import { labelFingerprint } from '../label-fingerprint.js';
-import type { AlertingSettings } from '../rules-schema.js';
+import { createMemoryStateStore } from '../state/alert-state-store.js';
+import { createMemoryClaimStore } from '../state/claim-store.js';
+import type { CompiledGroup } from '../rules/compile.js';
+import { evaluateGroupAt, type EvaluationParts, type GroupReport } from '../evaluation/evaluate-group.js';
+import { labelFingerprint } from '../state/label-fingerprint.js';
+import type { AlertingSettings } from '../rules/schema.js';
 import type { InstantSample } from '../../victoria-metrics/index.js';
 import type { ResultsTable } from './results-table.js';
 

@@ -7,21 +7,21 @@
 //   5. commit state         (commit-state.ts decides what, pure; AlertStateStore.commit writes it)
 // evaluateGroupAt is the public face for anything that evaluates with its own parts (a replay: a memory
 // state store, a list as the notifier); evaluateGroup wires VictoriaMetrics for the Lambda and the CLI.
-import type { Logger } from '../observability/logger.js';
-import { errorMessage } from '../observability/error-message.js';
-import type { Spool } from '../storage/spool.js';
-import { writeSamples } from '../storage/write-samples.js';
-import type { VmWriteConfig } from '../victoria-metrics/index.js';
-import type { AlertStateStore, RestoredState } from './alert-state-store.js';
-import type { ClaimStore } from './claim-store.js';
+import type { Logger } from '../../observability/logger.js';
+import { errorMessage } from '../../observability/error-message.js';
+import type { Spool } from '../../storage/spool.js';
+import { writeSamples } from '../../storage/write-samples.js';
+import type { VmWriteConfig } from '../../victoria-metrics/index.js';
+import type { AlertStateStore, RestoredState } from '../state/alert-state-store.js';
+import type { ClaimStore } from '../state/claim-store.js';
 import { stateToCommit } from './commit-state.js';
-import type { CompiledGroup } from './compile.js';
+import type { CompiledGroup } from '../rules/compile.js';
 import { planNotifications, type PlanContext } from './plan-notifications.js';
 import type { GroupReport } from './reports.js';
 import { executeRules, type InstantQuery, type RecordSink } from './rule-executors.js';
 import { claimAndSend, CLAIM_TTL_MS, slotClaimKey, type NotifierSink } from './send-notifications.js';
-import { createVmStateStore } from './vm-alert-state-store.js';
-import { forceFlush, queryInstant, type VmReadConfig } from '../victoria-metrics/index.js';
+import { createVmStateStore } from '../state/vm-alert-state-store.js';
+import { forceFlush, queryInstant, type VmReadConfig } from '../../victoria-metrics/index.js';
 
 export type { GroupReport, RuleReport } from './reports.js';
 export { RULE_HEALTH_ALERT } from './plan-notifications.js';

@@ -2,7 +2,7 @@
 // evaluated now and at the same time in each of the previous N seasons (what `offset` does, done with the
 // query time so it works for any expression), and the current value is compared with the median of those
 // values using the median absolute deviation, so one odd week cannot poison the baseline.
-import type { AnomalySpec } from './rules-schema.js';
+import type { AnomalySpec } from '../rules/schema.js';
 
 export interface Baseline {
   median: number;

@@ -9,7 +9,7 @@ import aws4 from 'aws4';
 import { exponentialBackoff, retry, type AttemptOutcome } from '../async/retry.js';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { AWS_TIMEOUTS } from '../aws-sdk/timeouts.js';
+import { AWS_TIMEOUTS } from './timeouts.js';
 
 export interface AwsJsonService {
   /** Signing name and endpoint prefix: `sqs`, `ssm`. */

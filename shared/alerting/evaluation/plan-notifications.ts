@@ -1,16 +1,16 @@
 // Stage 3 of an evaluation, pure: the rules' outcomes and the restored state in; each rule's lifecycle step,
 // the notifications due (grouped per rule and status) and the report out. Nothing is sent or written here;
 // what each notification changes in the state once sent is recorded with it (see commit-state.ts).
-import type { Notification, NotifiedAlert } from '../notify/types.js';
-import type { CompiledGroup, CompiledRule } from './compile.js';
-import { stepAlerts, type AlertState } from './lifecycle.js';
-import { mutedBy } from './maintenance.js';
+import type { Notification, NotifiedAlert } from '../../notify/types.js';
+import type { CompiledGroup, CompiledRule } from '../rules/compile.js';
+import { stepAlerts, type AlertState } from '../state/lifecycle.js';
+import { mutedBy } from '../rules/maintenance.js';
 import { templateLabels, type RuleOutcome } from './rule-executors.js';
-import type { AlertingSettings } from './rules-schema.js';
-import type { RestoredState } from './state-store.js';
-import { renderTemplate } from './template/index.js';
+import type { AlertingSettings } from '../rules/schema.js';
+import type { RestoredState } from '../state/state-store.js';
+import { renderTemplate } from '../template/index.js';
 import type { RuleReport } from './reports.js';
-import { withoutUserinfo } from '../observability/redact.js';
+import { withoutUserinfo } from '../../observability/redact.js';
 
 export const RULE_HEALTH_ALERT = 'PeriscopeRuleHealth';
 const SEVERITY_ORDER = ['critical', 'error', 'warning', 'info'];

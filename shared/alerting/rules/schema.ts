@@ -1,13 +1,13 @@
 // Alerting rules: Prometheus/vmalert rule groups (so existing alerts.yml files work unchanged), plus two
 // forms for people who do not want to write PromQL comparisons: `threshold` and seasonal `anomaly`.
 import * as z from 'zod/mini';
-import { parseDuration } from '../config/duration.js';
-import { transformIssue } from '../config/zod.js';
-import { goStringValues } from '../config/fields.js';
-import { compileRe2, RegexSyntaxError } from '../regex/index.js';
+import { parseDuration } from '../../config/duration.js';
+import { transformIssue } from '../../config/zod.js';
+import { goStringValues } from '../../config/fields.js';
+import { compileRe2, RegexSyntaxError } from '../../regex/index.js';
 import { matcherRegex } from './maintenance.js';
 import { promqlProblem } from './promql/index.js';
-import { parseTemplate, TemplateError, validateTemplate } from './template/index.js';
+import { parseTemplate, TemplateError, validateTemplate } from '../template/index.js';
 
 const LABEL_NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 // Prometheus' model.IsValidMetricName (the names a recording rule may record).

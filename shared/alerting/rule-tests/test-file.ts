@@ -2,11 +2,11 @@
 // is a ConfigError naming the file and the field (tests[2].input_series[0].values: …), and the series
 // notation is expanded here, so running a test only has to write and query.
 import * as z from 'zod/mini';
-import { ConfigError, type ConfigProblem } from '../config/errors.js';
-import { problemsFromZod } from '../config/errors.js';
-import { parseYaml } from '../config/load.js';
-import { transformIssue } from '../config/zod.js';
-import { durationSchema } from '../alerting/rules-schema.js';
+import { ConfigError, type ConfigProblem } from '../../config/errors.js';
+import { problemsFromZod } from '../../config/errors.js';
+import { parseYaml } from '../../config/load.js';
+import { transformIssue } from '../../config/zod.js';
+import { durationSchema } from '../rules/schema.js';
 import { expandValues, NotationError, parseSeriesSelector, type SeriesPoint } from './series-notation.js';
 
 const selector = z.pipe(

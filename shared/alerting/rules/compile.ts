@@ -1,8 +1,8 @@
 // Rules as the evaluator uses them: threshold forms turned into comparisons, templates parsed once,
 // group labels merged, settings defaults applied, and each rule given its identity within the group.
 import { createHash } from 'node:crypto';
-import { parseTemplate, type Template } from './template/index.js';
-import type { AlertingSettings, AnomalySpec, MaintenanceWindow, Rule, RuleGroup } from './rules-schema.js';
+import { parseTemplate, type Template } from '../template/index.js';
+import type { AlertingSettings, AnomalySpec, MaintenanceWindow, Rule, RuleGroup } from './schema.js';
 
 /** How the rule is evaluated: one executor each (see rule-executors.ts). */
 export type RuleKind = 'expression' | 'threshold' | 'anomaly' | 'recording';

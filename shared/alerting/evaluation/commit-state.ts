@@ -5,8 +5,8 @@
 //   resolved not sent           → the alerts stay as they were (firing, notified), to resolve again next time;
 //   rule health not sent        → the rule keeps its previous health.
 // Everything is per rule (its key): two rules sharing an alert name never touch each other's alerts.
-import type { GroupStateUpdate } from './alert-state-store.js';
-import type { AlertState } from './lifecycle.js';
+import type { GroupStateUpdate } from '../state/alert-state-store.js';
+import type { AlertState } from '../state/lifecycle.js';
 import type { EvaluationPlan, PlannedNotification } from './plan-notifications.js';
 
 export function stateToCommit(plan: EvaluationPlan, sent: ReadonlySet<PlannedNotification>): GroupStateUpdate {

@@ -1,10 +1,10 @@
 // Evaluating the alerting configuration: every group whose slot is due, one after another, each group's
 // failure contained (a bad rule never stops the others; an unreachable VictoriaMetrics stops only its group).
-import type { MetricsSink } from '../observability/metrics.js';
+import type { MetricsSink } from '../../observability/metrics.js';
 import { alignSlot, evaluateGroup, type AlertingDeps, type GroupReport } from './evaluate-group.js';
-import type { AlertingConfig } from './load-rules.js';
-import { errorMessage } from '../observability/error-message.js';
-import { failureCount, NOTIFICATION_FAILURES_DIMENSIONS } from '../observability/metrics.js';
+import type { AlertingConfig } from '../rules/load.js';
+import { errorMessage } from '../../observability/error-message.js';
+import { failureCount, NOTIFICATION_FAILURES_DIMENSIONS } from '../../observability/metrics.js';
 
 export interface AlertingRun {
   groups: GroupReport[];

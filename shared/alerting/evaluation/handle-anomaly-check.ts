@@ -1,10 +1,10 @@
 // The anomaly-check Lambda's logic apart from AWS wiring: load rules (cached per container), evaluate the
 // groups that are due, report. It throws only when nothing could be evaluated (so the Errors alarm fires
 // once through CloudWatch, which keeps working when VictoriaMetrics does not).
-import { ConfigError, loadTargetsFile, type TargetsFile } from '../config/index.js';
-import type { MetricsSink } from '../observability/metrics.js';
+import { ConfigError, loadTargetsFile, type TargetsFile } from '../../config/index.js';
+import type { MetricsSink } from '../../observability/metrics.js';
 import type { AlertingDeps } from './evaluate-group.js';
-import { loadAlertingConfig, type AlertingConfig } from './load-rules.js';
+import { loadAlertingConfig, type AlertingConfig } from '../rules/load.js';
 import { runAlerting, type AlertingRun } from './run-alerting.js';
 
 export interface AnomalyCheckRuntime {

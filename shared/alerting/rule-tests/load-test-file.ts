@@ -1,10 +1,10 @@
 // Reading a rule unit-test file and the rule files it names (relative to the test file, globs allowed, as
 // promtool resolves them). Every problem is a ConfigError naming the file and the field.
-import { readConfigText } from '../config/read-text.js';
+import { readConfigText } from '../../config/read-text.js';
 import { dirname, resolve } from 'node:path';
-import { ConfigError } from '../config/errors.js';
-import type { CompiledGroup } from '../alerting/compile.js';
-import { expandRuleFiles, loadRuleFile } from '../alerting/load-rules.js';
+import { ConfigError } from '../../config/errors.js';
+import type { CompiledGroup } from '../rules/compile.js';
+import { expandRuleFiles, loadRuleFile } from '../rules/load.js';
 import { parseRuleTestFile, type RuleTestFile } from './test-file.js';
 
 export interface LoadedTestFile {

@@ -1,18 +1,18 @@
 // Alerting configuration from a targets file: inline `rules:` groups, standard rule files named in
 // `rule_files:` (paths relative to the targets file, `*` globs allowed) and the `alerting:` settings.
 // Every problem is a ConfigError naming the file and the field.
-import { readConfigText } from '../config/read-text.js';
+import { readConfigText } from '../../config/read-text.js';
 import { readdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type * as z from 'zod/mini';
-import { ConfigError, type ConfigProblem } from '../config/errors.js';
-import { formatPath, problemsFromZod } from '../config/errors.js';
-import { parseYaml } from '../config/load.js';
-import type { TargetsFile } from '../config/schema.js';
-import { loadRegexEngine } from '../regex/index.js';
+import { ConfigError, type ConfigProblem } from '../../config/errors.js';
+import { formatPath, problemsFromZod } from '../../config/errors.js';
+import { parseYaml } from '../../config/load.js';
+import type { TargetsFile } from '../../config/schema.js';
+import { loadRegexEngine } from '../../regex/index.js';
 import { compileRules, type CompiledGroup } from './compile.js';
 import { loadPromqlParser } from './promql/index.js';
-import { alertingSettingsSchema, ruleFileSchema, ruleGroupSchema, type AlertingSettings, type RuleGroup } from './rules-schema.js';
+import { alertingSettingsSchema, ruleFileSchema, ruleGroupSchema, type AlertingSettings, type RuleGroup } from './schema.js';
 
 export interface AlertingConfig {
   groups: CompiledGroup[];

@@ -1,6 +1,6 @@
 // What an evaluation reports: per rule its state, alerts and value (for `periscope check` and the Lambda's
 // answer), per group the notifications and how many were sent.
-import type { Notification } from '../notify/types.js';
+import type { Notification } from '../../notify/types.js';
 import type { AnomalyJudgement } from './rule-executors.js';
 
 export interface RuleReport {

@@ -2,13 +2,13 @@
 // (test time 0 at ORIGIN_MS) with staleness markers, the rules are evaluated at every evaluation_interval
 // from time 0 by the replay (the anomaly check's own lifecycle, templating and anomaly code), and the
 // firing alerts and promql_expr_test results are compared with the expected ones.
-import type { CompiledGroup } from '../alerting/compile.js';
-import { labelFingerprint } from '../alerting/label-fingerprint.js';
-import { replayGroupFromVm, replaySteps } from '../alerting/replay/replay.js';
-import type { RuleReport } from '../alerting/reports.js';
-import type { AlertingSettings } from '../alerting/rules-schema.js';
-import { errorMessage } from '../observability/error-message.js';
-import { deleteSeries, forceFlush, queryRange, remoteWrite, type VmReadConfig } from '../victoria-metrics/index.js';
+import type { CompiledGroup } from '../rules/compile.js';
+import { labelFingerprint } from '../state/label-fingerprint.js';
+import { replayGroupFromVm, replaySteps } from '../replay/replay.js';
+import type { RuleReport } from '../evaluation/reports.js';
+import type { AlertingSettings } from '../rules/schema.js';
+import { errorMessage } from '../../observability/error-message.js';
+import { deleteSeries, forceFlush, queryRange, remoteWrite, type VmReadConfig } from '../../victoria-metrics/index.js';
 import { compareAlerts, compareSamples, promDuration, type GotAlert } from './compare.js';
 import { encodeWriteRequest, snappyLiterals, type WriteSeries } from './remote-write.js';
 import { seriesSamples, type RuleTest, type RuleTestFile } from './test-file.js';

@@ -1,7 +1,7 @@
 // Maintenance windows mute notifications (evaluation goes on, so state stays right): a fixed start/end, a
 // weekly recurring time range in a time zone, or both; selected by label matchers (value or /regex/).
-import { cachedRe2 } from '../regex/index.js';
-import type { MaintenanceWindow } from './rules-schema.js';
+import { cachedRe2 } from '../../regex/index.js';
+import type { MaintenanceWindow } from './schema.js';
 
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 

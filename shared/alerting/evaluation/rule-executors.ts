@@ -4,14 +4,14 @@
 // others. Rules run in order as Prometheus evaluates a group: a recording rule's samples are written before
 // any later rule is evaluated, so a later rule sees them at the same evaluation time (as in vmalert's replay).
 import { describeBaseline, judgeAnomaly, type AnomalyVerdict } from './anomaly.js';
-import type { CompiledRule, RuleKind } from './compile.js';
-import { labelFingerprint, type Labels } from './label-fingerprint.js';
-import type { ActiveSample } from './lifecycle.js';
-import { renderTemplate } from './template/index.js';
-import { mapLimit } from '../async/map-limit.js';
-import { describeError } from '../observability/error-message.js';
-import type { TimedSample } from '../storage/exposition.js';
-import { QueryError, type InstantSample } from '../victoria-metrics/index.js';
+import type { CompiledRule, RuleKind } from '../rules/compile.js';
+import { labelFingerprint, type Labels } from '../state/label-fingerprint.js';
+import type { ActiveSample } from '../state/lifecycle.js';
+import { renderTemplate } from '../template/index.js';
+import { mapLimit } from '../../async/map-limit.js';
+import { describeError } from '../../observability/error-message.js';
+import type { TimedSample } from '../../storage/exposition.js';
+import { QueryError, type InstantSample } from '../../victoria-metrics/index.js';
 
 /** An instant query at `timeSec` (VictoriaMetrics' /api/v1/query, or anything answering like it). */
 export type InstantQuery = (expr: string, timeSec: number) => Promise<InstantSample[]>;

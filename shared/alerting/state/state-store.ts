@@ -8,11 +8,11 @@
 // compile.ts ruleKey) beside the alert's labels. ALERTS and ALERTS_FOR_STATE keep vmalert's shape; where two
 // rules produce the same alert labels, only the first rule's sample of a series is written, never two
 // conflicting samples at one timestamp.
-import type { TimedSample } from '../storage/exposition.js';
-import type { CompiledRule } from './compile.js';
+import type { TimedSample } from '../../storage/exposition.js';
+import type { CompiledRule } from '../rules/compile.js';
 import type { AlertState } from './lifecycle.js';
 import { labelFingerprint } from './label-fingerprint.js';
-import type { ExportedSeries } from '../victoria-metrics/index.js';
+import type { ExportedSeries } from '../../victoria-metrics/index.js';
 
 const STATE = 'periscope_alert_state';
 const ACTIVE_AT = 'periscope_alert_active_at';

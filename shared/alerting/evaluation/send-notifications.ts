@@ -1,11 +1,11 @@
 // Stage 4 of an evaluation: claim the slot, then send. Only the evaluation that claims the slot sends; a
 // notification counts as sent only when its send resolved (a failure is logged and left for the next
 // evaluation, see commit-state.ts).
-import type { Logger } from '../observability/logger.js';
-import type { Notification } from '../notify/types.js';
-import type { ClaimStore } from './claim-store.js';
+import type { Logger } from '../../observability/logger.js';
+import type { Notification } from '../../notify/types.js';
+import type { ClaimStore } from '../state/claim-store.js';
 import type { PlannedNotification } from './plan-notifications.js';
-import { errorMessage } from '../observability/error-message.js';
+import { errorMessage } from '../../observability/error-message.js';
 
 /** Where notifications go: SNS in Lambda, the terminal and Slack locally, a list in a replay. */
 export type NotifierSink = (notification: Notification) => Promise<void>;

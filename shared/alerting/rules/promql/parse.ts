@@ -8,7 +8,7 @@
 import type { SyntaxNode, Tree } from '@lezer/common';
 import type { LRParser, Stack } from '@lezer/lr';
 import type * as LezerPromql from '@prometheus-io/lezer-promql';
-import { compileRe2, RegexEngineNotLoadedError, RegexSyntaxError } from '../../regex/index.js';
+import { compileRe2, RegexEngineNotLoadedError, RegexSyntaxError } from '../../../regex/index.js';
 import { maskMetricsql } from './mask.js';
 import { metricsqlFunction } from './metricsql-functions.js';
 

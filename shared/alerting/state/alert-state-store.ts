@@ -1,6 +1,6 @@
 // Where an evaluation restores alert state from (stage 1) and commits it to (stage 5). Production keeps it
 // in VictoriaMetrics as vmalert does (vm-alert-state-store.ts); the memory store serves replays and tests.
-import type { CompiledGroup } from './compile.js';
+import type { CompiledGroup } from '../rules/compile.js';
 import type { AlertState } from './lifecycle.js';
 import type { RestoredState, RuleStateUpdate } from './state-store.js';
 

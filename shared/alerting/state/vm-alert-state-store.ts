@@ -1,11 +1,11 @@
 // Alert state in VictoriaMetrics (see state-store.ts for the series): restored with /api/v1/export over the
 // last hour, committed with the import API (spooled when VictoriaMetrics refuses) and flushed, so an
 // evaluation that follows closely (an overlapping invocation, the next slot) finds it.
-import type { Logger } from '../observability/logger.js';
-import type { Spool } from '../storage/spool.js';
-import { writeSamples } from '../storage/write-samples.js';
-import { errorMessage } from '../observability/error-message.js';
-import { exportRaw, forceFlush, QueryError, type VmReadConfig, type VmWriteConfig } from '../victoria-metrics/index.js';
+import type { Logger } from '../../observability/logger.js';
+import type { Spool } from '../../storage/spool.js';
+import { writeSamples } from '../../storage/write-samples.js';
+import { errorMessage } from '../../observability/error-message.js';
+import { exportRaw, forceFlush, QueryError, type VmReadConfig, type VmWriteConfig } from '../../victoria-metrics/index.js';
 import type { AlertStateStore } from './alert-state-store.js';
 import { decodeStates, encodeGroupState, STATE_SERIES_MATCH } from './state-store.js';
 
