@@ -1,84 +1,29 @@
 // The targets file, as a zod schema: the one description of what a valid file is. Field names follow
 // blackbox_exporter's module keys so a blackbox.yml module can be pasted under `http:`, `tcp:`, `dns:` or
-// `grpc:`. Each module block has its own file (schema-http.ts, schema-dns.ts, …); this one puts them together.
+// `grpc:`. Each module block has its own file, in its prober's folder (probing/http/schema.ts, …); this one puts
+// them together.
 import * as z from 'zod/mini';
 import { statusPageSectionSchema } from './schema-status-page.js';
-import { hostPort, intervalDuration, ipProtocol, labelMap, literalSecret, regexp, secretRef, timeoutDuration, tlsConfigSchema, urlOf, yamlBoolean } from './fields.js';
-import { dnsModuleSchema } from './schema-dns.js';
-import { grpcModuleSchema } from './schema-grpc.js';
-import { httpModuleSchema } from './schema-http.js';
-import { stepsModuleSchema } from './schema-steps.js';
+import { intervalDuration, labelMap, timeoutDuration, yamlBoolean } from './fields.js';
+import { dnsModuleSchema } from '../probing/dns/schema.js';
+import { grpcModuleSchema } from '../probing/grpc/schema.js';
+import { httpModuleSchema } from '../probing/http/schema.js';
+import { postgresModuleSchema } from '../probing/postgres/schema.js';
+import { stepsModuleSchema } from '../probing/steps/schema.js';
+import { tcpModuleSchema } from '../probing/tcp/schema.js';
 import { discoverySchema, fillPlaceholders, placeholdersIn } from './discovery-schema.js';
 
 export { RESERVED_LABELS, tlsConfigSchema, type TlsConfig } from './fields.js';
-export { httpModuleSchema, type HttpModule } from './schema-http.js';
-export { dnsModuleSchema, type DnsModule, type DnsRrValidator, DNS_RCODES } from './schema-dns.js';
-export { grpcModuleSchema, type GrpcModule } from './schema-grpc.js';
-export { stepsModuleSchema, templateVariables, VARIABLE_RE, type StepsModule, type HttpStep, type StepExtraction } from './schema-steps.js';
+export { httpModuleSchema, type HttpModule } from '../probing/http/schema.js';
+export { tcpModuleSchema, type TcpModule } from '../probing/tcp/schema.js';
+export { postgresModuleSchema, type PostgresModule } from '../probing/postgres/schema.js';
+export { dnsModuleSchema, type DnsModule, type DnsRrValidator, DNS_RCODES } from '../probing/dns/schema.js';
+export { grpcModuleSchema, type GrpcModule } from '../probing/grpc/schema.js';
+export { stepsModuleSchema, templateVariables, VARIABLE_RE, type StepsModule, type HttpStep, type StepExtraction } from '../probing/steps/schema.js';
 
 /** The module blocks a target may have (exactly one). */
 export const MODULE_NAMES = ['http', 'tcp', 'postgres', 'dns', 'grpc', 'steps'] as const;
 export type ModuleName = (typeof MODULE_NAMES)[number];
-
-const queryResponseStep = z.strictObject({
-  expect: z.optional(regexp),
-  expect_bytes: z.optional(z.string()),
-  send: z.optional(z.string()),
-  starttls: z._default(yamlBoolean, false),
-  labels: z.optional(z.array(z.strictObject({ name: z.string(), value: z.string() }))),
-});
-
-export const tcpModuleSchema = z.strictObject({
-  address: hostPort,
-  preferred_ip_protocol: z._default(ipProtocol, 'ip4'),
-  ip_protocol_fallback: z._default(yamlBoolean, true),
-  tls: z._default(yamlBoolean, false),
-  tls_config: z.optional(tlsConfigSchema),
-  query_response: z._default(z.array(queryResponseStep), []),
-});
-
-const postgresUrl = urlOf(['postgres:', 'postgresql:'], () => 'URL scheme must be postgres:// or postgresql://', 'password_from');
-
-const postgresModuleFields = z
-  .strictObject({
-    url: z.optional(postgresUrl),
-    host: z.optional(z.string()),
-    port: z.optional(z.number().check(z.int(), z.gte(1), z.lte(65535))),
-    database: z.optional(z.string()),
-    user: z.optional(z.string()),
-    password: literalSecret('password'),
-    password_from: z.optional(secretRef),
-    sslmode: z._default(z.enum(['disable', 'prefer', 'require', 'verify-ca', 'verify-full']), 'prefer'),
-    tls_config: z.optional(tlsConfigSchema),
-    preferred_ip_protocol: z._default(ipProtocol, 'ip4'),
-    ip_protocol_fallback: z._default(yamlBoolean, true),
-    query: z._default(z.string().check(z.minLength(1)), 'SELECT 1'),
-    expect_value: z.optional(z.pipe(z.union([z.string(), z.number(), z.boolean()]), z.transform((value: string | number | boolean) => String(value)))),
-    min: z.optional(z.number()),
-    max: z.optional(z.number()),
-  })
-  .check(
-    z.superRefine((pg, ctx) => {
-      if (pg.url === undefined && pg.host === undefined) {
-        ctx.addIssue({ code: 'custom', message: 'needs either url (postgres://user@host:port/db) or host' });
-      }
-    }),
-  );
-
-export const postgresModuleSchema = z.pipe(
-  postgresModuleFields,
-  z.transform((pg: z.output<typeof postgresModuleFields>) => {
-    // One normalised shape for the prober: URL parts fill what the explicit keys do not set.
-    const url = pg.url === undefined ? undefined : new URL(pg.url);
-    return {
-      ...pg,
-      host: pg.host ?? decodeURIComponent(url?.hostname.replace(/^\[|\]$/g, '') ?? ''),
-      port: pg.port ?? (url?.port ? Number(url.port) : 5432),
-      database: pg.database ?? (url && url.pathname.length > 1 ? decodeURIComponent(url.pathname.slice(1)) : 'postgres'),
-      user: pg.user ?? (url?.username ? decodeURIComponent(url.username) : 'postgres'),
-    };
-  }),
-);
 
 /** An availability objective in percent, e.g. 99.9: the monthly report shows the error budget used. */
 const slo = z.number().check(z.gt(0, 'must be a percentage above 0, e.g. 99.9'), z.lt(100, 'must be below 100 (100 % leaves no error budget)'));
@@ -199,8 +144,6 @@ export const targetsFileSchema = z
     }),
   );
 
-export type TcpModule = z.output<typeof tcpModuleSchema>;
-export type PostgresModule = z.output<typeof postgresModuleSchema>;
 export type TargetInput = z.input<typeof targetSchema>;
 export type TargetSpec = z.output<typeof targetSchema>;
 export type GroupSpec = z.output<typeof groupSchema>;

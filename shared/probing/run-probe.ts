@@ -24,7 +24,7 @@ function runModule(target: TargetSpec, effective: ProbeOptions): Promise<ProbeRe
   const { dns, grpc, steps } = target;
   if (dns) return import('./dns/probe.js').then(({ probeDns }) => probeDns(target.name, dns, effective));
   if (grpc) return import('./grpc/probe.js').then(({ probeGrpc }) => probeGrpc(target.name, grpc, effective));
-  if (steps) return import('./multistep/probe.js').then(({ probeSteps }) => probeSteps(target.name, steps, effective));
+  if (steps) return import('./steps/probe.js').then(({ probeSteps }) => probeSteps(target.name, steps, effective));
   // The schema guarantees exactly one module block; this is a programming error, not bad input.
   throw new Error(`target ${target.name} has no module block`);
 }

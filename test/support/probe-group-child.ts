@@ -19,7 +19,7 @@ await loadRegexEngine();
 await Promise.all([
   import('../../shared/probing/dns/probe.js'),
   import('../../shared/probing/grpc/probe.js'),
-  import('../../shared/probing/multistep/probe.js'),
+  import('../../shared/probing/steps/probe.js'),
   loadPg(),
   loadDnsPacket(),
   import('node:http2'),

@@ -4,7 +4,7 @@
 // validated, not a failed probe at run time.
 import { isIP } from 'node:net';
 import * as z from 'zod/mini';
-import { ipProtocol, regexp, tlsConfigSchema, yamlBoolean } from './fields.js';
+import { ipProtocol, regexp, tlsConfigSchema, yamlBoolean } from '../../config/fields.js';
 
 /** miekg/dns StringToRcode: the names blackbox accepts in valid_rcodes, with their numbers. */
 export const DNS_RCODES: Readonly<Record<string, number>> = {

@@ -3,7 +3,7 @@
 // `grpc:`. The server is `address` (blackbox's target), host:port. Our addition: metadata_from, metadata
 // values that are secrets (an authorization token), given by reference.
 import * as z from 'zod/mini';
-import { headerProblem, ipProtocol, noPrototypeKeys, secretRef, tlsConfigSchema, yamlBoolean } from './fields.js';
+import { headerProblem, ipProtocol, noPrototypeKeys, secretRef, tlsConfigSchema, yamlBoolean } from '../../config/fields.js';
 
 /** HTTP/2 connection-specific headers: node:http2 refuses them, so a call with one could not be made. */
 const CONNECTION_HEADERS = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'host']);

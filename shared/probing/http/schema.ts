@@ -1,7 +1,7 @@
 // The `http` module block: blackbox_exporter's http prober keys (so a blackbox.yml module can be pasted), plus
-// json_body. Multi-step checks (schema-steps.ts) reuse the same fields for each step.
+// json_body. Multi-step checks (../steps/schema.ts) reuse the same fields for each step.
 import * as z from 'zod/mini';
-import { byteSize, headerMap, ipProtocol, literalSecret, regexp, secretRef, tlsConfigSchema, urlOf, yamlBoolean } from './fields.js';
+import { byteSize, headerMap, ipProtocol, literalSecret, regexp, secretRef, tlsConfigSchema, urlOf, yamlBoolean } from '../../config/fields.js';
 
 const headerMatch = z.strictObject({
   header: z.string().check(z.minLength(1)),

@@ -4,8 +4,8 @@
 // headers and body is replaced by the variable's value. Every use of a variable is checked here against
 // what the steps before it define, so a typo fails validation, not the 3 a.m. probe.
 import * as z from 'zod/mini';
-import { regexp, secretRef, urlOf } from './fields.js';
-import { http2HeadersCheck, httpModuleFields, normaliseHttpFields } from './schema-http.js';
+import { regexp, secretRef, urlOf } from '../../config/fields.js';
+import { http2HeadersCheck, httpModuleFields, normaliseHttpFields } from '../http/schema.js';
 
 const VARIABLE_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** `${name}` in a template; `$${` writes a literal `${`. */
