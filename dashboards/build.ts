@@ -1,6 +1,6 @@
 // Writes dashboards/periscope.json, the Grafana dashboard for teams with Grafana: `node --import tsx
 // dashboards/build.ts`. Kept as code so panels stay consistent (same selector, units, variables); the
-// JSON is committed and tested (test/grafana-dashboard.test.ts evaluates every query).
+// JSON is committed and tested (test/integration/grafana-dashboard.test.ts evaluates every query).
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 

@@ -2,7 +2,7 @@
 // KnownFields) and prometheus/common's HTTP client configuration (0.39, as Debian's build links it) define it:
 // which modules it refuses and why, and each module's values with Go's types and blackbox's defaults. The
 // import maps only modules blackbox would load; `prometheus-blackbox-exporter --config.check` is the judge
-// (test/import-blackbox-conformance.test.ts).
+// (test/differential/import-blackbox-conformance.test.ts).
 import { compileRe2, RegexSyntaxError } from '../regex/index.js';
 import { decodeGo, GoDecodeError, goTypes as go, type GoType } from './go-decode.js';
 import { canonicalHeaderKey, goUrlProblem, parseBase2Bytes } from './go-types.js';

@@ -1,5 +1,5 @@
 // The one VictoriaMetrics client: nothing else in the code base builds a VictoriaMetrics URL or calls fetch
-// on one (test/architecture.test.ts checks). Functions of a connection rather than an object, so a Lambda
+// on one (test/unit/architecture.test.ts checks). Functions of a connection rather than an object, so a Lambda
 // bundle takes only the parts it calls.
 export { redactSecrets, vmAuthFromEnv, vmAuthHeaders, type VmAuth, type VmConnection } from './auth.js';
 export { QueryError, vmErrorDetail } from './http.js';

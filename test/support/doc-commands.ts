@@ -1,6 +1,6 @@
 // The shell commands the README and the guides show: every line of a ```sh block (continuations joined, a
 // `$ ` prompt marking commands where the block also shows output, comments dropped) and every inline code span
-// that is a command (`periscope …`, `npm run …`, `npx …`, `node --import tsx …`, `aws …`). test/docs.test.ts runs
+// that is a command (`periscope …`, `npm run …`, `npx …`, `node --import tsx …`, `aws …`). test/integration/docs.test.ts runs
 // or lists each of them.
 
 export interface DocCommand {

@@ -1,6 +1,6 @@
 // A rule's query results for every step of a range, fetched with range queries (/api/v1/query_range) in
 // chunks VictoriaMetrics accepts (-search.maxPointsPerTimeseries is 30 000 by default). With the step as
-// the instant query's step, a range query's point at t equals the instant query at t (test/replay.test.ts
+// the instant query's step, a range query's point at t equals the instant query at t (test/integration/replay.test.ts
 // proves it), so one request covers thousands of evaluations.
 import { queryRange, type InstantSample, type VmReadConfig } from '../../victoria-metrics/index.js';
 

@@ -2,7 +2,7 @@
 // `periscope check --notify`) must not both page. Only an atomic create-if-absent gives that whatever the
 // delays: the first claim of a key wins, every later one loses. VictoriaMetrics has no such operation (a
 // write-then-read-back protocol loses or duplicates pages once writes take longer than its wait; see
-// test/alert-claim-delay.test.ts), so claims live in a store that has one: a DynamoDB conditional put in
+// test/integration/alert-claim-delay.test.ts), so claims live in a store that has one: a DynamoDB conditional put in
 // Lambda (shared/aws/dynamodb-claims.ts), an O_EXCL file locally (file-claim-store.ts), memory in one process.
 
 export interface ClaimStore {

@@ -2,7 +2,7 @@
 // takes: `name:n` exactly n, `name:a-b` from a to b, `name:n+` at least n. Candidate names from the metricsql
 // package's rollupFuncs, transformFuncs and aggrFuncs and VictoriaMetrics' MetricsQL docs (alias, ru, ttf,
 // range_median); kept are those VictoriaMetrics 1.79.5 itself knows, with the counts it accepts (each asked
-// with 0 to 7 arguments; test/promql-conformance.test.ts asks it again for every entry).
+// with 0 to 7 arguments; test/differential/promql-conformance.test.ts asks it again for every entry).
 // Matching is case-insensitive, as in MetricsQL.
 
 export type FunctionKind = 'rollup' | 'transform' | 'aggregate';

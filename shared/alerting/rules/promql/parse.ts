@@ -4,7 +4,7 @@
 // `limit N` after an aggregation, numbers and durations such as 1.5m or 1KiB, dotted names, `(a, b)`.
 // Prometheus 3.x syntax that VictoriaMetrics 1.79 refuses (anchored, smoothed, fill(), </, duration
 // arithmetic, quoted label names) is refused here too. The verdicts are held to VictoriaMetrics' own over a
-// corpus in test/promql-conformance.test.ts.
+// corpus in test/differential/promql-conformance.test.ts.
 import type { SyntaxNode, Tree } from '@lezer/common';
 import type { LRParser, Stack } from '@lezer/lr';
 import type * as LezerPromql from '@prometheus-io/lezer-promql';
