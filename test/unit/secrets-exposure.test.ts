@@ -5,9 +5,7 @@
 // one to the other leaves the first host.
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryUrl } from '../../shared/alerting/evaluation/plan-notifications.js';
 import { createSecretResolver, loadTarget, type TargetInput } from '../../shared/config/index.js';
 import { redactSecrets, secretForms, withoutUserinfo } from '../../shared/observability/redact.js';
